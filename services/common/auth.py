@@ -1,0 +1,170 @@
+"""Who is calling: JWT bearer tokens verified with PyJWT, turned into a Principal.
+
+Claims: sub, role, tenants (county codes; a city token names its city; "*" for an operator),
+unit (a clerk's subtree root), scopes (system accounts), exp.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import jwt
+
+from services.common.errors import PermissionDenied, Unauthenticated
+from services.common.tenancy import city_of, tenant_of
+
+
+class Role(enum.StrEnum):
+    OPERATOR = "operator"  # 平台运营方
+    CITY = "city"  # 市委组织部, read-only over its counties
+    COUNTY_ADMIN = "county_admin"  # 县委组织部
+    CLERK = "clerk"  # 乡镇/工作站/村党务工作者, limited to a subtree
+    SYSTEM = "system"  # another government system, limited by scopes
+
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    tenants: frozenset[str]
+    unit: str | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def all_tenants(self) -> bool:
+        return "*" in self.tenants
+
+    def may_read_tenant(self, code: str) -> bool:
+        if self.all_tenants:
+            return True
+        if self.role is Role.CITY:
+            return city_of(code) in self.tenants
+        return code in self.tenants
+
+    def may_write_tenant(self, code: str) -> bool:
+        return self.role is not Role.CITY and self.may_read_tenant(code)
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """ID numbers and phones in clear: county staff, and systems granted org.pii."""
+        if self.role in (Role.COUNTY_ADMIN, Role.CLERK):
+            return True
+        return self.role is Role.SYSTEM and "org.pii" in self.scopes
+
+    def check_tenant(self, code: str, write: bool) -> None:
+        """Raise PERMISSION_DENIED when this principal may not touch the tenant."""
+        ok = self.may_write_tenant(code) if write else self.may_read_tenant(code)
+        if not ok:
+            raise tenant_denied(code)
+
+    def check_name(self, name: str, write: bool) -> None:
+        code = tenant_of(name)
+        if code is not None:
+            self.check_tenant(code, write)
+
+
+def tenant_denied(code: str) -> PermissionDenied:
+    return PermissionDenied(
+        "TENANT_ACCESS_DENIED",
+        f"无权访问 tenants/{code}（或该资源不存在）",
+        f"permission denied on tenants/{code} (or it might not exist)",
+        {"tenant": code},
+    )
+
+
+class TokenVerifier:
+    """Verifies HS256 (dev secret) or RS256 (production public key) tokens, with a small cache.
+
+    The cache keys on the token string and honours `exp`, so a hot client pays for one
+    signature check per token, not per call.
+    """
+
+    def __init__(self, secret: str | None = None, public_key: str | None = None, cache_size: int = 4096):
+        if public_key:
+            self._key, self._algorithms = public_key, ["RS256"]
+        else:
+            self._key, self._algorithms = secret, ["HS256"]
+        self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._cache_size = cache_size
+
+    def verify(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise Unauthenticated(
+                "MISSING_CREDENTIALS",
+                "缺少 authorization 元数据（Bearer 令牌）",
+                "missing authorization metadata: send 'authorization: Bearer <JWT>'",
+            )
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated(
+                "MALFORMED_CREDENTIALS",
+                "authorization 应为 'Bearer <令牌>'",
+                "authorization must be 'Bearer <token>'",
+            )
+        hit = self._cache.get(token)
+        now = time.time()
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        principal, exp = self._decode(token)
+        self._cache[token] = (exp, principal)
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
+        try:
+            claims = jwt.decode(
+                token, self._key, algorithms=self._algorithms,
+                options={"require": ["sub", "role", "exp"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("TOKEN_EXPIRED", "令牌已过期，请重新获取", "the token has expired; get a new one") from None
+        except jwt.InvalidTokenError as exc:
+            raise Unauthenticated(
+                "INVALID_TOKEN", f"令牌无效：{exc}", f"the token is not valid: {exc}"
+            ) from None
+        try:
+            role = Role(claims["role"])
+        except ValueError:
+            raise Unauthenticated(
+                "UNKNOWN_ROLE", f"未知角色：{claims['role']}", f"unknown role in token: {claims['role']}"
+            ) from None
+        tenants = claims.get("tenants", [])
+        tenants = frozenset([tenants] if isinstance(tenants, str) else tenants)
+        if "*" in tenants and role not in (Role.OPERATOR, Role.SYSTEM):
+            raise Unauthenticated("INVALID_TOKEN", "只有运营方可访问全部县", "only an operator may name every tenant ('*')")
+        principal = Principal(
+            subject=str(claims["sub"]),
+            role=role,
+            tenants=tenants,
+            unit=claims.get("unit"),
+            scopes=frozenset(claims.get("scopes", [])),
+        )
+        return principal, float(claims["exp"])
+
+
+def mint_token(
+    secret: str,
+    *,
+    role: str,
+    tenants: list[str],
+    subject: str = "dev",
+    unit: str | None = None,
+    scopes: list[str] | None = None,
+    ttl_seconds: int = 12 * 3600,
+    issued_at: float | None = None,
+) -> str:
+    """An HS256 token for development and tests (pbctl dev-token)."""
+    now = time.time() if issued_at is None else issued_at
+    claims: dict = {"sub": subject, "role": role, "tenants": tenants, "iat": int(now), "exp": int(now + ttl_seconds)}
+    if unit:
+        claims["unit"] = unit
+    if scopes:
+        claims["scopes"] = scopes
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,32 @@
+"""Time is explicit: stored in UTC, shown and bucketed in the tenant's zone (Asia/Shanghai)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Asia/Shanghai"
+_ZERO = dt.timedelta(0)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def today_in(tz_name: str = DEFAULT_TZ) -> dt.date:
+    return utcnow().astimezone(ZoneInfo(tz_name)).date()
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes: they are UTC by our own convention."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value if value.utcoffset() == _ZERO else value.astimezone(dt.UTC)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """YYYY-MM-DD, or None when the text is not such a date."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None

@@ -1,0 +1,95 @@
+"""Configuration from the environment, typed and checked once at start with a clear message."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEV_JWT_SECRET = "partybuilding-dev-secret-change-me"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _int(env: dict[str, str], key: str, default: int, lo: int = 0, hi: int = 65535) -> int:
+    raw = env.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r}: 应为整数 / must be an integer") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{key}={value}: 应在 {lo}..{hi} 之间 / must be within {lo}..{hi}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process reads from its environment."""
+
+    database_url: str | None  # None: embedded SQLite files under var_dir
+    amqp_uri: str | None  # None: embedded in-process event bus
+    jwt_secret: str | None
+    jwt_public_key: str | None
+    grpc_port: int
+    metrics_port: int
+    var_dir: Path
+    page_token_secret: str
+    relay_retention_hours: int
+    log_level: str
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    def database_url_for(self, service: str) -> str:
+        """Embedded: one SQLite file per service. PostgreSQL: one database, a schema per service."""
+        if self.database_url is None:
+            return f"sqlite:///{self.var_dir / (service + '.sqlite3')}"
+        return self.database_url
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        db = env.get("PB_DATABASE_URL") or None
+        if db is not None and not db.startswith(("postgresql", "sqlite")):
+            raise ConfigError(
+                f"PB_DATABASE_URL={db!r}: 仅支持 postgresql+psycopg:// 或 sqlite:// / "
+                "only postgresql+psycopg:// or sqlite:// URLs are supported"
+            )
+        if db is not None and db.startswith("postgresql://"):
+            db = "postgresql+psycopg://" + db[len("postgresql://"):]
+        amqp = env.get("PB_AMQP_URI") or None
+        if amqp is not None and not amqp.startswith(("amqp://", "amqps://")):
+            raise ConfigError(f"PB_AMQP_URI={amqp!r}: 应以 amqp:// 开头 / must start with amqp://")
+        secret = env.get("PB_JWT_SECRET") or None
+        public_key = env.get("PB_JWT_PUBLIC_KEY") or None
+        if public_key and Path(public_key).is_file():
+            public_key = Path(public_key).read_text()
+        if public_key and "BEGIN PUBLIC KEY" not in public_key:
+            raise ConfigError("PB_JWT_PUBLIC_KEY: 应为 PEM 公钥或其文件路径 / must be a PEM public key or a path to one")
+        if secret is None and public_key is None:
+            if db is not None and db.startswith("postgresql") and env.get("PB_ALLOW_DEV_SECRET") != "1":
+                raise ConfigError(
+                    "PB_JWT_SECRET 或 PB_JWT_PUBLIC_KEY 未设置 / set PB_JWT_SECRET or PB_JWT_PUBLIC_KEY "
+                    "(production wiring refuses the built-in dev secret; PB_ALLOW_DEV_SECRET=1 allows it)"
+                )
+            secret = DEV_JWT_SECRET
+        level = env.get("PB_LOG_LEVEL", "INFO").upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(f"PB_LOG_LEVEL={level!r}: 应为 DEBUG/INFO/WARNING/ERROR / must be one of DEBUG, INFO, WARNING, ERROR")
+        return cls(
+            database_url=db,
+            amqp_uri=amqp,
+            jwt_secret=secret,
+            jwt_public_key=public_key,
+            grpc_port=_int(env, "PB_GRPC_PORT", 50051),
+            metrics_port=_int(env, "PB_METRICS_PORT", 9100),
+            var_dir=Path(env.get("PB_VAR_DIR", "var")).resolve(),
+            page_token_secret=env.get("PB_PAGE_TOKEN_SECRET") or (secret or public_key or "pb"),
+            relay_retention_hours=_int(env, "PB_RELAY_RETENTION_HOURS", 72, 0, 24 * 365),
+            log_level=level,
+        )

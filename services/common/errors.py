@@ -1,0 +1,141 @@
+"""Errors the domain and service layer raise; the gRPC layer maps them to google.rpc.Status.
+
+Every message is bilingual: the zh-CN text county staff read first, the English one for
+integrators. No grpc import here: the domain stays free of transport.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    """One wrong field: its path in the request, and why (zh-CN and English)."""
+
+    field: str
+    zh: str
+    en: str
+
+
+@dataclass
+class PlatformError(Exception):
+    """Base: `reason` is an UPPER_SNAKE_CASE ErrorInfo reason."""
+
+    reason: str
+    zh: str
+    en: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    code = "INTERNAL"
+
+    def __post_init__(self) -> None:
+        Exception.__init__(self, self.en)
+
+    def __str__(self) -> str:
+        return f"{self.en} / {self.zh}"
+
+
+@dataclass
+class InvalidArgument(PlatformError):
+    violations: list[FieldViolation] = field(default_factory=list)
+    code = "INVALID_ARGUMENT"
+
+    @classmethod
+    def of(cls, violations: list[FieldViolation], reason: str = "INVALID_ARGUMENT") -> InvalidArgument:
+        """One error carrying every violation, its message naming them all."""
+        en = "; ".join(f"{v.field}: {v.en}" for v in violations)
+        zh = "；".join(f"{v.field}：{v.zh}" for v in violations)
+        return cls(reason, zh, en, violations=list(violations))
+
+    @classmethod
+    def field(cls, field_path: str, zh: str, en: str, reason: str = "INVALID_ARGUMENT") -> InvalidArgument:
+        return cls.of([FieldViolation(field_path, zh, en)], reason)
+
+
+class NotFound(PlatformError):
+    code = "NOT_FOUND"
+
+
+class PermissionDenied(PlatformError):
+    code = "PERMISSION_DENIED"
+
+
+class Unauthenticated(PlatformError):
+    code = "UNAUTHENTICATED"
+
+
+class FailedPrecondition(PlatformError):
+    code = "FAILED_PRECONDITION"
+
+
+class AlreadyExists(PlatformError):
+    code = "ALREADY_EXISTS"
+
+
+class Aborted(PlatformError):
+    code = "ABORTED"
+
+
+class Unavailable(PlatformError):
+    code = "UNAVAILABLE"
+
+
+def not_found(kind_zh: str, kind_en: str, name: str) -> NotFound:
+    return NotFound(
+        f"{kind_en.upper().replace(' ', '_')}_NOT_FOUND",
+        f"{kind_zh}不存在：{name}",
+        f"{kind_en} not found: {name}",
+        {"resource": name},
+    )
+
+
+def stale_etag(name: str) -> Aborted:
+    return Aborted(
+        "ETAG_MISMATCH",
+        f"{name} 已被他人修改，请刷新后重试",
+        f"{name} was changed since you read it (stale etag); read it again and retry",
+        {"resource": name},
+    )
+
+
+class Validator:
+    """Collects field violations so one answer names every wrong field."""
+
+    def __init__(self) -> None:
+        self.violations: list[FieldViolation] = []
+
+    def add(self, field_path: str, zh: str, en: str) -> None:
+        self.violations.append(FieldViolation(field_path, zh, en))
+
+    def require(self, ok: bool, field_path: str, zh: str, en: str) -> bool:
+        if not ok:
+            self.add(field_path, zh, en)
+        return ok
+
+    def text(self, value: str, field_path: str, *, max_len: int = 100, required: bool = True) -> None:
+        """A display text: present when required, not blank, at most max_len characters."""
+        stripped = (value or "").strip()
+        if not stripped:
+            if required:
+                self.add(field_path, "不能为空", "must not be empty")
+            return
+        if len(stripped) > max_len:
+            self.add(field_path, f"不能超过{max_len}个字符", f"must be at most {max_len} characters")
+
+    def raise_if_any(self) -> None:
+        if self.violations:
+            raise InvalidArgument.of(self.violations)
+
+
+def check_update_mask(changes: dict, allowed: set[str] | frozenset[str], zh_hint: str = "", en_hint: str = "") -> None:
+    """An update names at least one field and only fields that update may change (AIP-134).
+
+    The hints say where a refused field is changed instead (e.g. MoveUnit for the parent).
+    """
+    v = Validator()
+    if not changes:
+        v.add("update_mask", "请指明要修改的字段", "must name at least one field to change")
+    for path in sorted(set(changes) - set(allowed)):
+        v.add("update_mask", f"不能修改字段 {path}{zh_hint}", f"field {path!r} cannot be updated{en_hint}")
+    v.raise_if_any()

@@ -1,0 +1,56 @@
+"""Default-deny authorization: each RPC names who may call it; anything unnamed is refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.common.auth import ALL_ROLES, Principal, Role
+from services.common.errors import PermissionDenied
+
+READERS = ALL_ROLES
+WRITERS = frozenset({Role.OPERATOR, Role.COUNTY_ADMIN, Role.CLERK, Role.SYSTEM})
+ADMINS = frozenset({Role.OPERATOR, Role.COUNTY_ADMIN})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call one RPC.
+
+    roles: the roles allowed at all. scope: what a system account must hold.
+    write: whether the call changes data (city tokens are read-only).
+    tenant_field: dotted path of the request field holding a resource name whose tenant
+    must be one the caller may see; checked before any validation of the request.
+    """
+
+    roles: frozenset[Role]
+    scope: str | None = None
+    write: bool = False
+    tenant_field: str | None = None
+
+
+def _field(message, path: str) -> str:
+    for part in path.split("."):
+        message = getattr(message, part)
+    return message
+
+
+def authorize(principal: Principal, rule: Rule | None, method: str, request) -> None:
+    """Raise PERMISSION_DENIED unless the rule lets this principal make this request."""
+    if rule is None or principal.role not in rule.roles:
+        raise PermissionDenied(
+            "METHOD_NOT_ALLOWED",
+            f"角色 {principal.role.value} 无权调用 {method}",
+            f"role {principal.role.value} may not call {method}",
+            {"method": method},
+        )
+    if principal.role is Role.SYSTEM and rule.scope and rule.scope not in principal.scopes:
+        raise PermissionDenied(
+            "SCOPE_MISSING",
+            f"系统账号缺少权限范围 {rule.scope}",
+            f"system account lacks scope {rule.scope}",
+            {"scope": rule.scope},
+        )
+    if rule.write and principal.role is Role.CITY:
+        raise PermissionDenied("READ_ONLY", "市级账号只读", "city accounts are read-only")
+    if rule.tenant_field:
+        principal.check_name(_field(request, rule.tenant_field), rule.write)

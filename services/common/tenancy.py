@@ -1,0 +1,64 @@
+"""Tenants (counties) and resource names: tenants/{code}/<collection>/{id}."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from services.common.errors import InvalidArgument
+
+TENANT_CODE = re.compile(r"^[1-9]\d{5}$")
+_NAME = re.compile(r"^tenants/(?P<tenant>[^/]+)(?:/(?P<collection>[a-z]+)/(?P<id>[^/]+))?$")
+
+
+def city_of(county_code: str) -> str:
+    """The city a county belongs to by its division code: 610222 -> 610200."""
+    return county_code[:4] + "00"
+
+
+def is_county_code(code: str) -> bool:
+    """A county code is 6 digits and not a city (xxxx00) or province (xx0000) code."""
+    return bool(TENANT_CODE.match(code)) and not code.endswith("00")
+
+
+def is_city_code(code: str) -> bool:
+    return bool(TENANT_CODE.match(code)) and code.endswith("00") and not code.endswith("0000")
+
+
+@dataclass(frozen=True)
+class ResourceName:
+    tenant: str
+    collection: str | None
+    id: str | None
+
+    def __str__(self) -> str:
+        if self.collection is None:
+            return f"tenants/{self.tenant}"
+        return f"tenants/{self.tenant}/{self.collection}/{self.id}"
+
+
+def tenant_of(name: str) -> str | None:
+    """The tenant code a resource name starts with, without judging the rest (for authz)."""
+    if not name.startswith("tenants/"):
+        return None
+    rest = name[len("tenants/"):]
+    code = rest.split("/", 1)[0]
+    return code or None
+
+
+def parse_name(name: str, field_path: str, collection: str | None) -> ResourceName:
+    """Parse `tenants/{code}` (collection None) or `tenants/{code}/{collection}/{id}`."""
+    match = _NAME.match(name or "")
+    want = "tenants/{code}" if collection is None else f"tenants/{{code}}/{collection}/{{id}}"
+    if not match or match["collection"] != collection or not TENANT_CODE.match(match["tenant"]):
+        raise InvalidArgument.field(
+            field_path,
+            f"资源名格式应为 {want}，收到 {name!r}",
+            f"must be a resource name of the form {want}, got {name!r}",
+            "MALFORMED_RESOURCE_NAME",
+        )
+    return ResourceName(match["tenant"], match["collection"], match["id"])
+
+
+def tenant_name(code: str) -> str:
+    return f"tenants/{code}"
