@@ -1,0 +1,63 @@
+"""Personal data (个人信息): resident ID numbers and mobile phones, validated and masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+_ID = re.compile(r"^\d{17}[\dX]$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def id_card_check_digit(first17: str) -> str:
+    """GB 11643-1999 check character for the first 17 digits."""
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def id_card_problem(number: str) -> tuple[str, str] | None:
+    """Why an ID number is not valid, as (zh, en); None when it is."""
+    if not _ID.match(number):
+        return "身份证号应为18位（末位可为X）", "must be 18 characters: 17 digits and a digit or X"
+    if birth_date_of(number) is None:
+        return "身份证号中的出生日期无效", "the birth date inside the ID number is not a real date"
+    if id_card_check_digit(number[:17]) != number[17]:
+        return "身份证号校验位错误", "the check digit does not match (mistyped number?)"
+    return None
+
+
+def normalize_id_card(number: str) -> str:
+    return (number or "").strip().upper()
+
+
+def birth_date_of(number: str) -> dt.date | None:
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    return born if dt.date(1900, 1, 1) <= born <= dt.date.today() else None
+
+
+def gender_of(number: str) -> str:
+    """The 17th digit is odd for men, even for women."""
+    return "MALE" if int(number[16]) % 2 else "FEMALE"
+
+
+def phone_problem(phone: str) -> tuple[str, str] | None:
+    if phone and not _MOBILE.match(phone):
+        return "手机号应为11位中国大陆手机号", "must be an 11-digit mainland mobile number starting with 1[3-9]"
+    return None
+
+
+def mask_id_card(number: str) -> str:
+    """6102**********1234: region prefix and last four kept."""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:] if len(number) >= 8 else "*" * len(number)
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else phone
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -1,0 +1,199 @@
+"""Proto <-> domain: the only place that knows both."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from partybuilding.organization.v1 import organization_service_pb2 as pb
+
+from services.common.auth import Principal
+from services.common.errors import InvalidArgument
+from services.common.tenancy import parse_name
+from services.common.uow import fingerprint
+from services.organization.domain import personal_data as pd
+from services.organization.domain.model import (
+    Alliance,
+    HistoryEntry,
+    Member,
+    MemberCategory,
+    MemberStatus,
+    Pairing,
+    Post,
+    PostType,
+    Tenant,
+    TenantSettings,
+    Unit,
+    UnitType,
+)
+from services.organization.domain.rules import Finding
+from services.organization.service_layer.access import etag_of, member_name, post_name, unit_name
+
+
+def ts(value: dt.datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    out = Timestamp()
+    out.FromDatetime(value)
+    return out
+
+
+def request_fingerprint(request) -> str:
+    """Hash of the request minus its request_id: the same body retried hashes the same."""
+    clone = type(request)()
+    clone.CopyFrom(request)
+    clone.ClearField("request_id")
+    return fingerprint(clone.SerializeToString(deterministic=True))
+
+
+def enum_value(enum_cls, proto_enum, value: int, field_path: str, required: bool = True):
+    """Proto enum number -> domain enum; unspecified is None (or an error when required)."""
+    if value == 0 and not required:
+        return None
+    try:
+        name = proto_enum.Name(value)
+        return enum_cls(name) if value else None
+    except ValueError:
+        raise InvalidArgument.field(field_path, f"未知的取值 {value}", f"unknown value {value}") from None
+
+
+# ---------------------------------------------------------------- names
+
+def tenant_code(name: str, field_path: str = "name") -> str:
+    return parse_name(name, field_path, None).tenant
+
+
+def unit_id(name: str, tenant: str, field_path: str) -> str:
+    parsed = parse_name(name, field_path, "units")
+    _same_tenant(parsed.tenant, tenant, field_path)
+    return parsed.id
+
+
+def member_id(name: str, tenant: str, field_path: str) -> str:
+    parsed = parse_name(name, field_path, "members")
+    _same_tenant(parsed.tenant, tenant, field_path)
+    return parsed.id
+
+
+def _same_tenant(got: str, want: str, field_path: str) -> None:
+    if got != want:
+        raise InvalidArgument.field(field_path, f"应属于县 {want}", f"must belong to tenants/{want}, not tenants/{got}",
+                                    "CROSS_TENANT_REFERENCE")
+
+
+def optional_unit_id(name: str, tenant: str, field_path: str) -> str | None:
+    return unit_id(name, tenant, field_path) if name else None
+
+
+# ---------------------------------------------------------------- to proto
+
+def settings_from_proto(s: pb.TenantSettings) -> TenantSettings:
+    d = TenantSettings()
+    return TenantSettings(
+        work_station_min_villages=s.work_station_min_villages or d.work_station_min_villages,
+        work_station_max_villages=s.work_station_max_villages or d.work_station_max_villages,
+        time_zone=s.time_zone or d.time_zone,
+        locale=s.locale or d.locale,
+    )
+
+
+def tenant_to_proto(t: Tenant) -> pb.Tenant:
+    return pb.Tenant(
+        name=f"tenants/{t.code}", code=t.code, display_name=t.display_name, city_code=t.city_code,
+        city_display_name=t.city_display_name,
+        settings=pb.TenantSettings(
+            work_station_min_villages=t.settings.work_station_min_villages,
+            work_station_max_villages=t.settings.work_station_max_villages,
+            time_zone=t.settings.time_zone, locale=t.settings.locale,
+        ),
+        create_time=ts(t.created_at), update_time=ts(t.updated_at), etag=etag_of(t.version),
+    )
+
+
+def unit_to_proto(u: Unit) -> pb.Unit:
+    return pb.Unit(
+        name=unit_name(u.tenant, u.id), type=pb.UnitType.Value(u.type.value), display_name=u.display_name,
+        parent=unit_name(u.tenant, u.parent_id) if u.parent_id else "", state=pb.UnitState.Value(u.state.value),
+        division_code=u.division_code, weak_and_lax=u.weak_and_lax, demonstration_site=u.demonstration_site,
+        star_level=u.star_level, merged_into=unit_name(u.tenant, u.merged_into) if u.merged_into else "",
+        member_count=u.member_count, create_time=ts(u.created_at), update_time=ts(u.updated_at),
+        etag=etag_of(u.version), depth=u.depth,
+    )
+
+
+def member_to_proto(m: Member, who: Principal) -> pb.Member:
+    clear = who.sees_personal_data
+    return pb.Member(
+        name=member_name(m.tenant, m.id), display_name=m.display_name, gender=pb.Gender.Value(m.gender or "GENDER_UNSPECIFIED"),
+        id_card_number=m.id_card_number if clear else pd.mask_id_card(m.id_card_number),
+        phone=m.phone if clear else pd.mask_phone(m.phone),
+        unit=unit_name(m.tenant, m.unit_id), status=pb.MemberStatus.Value(m.status.value),
+        category=pb.MemberCategory.Value(m.category.value), joined_on=m.joined_on, education=m.education,
+        birth_date=m.birth_date if clear else m.birth_date[:4], post_holder=m.post_holder,
+        state=pb.MemberState.Value(m.state.value), create_time=ts(m.created_at), update_time=ts(m.updated_at),
+        etag=etag_of(m.version), personal_data_masked=not clear,
+    )
+
+
+def post_to_proto(p: Post) -> pb.Post:
+    return pb.Post(
+        name=post_name(p.tenant, p.id), type=pb.PostType.Value(p.type.value), unit=unit_name(p.tenant, p.unit_id),
+        member=member_name(p.tenant, p.member_id), member_display_name=p.member_display_name,
+        start_date=p.start_date, term_end_date=p.term_end_date, end_date=p.end_date, end_reason=p.end_reason,
+        dispatching_organ=p.dispatching_organ, concurrent_secretary_director=p.concurrent_secretary_director,
+        current=p.current, create_time=ts(p.created_at),
+    )
+
+
+def alliance_to_proto(a: Alliance) -> pb.Alliance:
+    return pb.Alliance(
+        name=f"tenants/{a.tenant}/alliances/{a.id}", display_name=a.display_name,
+        lead_unit=unit_name(a.tenant, a.lead_unit_id), member_units=[unit_name(a.tenant, u) for u in a.member_unit_ids],
+        create_time=ts(a.created_at),
+    )
+
+
+def pairing_to_proto(p: Pairing) -> pb.Pairing:
+    return pb.Pairing(
+        name=f"tenants/{p.tenant}/pairings/{p.id}", organ_display_name=p.organ_display_name,
+        unit=unit_name(p.tenant, p.unit_id), start_date=p.start_date, create_time=ts(p.created_at),
+    )
+
+
+def history_to_proto(tenant: str, e: HistoryEntry) -> pb.UnitHistoryEntry:
+    return pb.UnitHistoryEntry(
+        unit=unit_name(tenant, e.subject_id), kind=e.kind, time=ts(e.at), actor=e.actor, detail=e.detail,
+        related_unit=unit_name(tenant, e.related) if e.related else "",
+    )
+
+
+def finding_to_proto(f: Finding) -> pb.Finding:
+    return pb.Finding(severity=pb.Finding.Severity.Value(f.severity), code=f.code, unit=unit_name(f.unit.tenant, f.unit.id),
+                      message=f.en, message_zh=f.zh)
+
+
+# ---------------------------------------------------------------- from proto
+
+def unit_type(value: int, field_path: str) -> UnitType | None:
+    return enum_value(UnitType, pb.UnitType, value, field_path, required=False)
+
+
+def post_type(value: int, field_path: str) -> PostType | None:
+    return enum_value(PostType, pb.PostType, value, field_path, required=False)
+
+
+def member_status(value: int, field_path: str) -> MemberStatus | None:
+    return enum_value(MemberStatus, pb.MemberStatus, value, field_path, required=False)
+
+
+def member_category(value: int, field_path: str) -> MemberCategory | None:
+    return enum_value(MemberCategory, pb.MemberCategory, value, field_path, required=False)
+
+
+def gender(value: int, field_path: str) -> str | None:
+    if value == 0:
+        return None
+    try:
+        return pb.Gender.Name(value)
+    except ValueError:
+        raise InvalidArgument.field(field_path, f"未知的取值 {value}", f"unknown value {value}") from None

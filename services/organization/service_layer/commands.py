@@ -1,0 +1,189 @@
+"""Commands: what a caller asks the organization service to do, free of transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.organization.domain.model import (
+    MemberCategory,
+    MemberStatus,
+    PostType,
+    TenantSettings,
+    UnitType,
+)
+
+
+@dataclass
+class CreateTenant:
+    code: str
+    display_name: str
+    city_code: str
+    city_display_name: str
+    settings: TenantSettings
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class UpdateTenant:
+    code: str
+    changes: dict  # field path -> new value
+    etag: str = ""
+
+
+@dataclass
+class CreateUnit:
+    tenant: str
+    type: UnitType | None
+    display_name: str
+    parent_id: str | None
+    division_code: str = ""
+    weak_and_lax: bool = False
+    demonstration_site: bool = False
+    star_level: int = 0
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class UpdateUnit:
+    tenant: str
+    unit_id: str
+    changes: dict
+    etag: str = ""
+
+
+@dataclass
+class MoveUnit:
+    tenant: str
+    unit_id: str
+    new_parent_id: str | None
+    etag: str = ""
+    reason: str = ""
+
+
+@dataclass
+class MergeUnits:
+    tenant: str
+    target_id: str
+    source_ids: list[str]
+    reason: str = ""
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class ArchiveUnit:
+    tenant: str
+    unit_id: str
+    etag: str = ""
+    reason: str = ""
+
+
+@dataclass
+class ListUnits:
+    tenant: str
+    types: list[UnitType] = field(default_factory=list)
+    under_id: str | None = None
+    show_inactive: bool = False
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
+class CreateMember:
+    tenant: str
+    unit_id: str
+    display_name: str
+    id_card_number: str
+    phone: str = ""
+    gender: str | None = None
+    status: MemberStatus | None = None
+    category: MemberCategory | None = None
+    joined_on: str = ""
+    education: str = ""
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class UpdateMember:
+    tenant: str
+    member_id: str
+    changes: dict
+    etag: str = ""
+
+
+@dataclass
+class ListMembers:
+    tenant: str
+    under_id: str | None = None
+    status: MemberStatus | None = None
+    category: MemberCategory | None = None
+    post_holder: bool | None = None
+    show_transferred: bool = False
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
+class TransferMember:
+    tenant: str
+    member_id: str
+    to_tenant: str
+    to_unit_id: str
+    reason: str = ""
+    etag: str = ""
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class AssignPost:
+    tenant: str
+    type: PostType | None
+    unit_id: str
+    member_id: str
+    start_date: str = ""
+    term_end_date: str = ""
+    dispatching_organ: str = ""
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class EndPost:
+    tenant: str
+    post_id: str
+    end_date: str = ""
+    reason: str = ""
+
+
+@dataclass
+class ListPosts:
+    tenant: str
+    unit_id: str | None = None
+    member_id: str | None = None
+    include_history: bool = False
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
+class CreateAlliance:
+    tenant: str
+    display_name: str
+    lead_unit_id: str
+    member_unit_ids: list[str]
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class CreatePairing:
+    tenant: str
+    organ_display_name: str
+    unit_id: str
+    start_date: str = ""
+    request_id: str = ""
+    fingerprint: str = ""

@@ -1,0 +1,236 @@
+"""Use cases for members (党员): record, correct, list, and transfer their organization relationship."""
+
+from __future__ import annotations
+
+from services.common.auth import Principal, Role
+from services.common.clock import parse_date, today_in, utcnow
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    PermissionDenied,
+    Validator,
+    check_update_mask,
+    stale_etag,
+)
+from services.common.ids import new_id
+from services.common.pagination import PageTokens, cut_page, page_size
+from services.organization.domain import personal_data as pd
+from services.organization.domain.events import MemberCreated, MemberTransferred, PostEnded
+from services.organization.domain.model import (
+    HistoryEntry,
+    Member,
+    MemberCategory,
+    MemberState,
+    MemberStatus,
+)
+from services.organization.service_layer import commands as c
+from services.organization.service_layer.access import (
+    check_etag,
+    check_within,
+    clerk_root,
+    load_member,
+    load_tenant,
+    load_unit,
+    member_name,
+    post_name,
+    unit_name,
+)
+from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+
+MEMBER_FIELDS = {"display_name", "gender", "phone", "status", "category", "joined_on", "education", "id_card_number"}
+EDUCATION_MAX = 20
+
+
+def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None:
+    v.text(m.display_name, f"{prefix}.display_name", max_len=50)
+    problem = pd.id_card_problem(m.id_card_number)
+    if problem:
+        v.add(f"{prefix}.id_card_number", *problem)
+    problem = pd.phone_problem(m.phone)
+    if problem:
+        v.add(f"{prefix}.phone", *problem)
+    if m.joined_on:
+        joined = parse_date(m.joined_on)
+        v.require(joined is not None, f"{prefix}.joined_on", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
+        if joined is not None and not problem and pd.birth_date_of(m.id_card_number):
+            v.require(pd.age_on(pd.birth_date_of(m.id_card_number), joined) >= 18, f"{prefix}.joined_on",
+                      "入党时应年满18周岁", "must be on or after the member's 18th birthday")
+    v.text(m.education, f"{prefix}.education", max_len=EDUCATION_MAX, required=False)
+
+
+def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Member:
+    number = pd.normalize_id_card(cmd.id_card_number)
+    member = Member(
+        id=new_id("m"), tenant=cmd.tenant, unit_id=cmd.unit_id, display_name=(cmd.display_name or "").strip(),
+        gender=cmd.gender or "", id_card_number=number, phone=(cmd.phone or "").strip(),
+        status=cmd.status or MemberStatus.FULL, category=cmd.category or MemberCategory.ORDINARY_FARMER,
+        joined_on=cmd.joined_on, education=(cmd.education or "").strip(), birth_date="",
+    )
+    v = Validator()
+    v.require(bool(cmd.unit_id), "member.unit", "请指定所在党组织", "must name the member's unit")
+    check_member_fields(v, member)
+    v.raise_if_any()
+    member.birth_date = pd.birth_date_of(number).isoformat()
+    member.gender = member.gender or pd.gender_of(number)
+    with uow:
+        done = uow.idempotency.seen("CreateMember", cmd.request_id, cmd.fingerprint)
+        if done:
+            return load_member(uow, done.rsplit("/", 1)[-1])
+        unit = uow.units.get(cmd.unit_id)
+        if unit is None:
+            raise InvalidArgument.field("member.unit", "党组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.unit_id)}",
+                                        "UNKNOWN_UNIT")
+        load_unit(uow, cmd.unit_id, active=True)
+        check_within(uow, who, unit)
+        if uow.members.by_id_card(number) is not None:
+            raise AlreadyExists("MEMBER_EXISTS", "该身份证号的党员已在本县登记", "a member with this ID number is already recorded in this county")
+        uow.members.add(member)
+        uow.members.add_history(HistoryEntry(member.id, "CREATED", utcnow(), who.subject), to_unit=unit_name(cmd.tenant, unit.id))
+        name = member_name(cmd.tenant, member.id)
+        uow.idempotency.remember("CreateMember", cmd.request_id, cmd.fingerprint, name)
+        uow.emit(MemberCreated(name, unit_name(cmd.tenant, unit.id), member.status.value))
+        uow.commit()
+        return member
+
+
+def get_member(tenant: str, member_id: str, uow: OrgUnitOfWork, who: Principal) -> Member:
+    with uow:
+        member = load_member(uow, member_id)
+        if clerk_root(uow, who) is not None:
+            check_within(uow, who, load_unit(uow, member.unit_id))
+        return member
+
+
+def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Member], str]:
+    limit = page_size(cmd.page_size)
+    query = f"u={cmd.under_id};s={cmd.status};c={cmd.category};p={cmd.post_holder};t={cmd.show_transferred}"
+    after = tokens.decode(cmd.page_token, query)
+    with uow:
+        under = None
+        if cmd.under_id:
+            under = uow.units.get(cmd.under_id)
+            if under is None:
+                raise InvalidArgument.field("under", "组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.under_id)}",
+                                            "UNKNOWN_UNIT")
+            check_within(uow, who, under)
+        else:
+            load_tenant(uow, cmd.tenant)
+            # A clerk listing "everything" sees their own subtree.
+            under = clerk_root(uow, who)
+        found = uow.members.list(under=under, status=cmd.status, category=cmd.category, post_holder=cmd.post_holder,
+                                 show_transferred=cmd.show_transferred, after=after[0] if after else None, limit=limit + 1)
+    return cut_page(found, limit, tokens, query, lambda m: [m.id])
+
+
+def update_member(cmd: c.UpdateMember, uow: OrgUnitOfWork, who: Principal) -> Member:
+    check_update_mask(cmd.changes, MEMBER_FIELDS, "（转接请用 TransferMember）",
+                      " here (use TransferMember to change the unit)")
+    with uow:
+        member = load_member(uow, cmd.member_id)
+        if member.state is not MemberState.ACTIVE:
+            raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
+        check_within(uow, who, load_unit(uow, member.unit_id))
+        check_etag(cmd.etag, member.version, member_name(cmd.tenant, member.id))
+        for path, value in cmd.changes.items():
+            if path == "id_card_number":
+                value = pd.normalize_id_card(value)
+            # Status and category are StrEnums: strip only plain text, or the enum is lost.
+            setattr(member, path, value.strip() if type(value) is str else value)
+        v = Validator()
+        check_member_fields(v, member)
+        v.raise_if_any()
+        if "id_card_number" in cmd.changes:
+            other = uow.members.by_id_card(member.id_card_number)
+            if other is not None and other.id != member.id:
+                raise AlreadyExists("MEMBER_EXISTS", "该身份证号的党员已在本县登记", "a member with this ID number is already recorded in this county")
+            member.birth_date = pd.birth_date_of(member.id_card_number).isoformat()
+        if not uow.members.update(member):
+            raise stale_etag(member_name(cmd.tenant, member.id))
+        uow.members.add_history(HistoryEntry(member.id, "UPDATED", utcnow(), who.subject,
+                                             ", ".join(sorted(cmd.changes))))
+        uow.commit()
+        return member
+
+
+def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -> Member:
+    """组织关系转接: within the county, or (operator) to another county as a new record there."""
+    cross = cmd.to_tenant != cmd.tenant
+    if cross and who.role is not Role.OPERATOR:
+        raise PermissionDenied("CROSS_TENANT_TRANSFER", "跨县转接组织关系须由平台运营方办理",
+                               "only an operator may transfer a member to another county")
+    with uow:
+        here = uow.other_tenant(cmd.tenant) if cross else uow
+        there = uow.other_tenant(cmd.to_tenant) if cross else uow
+        done = here.idempotency.seen("TransferMember", cmd.request_id, cmd.fingerprint)
+        if done:
+            return load_member(there if cross else here, done.rsplit("/", 1)[-1])
+        member = load_member(here, cmd.member_id)
+        if member.state is not MemberState.ACTIVE:
+            raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has already transferred out")
+        check_etag(cmd.etag, member.version, member_name(cmd.tenant, member.id))
+        check_within(here, who, load_unit(here, member.unit_id))
+        if cross:
+            load_tenant(uow, cmd.to_tenant)
+        dest = there.units.get(cmd.to_unit_id)
+        if dest is None:
+            raise InvalidArgument.field("to_unit", "目标党组织不存在", f"no such unit: {unit_name(cmd.to_tenant, cmd.to_unit_id)}",
+                                        "UNKNOWN_UNIT")
+        load_unit(there, dest.id, active=True)
+        check_within(there, who, dest)
+        if not cross and dest.id == member.unit_id:
+            raise InvalidArgument.field("to_unit", "党员已在该党组织", "the member already belongs to that unit", "ALREADY_THERE")
+        from_name = unit_name(cmd.tenant, member.unit_id)
+        to_name = unit_name(cmd.to_tenant, dest.id)
+        now = utcnow()
+        if not cross:
+            member.unit_id = dest.id
+            if not here.members.update(member):
+                raise stale_etag(member_name(cmd.tenant, member.id))
+            here.members.add_history(HistoryEntry(member.id, "TRANSFERRED", now, who.subject, cmd.reason), from_name, to_name)
+            here.idempotency.remember("TransferMember", cmd.request_id, cmd.fingerprint, member_name(cmd.tenant, member.id))
+            uow.emit(MemberTransferred(member_name(cmd.tenant, member.id), from_name, to_name, "", cmd.reason))
+            member = load_member(here, member.id)
+            uow.commit()
+            return member
+        if there.members.by_id_card(member.id_card_number) is not None:
+            raise AlreadyExists("MEMBER_EXISTS", "目标县已登记该身份证号的党员", "the destination county already records a member with this ID number")
+        today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone).isoformat()
+        for post in here.posts.current_for_member(member.id):
+            post.end_date, post.end_reason = today, "组织关系转出 / transferred out"
+            here.posts.end(post)
+            uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
+                               member_name(cmd.tenant, member.id), today, post.end_reason), tenant=cmd.tenant)
+        moved = Member(**{**member.__dict__, "id": new_id("m"), "tenant": cmd.to_tenant, "unit_id": dest.id,
+                          "version": 1, "post_holder": False})
+        member.state = MemberState.TRANSFERRED_OUT
+        if not here.members.update(member):
+            raise stale_etag(member_name(cmd.tenant, member.id))
+        there.members.add(moved)
+        new_name = member_name(cmd.to_tenant, moved.id)
+        here.idempotency.remember("TransferMember", cmd.request_id, cmd.fingerprint, new_name)
+        here.members.add_history(HistoryEntry(member.id, "TRANSFERRED_OUT", now, who.subject, f"{cmd.reason} → {new_name}"),
+                                 from_name, to_name)
+        there.members.add_history(HistoryEntry(moved.id, "TRANSFERRED_IN", now, who.subject,
+                                               f"{cmd.reason} ← {member_name(cmd.tenant, member.id)}"), from_name, to_name)
+        event = MemberTransferred(member_name(cmd.tenant, member.id), from_name, to_name, new_name, cmd.reason)
+        uow.emit(event, tenant=cmd.tenant)
+        uow.emit(event, tenant=cmd.to_tenant)
+        uow.commit()
+        return moved
+
+
+
+def member_history(tenant: str, member_id: str, size: int, token: str, uow: OrgUnitOfWork, who: Principal,
+                   tokens: PageTokens) -> tuple[list[tuple[HistoryEntry, str, str]], str]:
+    """The member's record (履历): entries with the units they moved from and to."""
+    limit = page_size(size)
+    query = f"member-history={member_id}"
+    after = tokens.decode(token, query)
+    with uow:
+        member = load_member(uow, member_id)
+        if clerk_root(uow, who) is not None:
+            check_within(uow, who, load_unit(uow, member.unit_id))
+        rows = uow.members.history(member_id, after[0] if after else None, limit + 1)
+    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]])
+    return [(e, f, t) for _, e, f, t in rows], next_token

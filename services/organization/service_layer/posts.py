@@ -1,0 +1,155 @@
+"""Use cases for posts (职务): assign, end, and read the record (履历)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.common.auth import Principal
+from services.common.clock import parse_date, today_in
+from services.common.errors import FailedPrecondition, InvalidArgument, Validator
+from services.common.ids import new_id
+from services.common.pagination import PageTokens, cut_page, page_size
+from services.organization.domain import rules
+from services.organization.domain.events import PostAssigned, PostEnded, PostTermExpiring
+from services.organization.domain.model import MemberState, Post, PostType
+from services.organization.service_layer import commands as c
+from services.organization.service_layer.access import (
+    check_within,
+    load_member,
+    load_post,
+    load_tenant,
+    load_unit,
+    member_name,
+    post_name,
+    unit_name,
+)
+from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+
+# The daily sweep announces terms ending within this many days.
+TERM_NOTICE_DAYS = 30
+
+
+def _date(v: Validator, value: str, field_path: str) -> dt.date | None:
+    if not value:
+        return None
+    parsed = parse_date(value)
+    v.require(parsed is not None, field_path, "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
+    return parsed
+
+
+def mark_concurrent(uow: OrgUnitOfWork, posts: list[Post]) -> list[Post]:
+    """Set 一肩挑 on current secretary/director posts held together by one person."""
+    held = uow.posts.current_types_by_member_unit({(p.member_id, p.unit_id) for p in posts if p.current})
+    for p in posts:
+        p.concurrent_secretary_director = (
+            p.current and p.type in (PostType.SECRETARY, PostType.VILLAGE_DIRECTOR)
+            and rules.is_concurrent_secretary_director(held.get((p.member_id, p.unit_id), set()))
+        )
+    return posts
+
+
+def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
+    v = Validator()
+    v.require(cmd.type is not None, "post.type", "请选择职务类型", "must name a post type")
+    v.require(bool(cmd.unit_id), "post.unit", "请指定任职组织", "must name the unit")
+    v.require(bool(cmd.member_id), "post.member", "请指定任职党员", "must name the member")
+    start = _date(v, cmd.start_date, "post.start_date")
+    end = _date(v, cmd.term_end_date, "post.term_end_date")
+    if start and end:
+        v.require(end > start, "post.term_end_date", "任期结束日期应晚于开始日期", "must be after the start date")
+    if cmd.type is PostType.FIRST_SECRETARY:
+        v.text(cmd.dispatching_organ, "post.dispatching_organ", max_len=100)
+        v.require(bool(cmd.term_end_date), "post.term_end_date", "第一书记须填写任期结束日期",
+                  "a first secretary is dispatched for a term: give its end date")
+    else:
+        v.text(cmd.dispatching_organ, "post.dispatching_organ", max_len=100, required=False)
+    v.raise_if_any()
+    with uow:
+        done = uow.idempotency.seen("AssignPost", cmd.request_id, cmd.fingerprint)
+        if done:
+            return mark_concurrent(uow, [load_post(uow, done.rsplit("/", 1)[-1])])[0]
+        tenant = load_tenant(uow, cmd.tenant)
+        unit = uow.units.get(cmd.unit_id, lock=True)
+        if unit is None:
+            raise InvalidArgument.field("post.unit", "组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.unit_id)}", "UNKNOWN_UNIT")
+        load_unit(uow, unit.id, active=True)
+        check_within(uow, who, unit)
+        member = uow.members.get(cmd.member_id)
+        if member is None:
+            raise InvalidArgument.field("post.member", "党员不存在", f"no such member: {member_name(cmd.tenant, cmd.member_id)}",
+                                        "UNKNOWN_MEMBER")
+        if member.state is not MemberState.ACTIVE:
+            raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
+        today = today_in(tenant.settings.time_zone)
+        start = start or today
+        rules.check_post_placement(cmd.type, unit, uow.posts.current_count(unit.id, cmd.type))
+        if any(p.type is cmd.type and p.unit_id == unit.id for p in uow.posts.current_for_member(member.id)):
+            raise FailedPrecondition("POST_ALREADY_HELD", f"{member.display_name}已担任该职务",
+                                     "the member already holds this post in this unit")
+        if cmd.type is PostType.REVITALIZATION_SPECIALIST:
+            rules.check_specialist(dt.date.fromisoformat(member.birth_date), member.education, start)
+        post = Post(id=new_id("p"), tenant=cmd.tenant, type=cmd.type, unit_id=unit.id, member_id=member.id,
+                    start_date=start.isoformat(), term_end_date=cmd.term_end_date,
+                    dispatching_organ=cmd.dispatching_organ.strip(), member_display_name=member.display_name)
+        uow.posts.add(post)
+        name = post_name(cmd.tenant, post.id)
+        uow.idempotency.remember("AssignPost", cmd.request_id, cmd.fingerprint, name)
+        uow.emit(PostAssigned(name, post.type.value, unit_name(cmd.tenant, unit.id), member_name(cmd.tenant, member.id),
+                              post.start_date, post.term_end_date))
+        mark_concurrent(uow, [post])
+        uow.commit()
+        return post
+
+
+def end_post(cmd: c.EndPost, uow: OrgUnitOfWork, who: Principal) -> Post:
+    v = Validator()
+    end = _date(v, cmd.end_date, "end_date")
+    v.text(cmd.reason, "reason", max_len=200, required=False)
+    v.raise_if_any()
+    with uow:
+        post = load_post(uow, cmd.post_id)
+        check_within(uow, who, load_unit(uow, post.unit_id))
+        if not post.current:
+            raise FailedPrecondition("POST_ALREADY_ENDED", f"该职务已于{post.end_date}结束", f"the post already ended on {post.end_date}")
+        end = end or today_in(load_tenant(uow, cmd.tenant).settings.time_zone)
+        if end.isoformat() < post.start_date:
+            raise InvalidArgument.field("end_date", "结束日期不能早于任职开始日期", "must not be before the post's start date")
+        post.end_date, post.end_reason = end.isoformat(), cmd.reason.strip()
+        uow.posts.end(post)
+        uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
+                           member_name(cmd.tenant, post.member_id), post.end_date, post.end_reason))
+        uow.commit()
+        return post
+
+
+def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[Post], str]:
+    if bool(cmd.unit_id) == bool(cmd.member_id):
+        raise InvalidArgument.field("unit", "请在 unit 与 member 中指定且只指定一个", "give exactly one of unit or member")
+    limit = page_size(cmd.page_size)
+    query = f"u={cmd.unit_id};m={cmd.member_id};h={cmd.include_history}"
+    after = tokens.decode(cmd.page_token, query)
+    with uow:
+        if cmd.unit_id:
+            load_unit(uow, cmd.unit_id)
+        else:
+            load_member(uow, cmd.member_id)
+        found = uow.posts.list(unit_id=cmd.unit_id, member_id=cmd.member_id, include_history=cmd.include_history,
+                               after=after[0] if after else None, limit=limit + 1)
+        found, next_token = cut_page(found, limit, tokens, query, lambda p: [p.id])
+        return mark_concurrent(uow, found), next_token
+
+
+def sweep_expiring_terms(tenant: str, uow: OrgUnitOfWork, today: dt.date | None = None) -> list[Post]:
+    """Daily: announce once each current term that ends within TERM_NOTICE_DAYS."""
+    with uow:
+        settings = load_tenant(uow, tenant).settings
+        today = today or today_in(settings.time_zone)
+        horizon = (today + dt.timedelta(days=TERM_NOTICE_DAYS)).isoformat()
+        due = uow.posts.expiring(horizon)
+        for post in due:
+            days_left = (dt.date.fromisoformat(post.term_end_date) - today).days
+            uow.emit(PostTermExpiring(post_name(tenant, post.id), post.type.value, unit_name(tenant, post.unit_id),
+                                      member_name(tenant, post.member_id), post.term_end_date, days_left))
+        uow.posts.mark_expiry_announced([p.id for p in due])
+        uow.commit()
+        return due

@@ -1,0 +1,112 @@
+"""Use cases for tenants (counties): onboarding, settings, validation of the station layout."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.exc import IntegrityError
+
+from services.common.auth import Principal
+from services.common.errors import AlreadyExists, Validator, check_update_mask, stale_etag
+from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.tenancy import city_of, is_city_code, is_county_code
+from services.organization.domain import rules
+from services.organization.domain.events import TenantCreated, TenantUpdated
+from services.organization.domain.model import Tenant
+from services.organization.service_layer import commands as c
+from services.organization.service_layer.access import check_etag, load_tenant
+from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+
+TENANT_FIELDS = {
+    "display_name", "city_display_name", "settings", "settings.work_station_min_villages",
+    "settings.work_station_max_villages", "settings.time_zone", "settings.locale",
+}
+
+
+def create_tenant(cmd: c.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
+    v = Validator()
+    v.require(is_county_code(cmd.code), "tenant.code", "应为6位县级行政区划代码（如610222）",
+              "must be a 6-digit county division code such as 610222")
+    v.text(cmd.display_name, "tenant.display_name", max_len=50)
+    city = cmd.city_code or (city_of(cmd.code) if is_county_code(cmd.code) else "")
+    v.require(not cmd.city_code or (is_city_code(cmd.city_code) and cmd.code.startswith(cmd.city_code[:4])),
+              "tenant.city_code", "应为该县所属市的6位代码（如610200）",
+              "must be the 6-digit code of the county's city, such as 610200")
+    v.text(cmd.city_display_name, "tenant.city_display_name", max_len=50, required=False)
+    v.raise_if_any()
+    rules.check_settings(cmd.settings)
+    with uow:
+        if uow.idempotency.seen("CreateTenant", cmd.request_id, cmd.fingerprint):
+            return load_tenant(uow, cmd.code)
+        if uow.tenants.get(cmd.code) is not None:
+            raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists",
+                                {"tenant": cmd.code})
+        tenant = Tenant(cmd.code, cmd.display_name.strip(), city, cmd.city_display_name.strip(), cmd.settings)
+        uow.tenants.add(tenant)
+        uow.idempotency.remember("CreateTenant", cmd.request_id, cmd.fingerprint, f"tenants/{cmd.code}")
+        uow.emit(TenantCreated(cmd.code, tenant.display_name, city), tenant=cmd.code)
+        try:
+            uow.commit()
+        except IntegrityError:
+            raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists") from None
+        return tenant
+
+
+def get_tenant(code: str, uow: OrgUnitOfWork) -> Tenant:
+    with uow:
+        return load_tenant(uow, code)
+
+
+def list_tenants(who: Principal, city_code: str, size: int, token: str, uow: OrgUnitOfWork,
+                 tokens: PageTokens) -> tuple[list[Tenant], str]:
+    """Operators see every county; a city its own counties; others the counties they name."""
+    limit = page_size(size)
+    query = f"city={city_code}"
+    after = tokens.decode(token, query)
+    codes = cities = None
+    if not who.all_tenants:
+        if who.role.value == "city":
+            cities = who.tenants
+        else:
+            codes = who.tenants
+    if city_code:
+        cities = frozenset({city_code}) & cities if cities is not None else frozenset({city_code})
+    with uow:
+        found = uow.tenants.list(codes=codes, city_codes=cities, after=after[0] if after else None, limit=limit + 1)
+    return cut_page(found, limit, tokens, query, lambda t: [t.code])
+
+
+def update_tenant(cmd: c.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:
+    check_update_mask(cmd.changes, TENANT_FIELDS)
+    with uow:
+        tenant = load_tenant(uow, cmd.code)
+        check_etag(cmd.etag, tenant.version, f"tenants/{cmd.code}")
+        settings = tenant.settings
+        for path, value in cmd.changes.items():
+            if path == "settings":
+                settings = value
+            elif path.startswith("settings."):
+                settings = replace(settings, **{path.split(".", 1)[1]: value})
+            else:
+                setattr(tenant, path, value.strip())
+        v = Validator()
+        v.text(tenant.display_name, "tenant.display_name", max_len=50)
+        v.text(tenant.city_display_name, "tenant.city_display_name", max_len=50, required=False)
+        v.raise_if_any()
+        rules.check_settings(settings)
+        tenant.settings = settings
+        if not uow.tenants.update(tenant):
+            raise stale_etag(f"tenants/{cmd.code}")
+        uow.emit(TenantUpdated(cmd.code, sorted(cmd.changes)), tenant=cmd.code)
+        uow.commit()
+        return tenant
+
+
+def validate_tenant(code: str, uow: OrgUnitOfWork) -> list[rules.Finding]:
+    """Every work station outside the tenant's [min, max] bounds."""
+    with uow:
+        tenant = load_tenant(uow, code)
+        findings: list[rules.Finding] = []
+        for station, covered in uow.units.stations_with_coverage(rules.STATION_COVERED):
+            findings += rules.station_findings(station, covered, tenant.settings)
+        return findings

@@ -1,0 +1,284 @@
+"""Use cases for units: build the tree, move and merge parts of it, keep its history."""
+
+from __future__ import annotations
+
+from services.common.auth import Principal
+from services.common.clock import utcnow
+from services.common.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    PermissionDenied,
+    Validator,
+    check_update_mask,
+    stale_etag,
+)
+from services.common.ids import new_id
+from services.common.pagination import PageTokens, cut_page, page_size
+from services.organization.domain import rules
+from services.organization.domain.events import UnitArchived, UnitCreated, UnitMerged, UnitMoved
+from services.organization.domain.model import HistoryEntry, Unit, UnitState, UnitType, child_path
+from services.organization.service_layer import commands as c
+from services.organization.service_layer.access import (
+    check_etag,
+    check_within,
+    clerk_root,
+    load_tenant,
+    load_unit,
+    unit_name,
+)
+from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+
+UNIT_FIELDS = {"display_name", "division_code", "weak_and_lax", "demonstration_site", "star_level"}
+MAX_STAR_LEVEL = 5
+
+
+def check_unit_fields(v: Validator, display_name: str, division_code: str, star_level: int, prefix: str = "unit") -> None:
+    v.text(display_name, f"{prefix}.display_name", max_len=60)
+    v.require(not division_code or (division_code.isdigit() and len(division_code) in (6, 9, 12)),
+              f"{prefix}.division_code", "应为6、9或12位数字的区划代码", "must be a 6, 9 or 12 digit division code")
+    v.require(0 <= star_level <= MAX_STAR_LEVEL, f"{prefix}.star_level", "星级应在0到5之间", "must be within 0..5")
+
+
+def _place(uow: OrgUnitOfWork, unit_type: UnitType, parent: Unit | None, field_path: str, extra: int = 1) -> None:
+    """Legal parent type, and room in a work station under the tenant's maximum."""
+    rules.check_parent(unit_type, parent, field_path)
+    if parent is not None and parent.type is UnitType.WORK_STATION and unit_type in rules.STATION_COVERED:
+        settings = load_tenant(uow, uow.tenant).settings
+        covered = uow.units.count_children(parent.id, rules.STATION_COVERED)
+        rules.check_station_capacity(parent, covered + extra, settings, field_path)
+
+
+def _history(uow: OrgUnitOfWork, who: Principal, unit_id: str, kind: str, detail: str = "", related: str | None = None) -> None:
+    uow.units.add_history(HistoryEntry(unit_id, kind, utcnow(), who.subject, detail, related))
+
+
+def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    v = Validator()
+    v.require(cmd.type is not None, "unit.type", "请选择组织类型", "must be one of TOWNSHIP, WORK_STATION, VILLAGE, "
+              "COMMUNITY, BRANCH, PARTY_GROUP")
+    check_unit_fields(v, cmd.display_name, cmd.division_code, cmd.star_level)
+    v.raise_if_any()
+    with uow:
+        load_tenant(uow, cmd.tenant)
+        done = uow.idempotency.seen("CreateUnit", cmd.request_id, cmd.fingerprint)
+        if done:
+            return load_unit(uow, done.rsplit("/", 1)[-1])
+        parent = None
+        if cmd.parent_id:
+            parent = uow.units.get(cmd.parent_id, lock=True)
+            if parent is None:
+                raise InvalidArgument.field("unit.parent", "上级组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.parent_id)}",
+                                            "UNKNOWN_PARENT")
+            if not parent.active:
+                raise FailedPrecondition("PARENT_NOT_ACTIVE", f"上级组织“{parent.display_name}”已撤销或撤并",
+                                         "the parent unit is archived or merged")
+            check_within(uow, who, parent)
+        elif clerk_root(uow, who) is not None:
+            raise PermissionDenied("OUTSIDE_CLERK_SUBTREE", "经办人不能在县级直接新建乡镇",
+                                   "a clerk cannot create a unit at the county root")
+        _place(uow, cmd.type, parent, "unit.parent")
+        unit_id = new_id("u")
+        unit = Unit(
+            id=unit_id, tenant=cmd.tenant, type=cmd.type, display_name=cmd.display_name.strip(),
+            parent_id=parent.id if parent else None, path=child_path(parent, unit_id),
+            depth=(parent.depth + 1) if parent else 1, division_code=cmd.division_code,
+            weak_and_lax=cmd.weak_and_lax, demonstration_site=cmd.demonstration_site, star_level=cmd.star_level,
+        )
+        uow.units.add(unit)
+        _history(uow, who, unit.id, "CREATED", f"created under {parent.display_name if parent else 'the county'}",
+                 parent.id if parent else None)
+        name = unit_name(cmd.tenant, unit.id)
+        uow.idempotency.remember("CreateUnit", cmd.request_id, cmd.fingerprint, name)
+        uow.emit(UnitCreated(name, unit.type.value, unit.display_name,
+                             unit_name(cmd.tenant, parent.id) if parent else ""))
+        uow.commit()
+        return unit
+
+
+def get_unit(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> Unit:
+    with uow:
+        return load_unit(uow, unit_id)
+
+
+def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[Unit], str]:
+    limit = page_size(cmd.page_size)
+    query = f"t={sorted(x.value for x in cmd.types)};u={cmd.under_id};i={cmd.show_inactive}"
+    after = tokens.decode(cmd.page_token, query)
+    with uow:
+        under = None
+        if cmd.under_id:
+            under = uow.units.get(cmd.under_id)
+            if under is None:
+                raise InvalidArgument.field("under", "组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.under_id)}",
+                                            "UNKNOWN_UNIT")
+        else:
+            load_tenant(uow, cmd.tenant)
+        found = uow.units.list(types=cmd.types, under=under, show_inactive=cmd.show_inactive,
+                               after=tuple(after) if after else None, limit=limit + 1)
+    return cut_page(found, limit, tokens, query, lambda u: [u.path, u.id])
+
+
+def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    check_update_mask(cmd.changes, UNIT_FIELDS, "（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")
+    with uow:
+        unit = load_unit(uow, cmd.unit_id, active=True)
+        check_within(uow, who, unit)
+        check_etag(cmd.etag, unit.version, unit_name(cmd.tenant, unit.id))
+        before = unit.display_name
+        for path, value in cmd.changes.items():
+            setattr(unit, path, value.strip() if isinstance(value, str) else value)
+        v = Validator()
+        check_unit_fields(v, unit.display_name, unit.division_code, unit.star_level)
+        v.raise_if_any()
+        if not uow.units.update(unit):
+            raise stale_etag(unit_name(cmd.tenant, unit.id))
+        if unit.display_name != before:
+            _history(uow, who, unit.id, "RENAMED", f"{before} → {unit.display_name}")
+        others = sorted(set(cmd.changes) - {"display_name"})
+        if others:
+            _history(uow, who, unit.id, "UPDATED", ", ".join(f"{k}={getattr(unit, k)}" for k in others))
+        uow.commit()
+        return unit
+
+
+def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    with uow:
+        unit = load_unit(uow, cmd.unit_id, active=True, lock=True)
+        check_within(uow, who, unit)
+        check_etag(cmd.etag, unit.version, unit_name(cmd.tenant, unit.id))
+        new_parent = None
+        if cmd.new_parent_id:
+            new_parent = uow.units.get(cmd.new_parent_id, lock=True)
+            if new_parent is None:
+                raise InvalidArgument.field("new_parent", "目标上级组织不存在",
+                                            f"no such unit: {unit_name(cmd.tenant, cmd.new_parent_id)}", "UNKNOWN_PARENT")
+            if not new_parent.active:
+                raise FailedPrecondition("PARENT_NOT_ACTIVE", f"目标组织“{new_parent.display_name}”已撤销或撤并",
+                                         "the new parent is archived or merged")
+            check_within(uow, who, new_parent)
+        rules.check_move(unit, new_parent)
+        if (new_parent.id if new_parent else None) == unit.parent_id:
+            raise InvalidArgument.field("new_parent", "组织已在该上级之下", "the unit already sits under that parent",
+                                        "ALREADY_THERE")
+        _place(uow, unit.type, new_parent, "new_parent")
+        old_parent = uow.units.get(unit.parent_id) if unit.parent_id else None
+        unit.parent_id = new_parent.id if new_parent else None
+        if not uow.units.update(unit):
+            raise stale_etag(unit_name(cmd.tenant, unit.id))
+        uow.units.move_subtree(unit, child_path(new_parent, unit.id), (new_parent.depth + 1) if new_parent else 1)
+        old_label = old_parent.display_name if old_parent else "县"
+        new_label = new_parent.display_name if new_parent else "县"
+        _history(uow, who, unit.id, "MOVED", f"{old_label} → {new_label}" + (f"（{cmd.reason}）" if cmd.reason else ""),
+                 new_parent.id if new_parent else None)
+        uow.emit(UnitMoved(unit_name(cmd.tenant, unit.id),
+                           unit_name(cmd.tenant, old_parent.id) if old_parent else "",
+                           unit_name(cmd.tenant, new_parent.id) if new_parent else "", cmd.reason))
+        uow.commit()
+        return unit
+
+
+MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, UnitType.PARTY_GROUP,
+                       UnitType.WORK_STATION, UnitType.TOWNSHIP})
+
+
+def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    """撤并: members, posts, children and groupings of each source move to the target."""
+    v = Validator()
+    v.require(bool(cmd.source_ids), "sources", "请至少指定一个被撤并的组织", "must name at least one unit to merge")
+    v.require(cmd.target_id not in cmd.source_ids, "sources", "不能把组织并入自己", "must not contain the target")
+    v.require(len(set(cmd.source_ids)) == len(cmd.source_ids), "sources", "有重复的组织", "must not repeat a unit")
+    v.raise_if_any()
+    with uow:
+        done = uow.idempotency.seen("MergeUnits", cmd.request_id, cmd.fingerprint)
+        if done:
+            return load_unit(uow, done.rsplit("/", 1)[-1])
+        target = load_unit(uow, cmd.target_id, active=True, lock=True)
+        check_within(uow, who, target)
+        sources = []
+        for i, source_id in enumerate(cmd.source_ids):
+            source = uow.units.get(source_id, lock=True)
+            if source is None:
+                raise InvalidArgument.field(f"sources[{i}]", "组织不存在", f"no such unit: {unit_name(cmd.tenant, source_id)}",
+                                            "UNKNOWN_UNIT")
+            if not source.active:
+                raise FailedPrecondition("UNIT_NOT_ACTIVE", f"“{source.display_name}”已撤销或撤并",
+                                         f"{unit_name(cmd.tenant, source_id)} is already {source.state.value.lower()}")
+            if source.type is not target.type:
+                raise InvalidArgument.field(f"sources[{i}]", "只能撤并同类型的组织",
+                                            f"must be a {target.type.value} like the target, not a {source.type.value}",
+                                            "MERGE_TYPE_MISMATCH")
+            if source.contains(target):
+                raise InvalidArgument.field(f"sources[{i}]", "不能把上级并入其下级", "must not contain the target", "MOVE_CYCLE")
+            check_within(uow, who, source)
+            sources.append(source)
+        members_moved = posts_moved = 0
+        for source in sources:
+            for child in uow.units.reparent_children(source, target):
+                _history(uow, who, child.id, "MOVED", f"{source.display_name} → {target.display_name}（撤并）", target.id)
+            moved = uow.members.move_all(source.id, target.id)
+            for member_id in moved:
+                uow.members.add_history(
+                    HistoryEntry(member_id, "MOVED_BY_MERGE", utcnow(), who.subject, cmd.reason),
+                    unit_name(cmd.tenant, source.id), unit_name(cmd.tenant, target.id))
+            members_moved += len(moved)
+            posts_moved += uow.posts.move_unit(source.id, target.id)
+            uow.groupings.repoint_unit(source.id, target.id)
+            source.state, source.merged_into = UnitState.MERGED, target.id
+            uow.units.update(source)
+            _history(uow, who, source.id, "MERGED_INTO", f"并入{target.display_name}" + (f"（{cmd.reason}）" if cmd.reason else ""),
+                     target.id)
+            _history(uow, who, target.id, "MERGED_FROM", f"{source.display_name}并入" + (f"（{cmd.reason}）" if cmd.reason else ""),
+                     source.id)
+        if target.type is UnitType.WORK_STATION:
+            settings = load_tenant(uow, cmd.tenant).settings
+            rules.check_station_capacity(target, uow.units.count_children(target.id, rules.STATION_COVERED),
+                                         settings, "target")
+        name = unit_name(cmd.tenant, target.id)
+        uow.idempotency.remember("MergeUnits", cmd.request_id, cmd.fingerprint, name)
+        uow.emit(UnitMerged(name, [unit_name(cmd.tenant, s.id) for s in sources], members_moved, posts_moved, cmd.reason))
+        target = load_unit(uow, target.id)
+        uow.commit()
+        return target
+
+
+def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    with uow:
+        unit = load_unit(uow, cmd.unit_id, active=True, lock=True)
+        check_within(uow, who, unit)
+        check_etag(cmd.etag, unit.version, unit_name(cmd.tenant, unit.id))
+        remaining = uow.units.has_active_members_in_subtree(unit)
+        if remaining:
+            raise FailedPrecondition(
+                "UNIT_HAS_MEMBERS",
+                f"“{unit.display_name}”下还有{remaining}名党员，请先转接组织关系或撤并",
+                f"{remaining} active members remain in this unit's subtree; transfer them or merge the unit first",
+                {"members": str(remaining)},
+            )
+        if uow.units.has_active_children(unit):
+            raise FailedPrecondition("UNIT_HAS_CHILDREN", f"“{unit.display_name}”下还有下级组织，请先移走或撤销",
+                                     "the unit still has active sub-units; move or archive them first")
+        unit.state = UnitState.ARCHIVED
+        if not uow.units.update(unit):
+            raise stale_etag(unit_name(cmd.tenant, unit.id))
+        _history(uow, who, unit.id, "ARCHIVED", cmd.reason)
+        uow.emit(UnitArchived(unit_name(cmd.tenant, unit.id), cmd.reason))
+        uow.commit()
+        return unit
+
+
+def unit_path(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> list[Unit]:
+    with uow:
+        return uow.units.ancestors(load_unit(uow, unit_id))
+
+
+def unit_history(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,
+                 tokens: PageTokens) -> tuple[list[HistoryEntry], str]:
+    limit = page_size(size)
+    query = f"history={unit_id}"
+    after = tokens.decode(token, query)
+    with uow:
+        load_unit(uow, unit_id)
+        rows = uow.units.history(unit_id, after[0] if after else None, limit + 1)
+    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]])
+    return [e for _, e in rows], next_token
+

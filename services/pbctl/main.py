@@ -1,0 +1,83 @@
+"""pbctl: run and operate the platform from a shell."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from services.common.config import ConfigError, Settings
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or a clear message and exit status 2."""
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        click.echo(f"配置错误 / configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+def cli() -> None:
+    """partybuilding platform control (党建平台管理工具)."""
+
+
+@cli.command("dev-token")
+@click.option("--role", required=True, type=click.Choice(["operator", "city", "county_admin", "clerk", "system"]))
+@click.option("--tenant", "tenants", multiple=True, help="County (or city) code; '*' for every tenant. Repeatable.")
+@click.option("--unit", default=None, help="A clerk's subtree root, tenants/{code}/units/{id}.")
+@click.option("--scope", "scopes", multiple=True, help="A system account's scope, e.g. org.read. Repeatable.")
+@click.option("--sub", default="dev", help="Subject (who the token is for).")
+@click.option("--ttl", default=12 * 3600, show_default=True, help="Lifetime in seconds.")
+def dev_token(role, tenants, unit, scopes, sub, ttl) -> None:
+    """Mint an HS256 token against the dev secret (PB_JWT_SECRET)."""
+    from services.common.auth import mint_token
+
+    settings = load_settings()
+    if not settings.jwt_secret:
+        raise click.UsageError("PB_JWT_SECRET is not set: production keys are not minted here")
+    tenants = list(tenants) or (["*"] if role == "operator" else [])
+    if not tenants:
+        raise click.UsageError("--tenant is required for this role")
+    click.echo(mint_token(settings.jwt_secret, role=role, tenants=tenants, subject=sub, unit=unit,
+                          scopes=list(scopes), ttl_seconds=ttl))
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring every service's schema to the newest revision."""
+    from services.platform import migrate_all
+
+    migrate_all(load_settings())
+    click.echo("migrated")
+
+
+@cli.command()
+@click.option("--demo/--no-demo", default=False, help="Load the demo county 宜君县 (610222) if it is not there.")
+def serve(demo: bool) -> None:
+    """Serve every service in one process (the embedded default on SQLite)."""
+    from services.serve import serve_all
+
+    serve_all(load_settings(), demo=demo)
+
+
+def _register() -> None:
+    from services.pbctl.distributed import run_distributed
+    from services.pbctl.events import events
+    from services.pbctl.org import org
+
+    cli.add_command(org)
+    cli.add_command(events)
+    cli.add_command(run_distributed)
+
+
+_register()
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
