@@ -1,0 +1,95 @@
+"""The nameko worker (事件消费进程): a consumer's handlers as nameko `@event_handler` entrypoints.
+
+Runs under `nameko run` (eventlet), never inside a grpcio process. Each (producer, type)
+becomes one durable queue `evt-<producer>-<type>--<consumer>.<method>`; a message is acked
+only after `EventConsumer.deliver` has applied, skipped or parked it, so a worker killed
+mid-handler leaves the message to be redelivered.
+
+`nameko run services.common.events.worker` hosts every service named in PB_WORKER_SERVICES
+(comma-separated) that declares handlers; tests and new services can build their own class
+with `nameko_service`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from nameko.events import SERVICE_POOL, event_handler
+from nameko.extensions import DependencyProvider
+
+from services.common.events.consumer import EventConsumer
+
+
+class ConsumerProvider(DependencyProvider):
+    """Hands each worker the process's EventConsumer (built once, at container start)."""
+
+    def __init__(self, build: Callable[[], EventConsumer]):
+        self.build = build
+        self.consumer: EventConsumer | None = None
+
+    def setup(self) -> None:
+        self.consumer = self.build()
+        port = int(os.environ.get("PB_METRICS_PORT") or 0)
+        if port:
+            from services.common.metrics import serve_metrics
+
+            serve_metrics(port)
+
+    def stop(self) -> None:
+        if self.consumer is not None:
+            self.consumer.engine.dispose()
+
+    def get_dependency(self, worker_ctx) -> EventConsumer:
+        return self.consumer
+
+
+def _method_name(producer: str, event_type: str) -> str:
+    return "on_" + event_type.replace(".", "_").replace("-", "_")
+
+
+def nameko_service(name: str, subscriptions: list[tuple[str, str]],
+                   build: Callable[[], EventConsumer]) -> type:
+    """A nameko service class named `name` with one reliable event handler per subscription."""
+
+    def entrypoint(producer: str, event_type: str):
+        # requeue_on_error: deliver() only raises when it could not even park the event
+        # (database down), and then the broker must keep it.
+        @event_handler(producer, event_type, handler_type=SERVICE_POOL, reliable_delivery=True,
+                       requeue_on_error=True)
+        def handle(self, body) -> None:
+            self.consumer.deliver(body)
+
+        handle.__name__ = _method_name(producer, event_type)
+        return handle
+
+    attrs: dict = {"name": name, "consumer": ConsumerProvider(build)}
+    for producer, event_type in subscriptions:
+        attrs[_method_name(producer, event_type)] = entrypoint(producer, event_type)
+    return type(f"{name.title().replace('-', '').replace('_', '')}Worker", (), attrs)
+
+
+def _services_from_env() -> dict[str, type]:
+    # No build_runtime here: it imports the gRPC servicer, and grpcio must stay out of this process.
+    from services.common.config import Settings
+    from services.common.db import make_engine
+    from services.common.events.registry import consumer_from_module, handlers_module
+
+    settings = Settings.from_env() if os.environ.get("PB_WORKER_SERVICES") else None
+    found = {}
+    for service in filter(None, os.environ.get("PB_WORKER_SERVICES", "").split(",")):
+        module = handlers_module(service)
+        if module is None or not getattr(module, "HANDLERS", None):
+            continue
+
+        def build(service=service, module=module) -> EventConsumer:
+            engine = make_engine(settings.database_url_for(service), service)
+            return consumer_from_module(module, service, engine, module.uow_factory(engine))
+
+        name = getattr(module, "CONSUMER", service)
+        cls = nameko_service(name, sorted(module.HANDLERS), build)
+        found[cls.__name__] = cls
+    return found
+
+
+globals().update(_services_from_env())
