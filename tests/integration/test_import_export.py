@@ -1,0 +1,191 @@
+"""Bulk import and export of a county, on SQLite and PostgreSQL, and the pbctl org commands."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from partybuilding.organization.v1 import organization_service_pb2 as pb
+from sqlalchemy import func, select
+
+from services.organization.adapters import tables as t
+from services.organization.adapters.spreadsheet import read_sheet, write_sheet
+from services.organization.demo import CountyShape, county_rows, load_demo_county
+from services.organization.service_layer.bulk_import import (
+    export_rows,
+    import_rows,
+    rows_from_dicts,
+)
+from services.pbctl.main import cli
+from tests.conftest import fresh_county_code
+from tests.helpers import id_card
+
+SMALL = CountyShape(("彭镇", "尧生镇"), stations=3, villages=10, members_per_village=(4, 6), groups_per_village=1)
+
+
+def _normalized(rows: list[dict]) -> list[dict]:
+    """Rows with unit ids replaced by the path of display names, member ids dropped: comparable across counties."""
+    units = {r["ref"]: r for r in rows if r["record"] == "unit"}
+
+    def path(ref: str) -> str:
+        return path(units[ref]["parent_ref"]) + "/" + units[ref]["display_name"] if ref in units else ""
+
+    out = []
+    for r in rows:
+        r = dict(r)
+        if r["record"] == "unit":
+            r["ref"], r["parent_ref"] = path(r["ref"]), path(r["parent_ref"])
+        else:
+            r["ref"], r["parent_ref"] = "", path(r["parent_ref"])
+            r["posts"] = ";".join(sorted(
+                "|".join([e.split("|")[0], path(e.split("|")[1]) if len(e.split("|")) > 1 else ""] + e.split("|")[2:])
+                for e in r["posts"].split(";") if e))
+        out.append(r)
+    return sorted(out, key=lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True))
+
+
+def _counts(platform, tenant: str) -> tuple[int, int, int, int]:
+    with platform.org_uow(tenant, write=False) as uow:
+        return tuple(uow.conn.execute(select(func.count()).select_from(table).where(table.c.tenant == tenant)).scalar_one()
+                     for table in (t.units, t.members, t.posts, t.outbox))
+
+
+def test_round_trip_through_a_file_gives_the_same_tree(platform, tmp_path):
+    a, b = platform.new_county(), platform.new_county()
+    report = import_rows(rows_from_dicts(county_rows(a, SMALL, seed=1)), platform.org_uow(a))
+    assert report.ok and report.written, report.lines()
+    exported_a = export_rows(platform.org_uow(a, write=False))
+    write_sheet(tmp_path / "a.xlsx", exported_a)
+    header, rows = read_sheet(tmp_path / "a.xlsx")
+    report_b = import_rows(rows, platform.org_uow(b))
+    assert report_b.ok, report_b.lines()
+    assert (report_b.units, report_b.members, report_b.posts) == (report.units, report.members, report.posts)
+    assert _normalized(export_rows(platform.org_uow(b, write=False))) == _normalized(exported_a)
+    # The imported tree is served like any other.
+    towns = platform.stub.ListUnits(pb.ListUnitsRequest(parent=f"tenants/{b}", types=[pb.TOWNSHIP]),
+                                    metadata=platform.operator()).units
+    assert sorted(u.display_name for u in towns) == ["尧生镇", "彭镇"]
+
+
+def test_import_emits_the_domain_events(platform):
+    code = platform.new_county()
+    before = _counts(platform, code)
+    report = import_rows(rows_from_dicts(county_rows(code, SMALL)), platform.org_uow(code))
+    units, members, posts, events = _counts(platform, code)
+    assert (units, members, posts) == (report.units, report.members, report.posts)
+    assert events - before[3] == units + members + posts, "one UnitCreated, MemberCreated or PostAssigned each"
+    with platform.org_uow(code, write=False) as uow:
+        kinds = set(uow.conn.execute(select(t.outbox.c.type).where(t.outbox.c.tenant == code)).scalars())
+    assert {"organization.unit_created", "organization.member_created", "organization.post_assigned"} <= kinds
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_written(platform):
+    code = platform.new_county()
+    rows = county_rows(code, SMALL)
+    members = [i for i, r in enumerate(rows) if r["record"] == "member"]
+    rows[members[0]]["id_card_number"] = "610222198001011230"                   # wrong check digit
+    rows[members[1]]["phone"] = "1234"
+    rows[members[2]]["id_card_number"] = rows[members[3]]["id_card_number"]     # duplicate
+    stations = [i for i, r in enumerate(rows) if r["type"] == "WORK_STATION"]
+    rows[stations[0]]["parent_ref"] = ""                                         # a station at the county root
+    bad_rows = {members[0] + 2, members[1] + 2, max(members[2], members[3]) + 2, stations[0] + 2}
+    before = _counts(platform, code)
+    report = import_rows(rows_from_dicts(rows), platform.org_uow(code))
+    assert not report.ok and not report.written
+    assert bad_rows <= {p.row for p in report.problems}, report.lines()
+    assert _counts(platform, code) == before, "all or nothing: not one row or event written"
+
+
+def test_station_maximum_from_the_tenant_settings_is_enforced(platform):
+    code = platform.new_county(work_station_min_villages=1, work_station_max_villages=2)
+    rows = [{"record": "unit", "ref": "T", "parent_ref": "", "type": "TOWNSHIP", "display_name": "彭镇"},
+            {"record": "unit", "ref": "S", "parent_ref": "T", "type": "WORK_STATION", "display_name": "一站"}]
+    rows += [{"record": "unit", "ref": f"V{i}", "parent_ref": "S", "type": "VILLAGE", "display_name": f"村{i}"}
+             for i in range(3)]
+    report = import_rows(rows_from_dicts(rows), platform.org_uow(code))
+    assert [(p.row, p.reason) for p in report.problems] == [(6, "WORK_STATION_FULL")]
+    assert _counts(platform, code)[0] == 0
+    # Under the maximum it goes in; a second file adding to the station counts what is there.
+    report = import_rows(rows_from_dicts(rows[:4]), platform.org_uow(code))
+    assert report.ok
+    station = next(u for u in export_rows(platform.org_uow(code, write=False)) if u["type"] == "WORK_STATION")
+    more = [{"record": "unit", "ref": "V9", "parent_ref": station["ref"], "type": "VILLAGE", "display_name": "村9"}]
+    assert [p.reason for p in import_rows(rows_from_dicts(more), platform.org_uow(code)).problems] == ["WORK_STATION_FULL"]
+
+
+def test_an_existing_id_number_is_refused(platform):
+    code = platform.new_county()
+    admin = platform.as_("county_admin", [code])
+    town = platform.stub.CreateUnit(pb.CreateUnitRequest(parent=f"tenants/{code}", unit=pb.Unit(
+        type=pb.TOWNSHIP, display_name="彭镇")), metadata=admin)
+    number = id_card()
+    platform.stub.CreateMember(pb.CreateMemberRequest(parent=f"tenants/{code}", member=pb.Member(
+        display_name="张三", unit=town.name, id_card_number=number)), metadata=admin)
+    rows = [{"record": "member", "parent_ref": town.name.rsplit("/", 1)[-1], "display_name": "张三",
+             "id_card_number": number}]
+    report = import_rows(rows_from_dicts(rows), platform.org_uow(code))
+    assert [(p.row, p.reason) for p in report.problems] == [(2, "MEMBER_EXISTS")]
+
+
+def test_the_demo_county_loads_once_and_validates(platform):
+    code = fresh_county_code()
+    assert load_demo_county(platform.org_uow, code=code) is True
+    assert load_demo_county(platform.org_uow, code=code) is False, "a second start leaves it alone"
+    md = platform.operator()
+    resp = platform.stub.ValidateTenant(pb.ValidateTenantRequest(name=f"tenants/{code}"), metadata=md)
+    assert resp.ok and not [f for f in resp.findings if f.severity == pb.Finding.ERROR]
+    units = platform.stub.ListUnits(pb.ListUnitsRequest(parent=f"tenants/{code}", page_size=1000), metadata=md).units
+    by_type = {}
+    for u in units:
+        by_type[u.type] = by_type.get(u.type, 0) + 1
+    assert by_type[pb.TOWNSHIP] == 8 and by_type[pb.WORK_STATION] == 29
+    assert by_type.get(pb.VILLAGE, 0) + by_type.get(pb.COMMUNITY, 0) == 117
+    rows = export_rows(platform.org_uow(code, write=False))
+    posts = [e.split("|")[0] for r in rows for e in r["posts"].split(";") if e]
+    assert posts.count("SECRETARY") == 117 and posts.count("STATION_CHIEF") == 29
+    assert any("SECRETARY" in r["posts"] and "VILLAGE_DIRECTOR" in r["posts"] for r in rows), "一肩挑"
+    assert "FIRST_SECRETARY" in posts and "RESERVE_CADRE" in posts
+
+
+def test_pbctl_import_reports_bad_rows_and_export_writes_the_file(platform, tmp_path, monkeypatch):
+    monkeypatch.setenv("PB_VAR_DIR", str(platform.settings.var_dir))
+    monkeypatch.setenv("PB_ALLOW_DEV_SECRET", "1")
+    if platform.settings.database_url:
+        monkeypatch.setenv("PB_DATABASE_URL", platform.settings.database_url)
+    else:
+        monkeypatch.delenv("PB_DATABASE_URL", raising=False)
+    code = platform.new_county()
+    rows = county_rows(code, SMALL)
+    write_sheet(tmp_path / "good.csv", rows)
+    bad = [dict(r) for r in rows]
+    bad[-1]["phone"] = "999"
+    write_sheet(tmp_path / "bad.csv", bad)
+    runner = CliRunner()
+
+    result = runner.invoke(cli, ["org", "import", str(tmp_path / "bad.csv"), "--tenant", code])
+    assert result.exit_code == 1
+    assert f"row {len(bad) + 1}: phone" in result.output
+    result = runner.invoke(cli, ["org", "import", str(tmp_path / "good.csv"), "--tenant", code])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["org", "export", "--tenant", code, "--out", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 0, result.output
+    _, exported = read_sheet(tmp_path / "out.xlsx")
+    assert len(exported) == len(rows)
+    result = runner.invoke(cli, ["org", "validate", "--tenant", code])
+    assert result.exit_code == 0, result.output
+
+
+def test_pbctl_org_units_lists_through_grpc(platform, monkeypatch):
+    code = platform.new_county()
+    import_rows(rows_from_dicts(county_rows(code, SMALL)), platform.org_uow(code))
+    from tests.conftest import token
+
+    monkeypatch.setenv("TOKEN", token("county_admin", [code]))
+    target = f"127.0.0.1:{platform.port}"
+    result = CliRunner().invoke(cli, ["org", "units", "--tenant", code, "--type", "TOWNSHIP", "--target", target])
+    assert result.exit_code == 0, result.output
+    assert "彭镇" in result.output and "尧生镇" in result.output and "2 units" in result.output
+    result = CliRunner().invoke(cli, ["org", "units", "--tenant", code, "--under", "尧生镇", "--type", "WORK_STATION",
+                                      "--target", target])
+    assert result.exit_code == 0, result.output
+    assert "尧生镇第1片区党建工作站" in result.output and "彭镇第1" not in result.output
