@@ -1,0 +1,19 @@
+"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay runs one part."""
+
+from __future__ import annotations
+
+import os
+
+from bench import org_bench, relay_bench
+
+
+def main() -> None:
+    only = os.environ.get("BENCH_ONLY", "")
+    if only in ("", "org"):
+        org_bench.run()
+    if only in ("", "relay"):
+        relay_bench.run()
+
+
+if __name__ == "__main__":
+    main()

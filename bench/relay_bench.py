@@ -1,0 +1,163 @@
+"""Relay figures on this machine: throughput with broker confirms, and commit-to-handler latency.
+
+Needs the local PostgreSQL and RabbitMQ (`make services`). Prints, never asserts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import statistics
+import threading
+import time
+import uuid
+
+import psycopg
+from kombu import Connection, Exchange, Producer, Queue
+from sqlalchemy import MetaData, insert
+
+from services.common.clock import utcnow
+from services.common.db import make_engine
+from services.common.events.envelope import from_wire
+from services.common.events.publisher import AmqpPublisher
+from services.common.events.relay import OutboxRelay, outbox
+from services.common.migrate import upgrade
+from services.common.tables import add_common_tables
+
+PG_ADMIN = os.environ.get("PB_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP = os.environ.get("PB_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
+PRODUCER = "organization"
+THROUGHPUT_EVENTS = 20_000
+RAW_EVENTS = 2_000
+E2E_RATE, E2E_SECONDS = 500, 6
+
+assert add_common_tables(MetaData())  # same table shape as every service's outbox
+
+
+def _rows(n: int, tenants: int = 10) -> list[dict]:
+    now = utcnow()
+    payload = json.dumps({"unit": "tenants/610222/units/u-1", "old_parent": "a", "new_parent": "b"})
+    return [{"event_id": str(uuid.uuid4()), "tenant": f"6100{i % tenants:02d}", "type": "organization.unit_moved",
+             "producer": PRODUCER, "schema_version": 1, "payload": payload, "occurred_at": now} for i in range(n)]
+
+
+def _raw_kombu_confirms(queue_name: str) -> float:
+    """The baseline: kombu publishing one message at a time, each waiting for its confirm."""
+    body = {"event_id": str(uuid.uuid4()), "payload": {"unit": "u"}}
+    exchange = Exchange(f"{PRODUCER}.events", type="topic", durable=True)
+    with Connection(AMQP, transport_options={"confirm_publish": True}) as conn:
+        producer = Producer(conn.channel(), exchange=exchange, serializer="json")
+        start = time.perf_counter()
+        for _ in range(RAW_EVENTS):
+            producer.publish(body, routing_key="organization.unit_moved", delivery_mode=2)
+        elapsed = time.perf_counter() - start
+    return RAW_EVENTS / elapsed
+
+
+def _relay_throughput(engine) -> float:
+    with engine.begin() as conn:
+        for i in range(0, THROUGHPUT_EVENTS, 5000):
+            conn.execute(insert(outbox), _rows(min(5000, THROUGHPUT_EVENTS - i)))
+    publisher = AmqpPublisher(AMQP)
+    relay = OutboxRelay(engine, PRODUCER, publisher.publish_batch, batch_size=1000)
+    start = time.perf_counter()
+    sent = 0
+    while (n := relay.run_once()):
+        sent += n
+    elapsed = time.perf_counter() - start
+    publisher.close()
+    return sent / elapsed
+
+
+def _e2e_latency(engine, queue_name: str) -> tuple[float, float, int]:
+    """Write events at E2E_RATE/s; a consumer records commit-to-receipt time of each."""
+    latencies: list[float] = []
+    done = threading.Event()
+
+    def consume() -> None:
+        with Connection(AMQP) as conn:
+            queue = Queue(queue_name, channel=conn.channel())
+
+            def on_message(body, message) -> None:
+                env = from_wire(body)
+                committed = float(env.payload["committed"])
+                latencies.append(time.time() - committed)
+                message.ack()
+
+            with conn.Consumer(queue, callbacks=[on_message], prefetch_count=200):
+                while not done.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        conn.drain_events(timeout=0.2)
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    publisher = AmqpPublisher(AMQP)
+    relay = OutboxRelay(engine, PRODUCER, publisher.publish_batch, poll_interval=0.02)
+    relay_thread = threading.Thread(target=relay.run, daemon=True)
+    relay_thread.start()
+    total = E2E_RATE * E2E_SECONDS
+    start = time.perf_counter()
+    for i in range(total):
+        row = _rows(1)[0]
+        with engine.begin() as conn:
+            row["payload"] = json.dumps({"committed": "0"})
+            conn.execute(insert(outbox).values(**row))
+            # Stamp the commit time as late as possible: right before COMMIT.
+            conn.exec_driver_sql("UPDATE outbox SET payload = %(p)s WHERE event_id = %(e)s",
+                                 {"p": json.dumps({"committed": repr(time.time())}), "e": row["event_id"]})
+        delay = start + (i + 1) / E2E_RATE - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+    deadline = time.monotonic() + 20
+    while len(latencies) < total and time.monotonic() < deadline:
+        time.sleep(0.05)
+    relay.stop()
+    relay_thread.join(5)
+    publisher.close()
+    done.set()
+    consumer.join(5)
+    ordered = sorted(latencies)
+    if not ordered:
+        return float("nan"), float("nan"), 0
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return statistics.median(ordered) * 1000, p99 * 1000, len(ordered)
+
+
+def run() -> None:
+    name = f"pb_bench_{uuid.uuid4().hex[:8]}"
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    queue_name = f"bench-relay-{uuid.uuid4().hex[:8]}"
+    try:
+        upgrade(PRODUCER, url)
+        engine = make_engine(url, PRODUCER, pool_size=4)
+        with Connection(AMQP) as conn:
+            exchange = Exchange(f"{PRODUCER}.events", type="topic", durable=True)
+            exchange(conn.channel()).declare()
+            # A bound queue, so the broker routes and persists what it confirms, as in production.
+            Queue(queue_name, exchange=exchange, routing_key="organization.unit_moved",
+                  auto_delete=False)(conn.channel()).declare()
+        raw = _raw_kombu_confirms(queue_name)
+        with Connection(AMQP) as conn:
+            Queue(queue_name)(conn.channel()).purge()
+        relay = _relay_throughput(engine)
+        with Connection(AMQP) as conn:
+            Queue(queue_name)(conn.channel()).purge()
+        p50, p99, n = _e2e_latency(engine, queue_name)
+        print(f"relay: {relay:,.0f} events/s with broker confirms ({THROUGHPUT_EVENTS} events, batches of 1000, "
+              f"PostgreSQL outbox, RabbitMQ)")
+        print(f"raw kombu publish-with-confirms loop: {raw:,.0f} msgs/s; relay/raw = {relay / raw:.1f}x")
+        print(f"end-to-end commit -> consumer at {E2E_RATE} events/s for {E2E_SECONDS}s: "
+              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({n} received)")
+        engine.dispose()
+    finally:
+        with Connection(AMQP) as conn:
+            Queue(queue_name)(conn.channel()).delete()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    run()
