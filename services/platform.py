@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from services.common.auth import TokenVerifier
 from services.common.config import Settings
-from services.common.db import make_engine
+from services.common.db import make_engine, make_read_engine
 from services.common.grpc.interceptor import PlatformInterceptor
 from services.common.grpc.server import Mount, create_server
 from services.common.migrate import upgrade
@@ -46,6 +46,7 @@ def migrate_all(settings: Settings, services: tuple[str, ...] = SERVICES) -> Non
 def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
     """The engine, unit-of-work factory, servicer and policy of one service."""
     engine = make_engine(settings.database_url_for(name), name)
+    read_engine = make_read_engine(settings.database_url_for(name), name)
     tokens = PageTokens(settings.page_token_secret)
     if name == "organization":
         from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
@@ -55,7 +56,7 @@ def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
         from services.organization.entrypoints.policy import POLICY
         from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
-        uow = OrgUnitOfWorkFactory(engine)
+        uow = OrgUnitOfWorkFactory(engine, read_engine)
         servicer = OrganizationServicer(uow, tokens)
         mount = Mount(pb_grpc.add_OrganizationServiceServicer_to_server, servicer, FULL_NAME)
         return ServiceRuntime(name, engine, uow, mount, POLICY, [lambda: sweep_all_terms(uow)])

@@ -63,6 +63,43 @@ def make_engine(url: str, schema: str, *, pool_size: int = 16, null_pool: bool =
     return engine
 
 
+def make_read_engine(url: str, schema: str, *, pool_size: int = 16) -> Engine | None:
+    """PostgreSQL only: a second pool for read-only units of work; None on SQLite (reads use the main one).
+
+    A read on the main pool costs four round trips (BEGIN, bind the tenant, the query, ROLLBACK).
+    These connections are autocommit and read-only, run as the RLS-bound role for their whole
+    session, and keep their tenant binding between checkouts, so a read is usually one round trip.
+    Under READ COMMITTED every statement takes its own snapshot even inside a transaction, so
+    reading without one sees exactly what it did before. A separate pool keeps session-level
+    state away from the writers, the relay and the consumers, which bind per transaction.
+    """
+    if is_sqlite(url):
+        return None
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
+                           isolation_level="AUTOCOMMIT")
+
+    @event.listens_for(engine, "connect")
+    def _session(dbapi_conn, _record):
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f'SET search_path TO "{schema}", public')
+            cur.execute("SET default_transaction_read_only = on")
+            cur.execute("SELECT set_config('role', %s, false), set_config('pb.tenant', '', false)", (APP_ROLE,))
+
+    return engine
+
+
+_BIND_READER = text("SELECT set_config('pb.tenant', :tenant, false)")
+
+
+def bind_reader(conn: Connection, tenant: str) -> None:
+    """Bind a connection of the read pool to `tenant` for its session, unless it already is."""
+    info = conn.connection.info  # lives as long as the database connection, across checkouts
+    if info.get("pb.tenant") != tenant:
+        info.pop("pb.tenant", None)  # if the SET fails, the next checkout binds again
+        conn.execute(_BIND_READER, {"tenant": tenant})
+        info["pb.tenant"] = tenant
+
+
 _BIND_TENANT = text("SELECT set_config('role', :role, true), set_config('pb.tenant', :tenant, true)")
 
 
@@ -70,3 +107,32 @@ def bind_tenant(conn: Connection, tenant: str) -> None:
     """Scope this transaction to one tenant (or '*'), as the RLS-bound role. No-op on SQLite."""
     if conn.dialect.name == "postgresql":
         conn.execute(_BIND_TENANT, {"role": APP_ROLE, "tenant": tenant})
+
+
+class HotQuery:
+    """A hot single-row read compiled once and run on the driver connection.
+
+    SQLAlchemy's per-call result machinery (cursor description, metadata, Row objects) was about
+    40% of a GetUnit's CPU. On PostgreSQL psycopg already returns Python types, so the row can
+    skip it; SQLite stores datetimes and booleans as text and numbers, so there the statement
+    runs through SQLAlchemy, whose result processors convert them. Rows are plain sequences in
+    the statement's column order either way.
+    """
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._compiled: tuple[str, dict] | None = None
+
+    def first(self, conn: Connection, params: dict):
+        if conn.dialect.name != "postgresql":
+            return conn.execute(self.statement, params).first()
+        if self._compiled is None:
+            compiled = self.statement.compile(dialect=conn.dialect)
+            self._compiled = (compiled.string, dict(compiled.params))
+        sql, defaults = self._compiled
+        try:
+            return conn.connection.driver_connection.execute(sql, {**defaults, **params}).fetchone()
+        except conn.dialect.loaded_dbapi.Error:
+            # Run it again through SQLAlchemy: the error comes out wrapped (a lost connection as
+            # OperationalError, which callers answer UNAVAILABLE) and a dead connection is discarded.
+            return conn.execute(self.statement, params).first()

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Engine, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.clock import utcnow
-from services.common.db import bind_tenant
+from services.common.db import bind_reader, bind_tenant
 from services.common.errors import InvalidArgument
 from services.common.outbox import OutboxWriter
 
@@ -61,8 +61,9 @@ class SqlUnitOfWork:
     Subclasses attach repositories in `_open`.
     """
 
-    def __init__(self, engine: Engine, outbox: OutboxWriter, idempotency_table: Table, tenant: str, write: bool = True):
-        self.engine = engine
+    def __init__(self, engine: Engine, outbox: OutboxWriter, idempotency_table: Table, tenant: str, write: bool = True,
+                 read_engine: Engine | None = None):
+        self.engine, self.read_engine = engine, read_engine
         self.outbox = outbox
         self.idempotency_table = idempotency_table
         self.tenant = tenant
@@ -71,13 +72,17 @@ class SqlUnitOfWork:
         self.events: list[tuple[str, object]] = []
 
     def __enter__(self):
-        conn = self.engine.connect()
+        reader = not self.write and self.read_engine is not None
+        conn = (self.read_engine if reader else self.engine).connect()
         if self.write:
             conn = conn.execution_options(pb_write=True)
-        conn.begin()
         self.conn = conn
         try:
-            bind_tenant(conn, self.tenant)
+            if reader:
+                bind_reader(conn, self.tenant)
+            else:
+                conn.begin()
+                bind_tenant(conn, self.tenant)
             self.idempotency = Idempotency(conn, self.idempotency_table, self.tenant)
             self._open(conn)
         except Exception:
@@ -100,6 +105,13 @@ class SqlUnitOfWork:
             self.conn.rollback()
             raise
         self.events = []
+
+    def analyze(self, *tables: Table) -> None:
+        """After a bulk write, outside its transaction: the planner sees the new rows now, not at the
+        next autovacuum (a freshly imported county otherwise gets plans made for an empty table)."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:  # SQLite's ANALYZE takes one name
+                conn.exec_driver_sql(f"ANALYZE {table.name}")
 
     def rollback(self) -> None:
         self.conn.rollback()

@@ -160,3 +160,18 @@ def test_row_level_security_is_a_second_wall(platform, two_counties):
         bind_tenant(conn, "*")
         tenants = set(conn.execute(text("SELECT DISTINCT tenant FROM units")).scalars())
         assert {a.code, b.code} - tenants == {a.code}  # A has no units; B's are visible to '*'
+
+
+def test_read_pool_connections_follow_the_tenant_of_each_read(platform, two_counties):
+    """The read pool keeps a tenant bound across checkouts; each read must still see only its own."""
+    a, b, _ = two_counties
+    if platform.backend != "postgres":
+        pytest.skip("the read pool exists on PostgreSQL only")
+    uow = platform.runtimes[0].uow_factory
+    seen = []
+    for code in (b.code, a.code, b.code, b.code, a.code):
+        with uow(code, write=False) as reader:
+            seen.append(set(reader.conn.execute(text("SELECT DISTINCT tenant FROM units")).scalars()))
+    assert seen == [{b.code}, set(), {b.code}, {b.code}, set()]
+    with uow(b.code, write=False) as reader, pytest.raises(DBAPIError, match="read-only"):
+        reader.conn.execute(text("UPDATE units SET display_name = 'x'"))

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 
 from services.common.clock import as_utc, utcnow
+from services.common.db import HotQuery
 from services.organization.adapters import tables as t
 from services.organization.domain.model import (
     Alliance,
@@ -96,7 +97,7 @@ class TenantRepository:
             query = query.where(t.tenants.c.city_code.in_(city_codes))
         if after:
             query = query.where(t.tenants.c.code > after)
-        return [self._from_row(r) for r in self.conn.execute(query)]
+        return [self._from_row(r) for r in self.conn.execute(query).all()]
 
 
 _member_count = (
@@ -110,7 +111,8 @@ _member_count = (
 
 
 # Built once: the hottest reads skip rebuilding and re-keying the statement on every call.
-_GET_UNIT = select(t.units, _member_count).where(t.units.c.tenant == bindparam("tenant"), t.units.c.id == bindparam("id"))
+_GET_UNIT = HotQuery(
+    select(t.units, _member_count).where(t.units.c.tenant == bindparam("tenant"), t.units.c.id == bindparam("id")))
 _LOCK_UNIT = select(t.units).where(t.units.c.tenant == bindparam("tenant"), t.units.c.id == bindparam("id")).with_for_update()
 
 
@@ -134,13 +136,14 @@ class UnitRepository:
         return select(t.units, _member_count).where(t.units.c.tenant == self.tenant)
 
     def get(self, unit_id: str, *, lock: bool = False) -> Unit | None:
-        row = self.conn.execute(_LOCK_UNIT if lock else _GET_UNIT, {"tenant": self.tenant, "id": unit_id}).first()
+        params = {"tenant": self.tenant, "id": unit_id}
+        row = self.conn.execute(_LOCK_UNIT, params).first() if lock else _GET_UNIT.first(self.conn, params)
         return self._from_row(row) if row else None
 
     def get_many(self, unit_ids: list[str]) -> dict[str, Unit]:
         if not unit_ids:
             return {}
-        rows = self.conn.execute(self._select().where(t.units.c.id.in_(unit_ids)))
+        rows = self.conn.execute(self._select().where(t.units.c.id.in_(unit_ids))).all()
         return {r.id: self._from_row(r) for r in rows}
 
     def add(self, unit: Unit) -> None:
@@ -224,7 +227,7 @@ class UnitRepository:
             query = query.where(t.units.c.state == UnitState.ACTIVE.value)
         if after:
             query = query.where(t.units.c.path > after[0])
-        return [self._from_row(r) for r in self.conn.execute(query)]
+        return [self._from_row(r) for r in self.conn.execute(query).all()]
 
     def stations_with_coverage(self, covered_types: frozenset[UnitType]) -> list[tuple[Unit, int]]:
         child = t.units.alias("child")
@@ -284,7 +287,7 @@ class UnitRepository:
             query = query.where(h.c.id > after)
         return [
             (r.id, HistoryEntry(r.unit_id, r.kind, as_utc(r.at), r.actor, r.detail, r.related_unit_id))
-            for r in self.conn.execute(query)
+            for r in self.conn.execute(query).all()
         ]
 
 
@@ -318,7 +321,7 @@ class MemberRepository:
     def get_many(self, member_ids: list[str]) -> dict[str, Member]:
         if not member_ids:
             return {}
-        rows = self.conn.execute(self._select().where(t.members.c.id.in_(member_ids)))
+        rows = self.conn.execute(self._select().where(t.members.c.id.in_(member_ids))).all()
         return {r.id: self._from_row(r) for r in rows}
 
     def by_id_card(self, number: str) -> Member | None:
@@ -388,7 +391,7 @@ class MemberRepository:
             query = query.where(t.members.c.state == MemberState.ACTIVE.value)
         if after:
             query = query.where(t.members.c.id > after)
-        return [self._from_row(r) for r in self.conn.execute(query)]
+        return [self._from_row(r) for r in self.conn.execute(query).all()]
 
     def add_history(self, entry: HistoryEntry, from_unit: str = "", to_unit: str = "") -> None:
         self.conn.execute(insert(t.member_history).values(
@@ -418,7 +421,7 @@ class MemberRepository:
         if after is not None:
             query = query.where(h.c.id > after)
         return [(r.id, HistoryEntry(r.member_id, r.kind, as_utc(r.at), r.actor, r.detail), r.from_unit, r.to_unit)
-                for r in self.conn.execute(query)]
+                for r in self.conn.execute(query).all()]
 
 
 class PostRepository:
@@ -485,7 +488,7 @@ class PostRepository:
             query = query.where(t.posts.c.end_date == "")
         if after:
             query = query.where(t.posts.c.id > after)
-        return [self._from_row(r) for r in self.conn.execute(query)]
+        return [self._from_row(r) for r in self.conn.execute(query).all()]
 
     def current_counts(self, unit_ids: list[str]) -> dict[tuple[str, PostType], int]:
         """Current posts per (unit, type) for these units (bulk import checks the maxima)."""
@@ -591,7 +594,7 @@ class GroupingRepository:
 
     def _pairings(self, query) -> list[Pairing]:
         return [Pairing(r.id, r.tenant, r.organ_display_name, r.unit_id, r.start_date, as_utc(r.created_at))
-                for r in self.conn.execute(query)]
+                for r in self.conn.execute(query).all()]
 
     def repoint_unit(self, from_unit: str, to_unit: str) -> None:
         """A merged village's alliances and pairings follow it to the target."""

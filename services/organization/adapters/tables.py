@@ -33,7 +33,7 @@ units = Table(
     Column("display_name", String(100), nullable=False),
     Column("parent_id", String(24), nullable=True),
     # "/<township>/<station>/<village>/": a subtree is a prefix match.
-    Column("path", String(400), nullable=False),
+    Column("path", String(400).with_variant(String(400, collation="C"), "postgresql"), nullable=False),  # see 0001
     Column("depth", Integer, nullable=False),
     Column("state", String(12), nullable=False),
     Column("division_code", String(12), nullable=False, server_default=""),
@@ -44,7 +44,7 @@ units = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", utc_datetime(), nullable=False),
     Column("updated_at", utc_datetime(), nullable=False),
-    Index("ix_units_tenant_path", "tenant", "path", postgresql_ops={"path": "text_pattern_ops"}),
+    Index("ix_units_tenant_path", "tenant", "path"),
     Index("ix_units_tenant_parent", "tenant", "parent_id"),
 )
 

@@ -29,13 +29,16 @@ from services.organization.domain.model import (
 from services.organization.domain.rules import Finding
 from services.organization.service_layer.access import etag_of, member_name, post_name, unit_name
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
 
 def ts(value: dt.datetime | None) -> Timestamp | None:
+    # Arithmetic instead of Timestamp.FromDatetime: a page of units holds 200 timestamps and
+    # FromDatetime (utctimetuple + timegm) was a tenth of ListUnits' time.
     if value is None:
         return None
-    out = Timestamp()
-    out.FromDatetime(value)
-    return out
+    delta = value - _EPOCH  # values are timezone-aware (clock.as_utc)
+    return Timestamp(seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000)
 
 
 def request_fingerprint(request) -> str:

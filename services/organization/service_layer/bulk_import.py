@@ -496,6 +496,7 @@ def import_rows(rows: list[Row], uow: OrgUnitOfWork, actor: str = "import", dry_
         _write(uow, plan, actor)
         uow.commit()
         report.written = True
+    uow.refresh_tree_statistics()
     return report
 
 

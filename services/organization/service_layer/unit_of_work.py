@@ -26,6 +26,10 @@ class OrgUnitOfWork(SqlUnitOfWork):
         self.posts = repository.PostRepository(conn, self.tenant)
         self.groupings = repository.GroupingRepository(conn, self.tenant)
 
+    def refresh_tree_statistics(self) -> None:
+        """After a county import (see SqlUnitOfWork.analyze)."""
+        self.analyze(tables.units, tables.members, tables.posts)
+
     def other_tenant(self, code: str) -> OrgUnitOfWork:
         """Repositories of another tenant in this same transaction (operator transfers)."""
         view = object.__new__(OrgUnitOfWork)
@@ -38,9 +42,10 @@ class OrgUnitOfWork(SqlUnitOfWork):
 class OrgUnitOfWorkFactory:
     """Hands out units of work; the entrypoints hold one per process."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, engine: Engine, read_engine: Engine | None = None):
+        self.engine, self.read_engine = engine, read_engine
         self.outbox = OutboxWriter(tables.outbox, PRODUCER, organization_events_pb2)
 
     def __call__(self, tenant: str, write: bool = True) -> OrgUnitOfWork:
-        return OrgUnitOfWork(self.engine, self.outbox, tables.common["idempotency_keys"], tenant, write)
+        return OrgUnitOfWork(self.engine, self.outbox, tables.common["idempotency_keys"], tenant, write,
+                             self.read_engine)

@@ -111,10 +111,10 @@ def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
             if under is None:
                 raise InvalidArgument.field("under", "组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.under_id)}",
                                             "UNKNOWN_UNIT")
-        else:
-            load_tenant(uow, cmd.tenant)
         found = uow.units.list(types=cmd.types, under=under, show_inactive=cmd.show_inactive,
                                after=tuple(after) if after else None, limit=limit + 1)
+        if not found and under is None:
+            load_tenant(uow, cmd.tenant)  # an empty page of an unknown county is NOT_FOUND
     return cut_page(found, limit, tokens, query, lambda u: [u.path, u.id])
 
 
