@@ -19,9 +19,11 @@ def today_in(tz_name: str = DEFAULT_TZ) -> dt.date:
 
 def as_utc(value: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes: they are UTC by our own convention."""
-    if value.tzinfo is None:
+    tz = value.tzinfo
+    if tz is None:
         return value.replace(tzinfo=dt.UTC)
-    return value if value.utcoffset() == _ZERO else value.astimezone(dt.UTC)
+    # psycopg hands back datetime.timezone.utc itself: skip the utcoffset() call on the hot path.
+    return value if tz is dt.UTC or value.utcoffset() == _ZERO else value.astimezone(dt.UTC)
 
 
 def parse_date(text: str) -> dt.date | None:

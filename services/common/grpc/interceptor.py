@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import time
-import uuid
 
 import grpc
 from sqlalchemy.exc import OperationalError
@@ -38,10 +38,19 @@ class PlatformInterceptor(grpc.ServerInterceptor):
     def __init__(self, verifier: TokenVerifier, policy: dict[str, Rule]):
         self.verifier = verifier
         self.policy = policy
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(self, continuation, handler_call_details):
+        # grpcio asks for every call; a method's wrapped handler is the same each time.
         method = handler_call_details.method
-        handler = continuation(handler_call_details)
+        wrapped = self._wrapped.get(method)
+        if wrapped is None:
+            wrapped = self._wrap(method, continuation(handler_call_details))
+            if wrapped is not None:
+                self._wrapped[method] = wrapped
+        return wrapped
+
+    def _wrap(self, method: str, handler):
         if handler is None or method.startswith(PUBLIC_PREFIXES) or handler.unary_unary is None:
             return handler
         _, service, name = method.split("/")
@@ -52,7 +61,7 @@ class PlatformInterceptor(grpc.ServerInterceptor):
         def call(request, context: grpc.ServicerContext):
             started = time.perf_counter()
             metadata = dict(context.invocation_metadata())
-            request_id = metadata.get("x-request-id") or uuid.uuid4().hex[:16]
+            request_id = metadata.get("x-request-id") or os.urandom(8).hex()
             tenant, code, subject = "-", "OK", "-"
             try:
                 remaining = context.time_remaining()

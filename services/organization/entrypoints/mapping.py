@@ -24,12 +24,23 @@ from services.organization.domain.model import (
     Tenant,
     TenantSettings,
     Unit,
+    UnitState,
     UnitType,
 )
 from services.organization.domain.rules import Finding
 from services.organization.service_layer.access import etag_of, member_name, post_name, unit_name
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _proto_values(proto_enum, domain_enum) -> dict:
+    """Domain enum member -> proto enum number; the names are the same by design."""
+    return {member: proto_enum.Value(member.value) for member in domain_enum}
+
+
+# Looked up per unit of a page: a dict beats Enum.value + EnumTypeWrapper.Value by ~4x.
+_UNIT_TYPE = _proto_values(pb.UnitType, UnitType)
+_UNIT_STATE = _proto_values(pb.UnitState, UnitState)
 
 
 def ts(value: dt.datetime | None) -> Timestamp | None:
@@ -115,8 +126,8 @@ def tenant_to_proto(t: Tenant) -> pb.Tenant:
 
 def unit_to_proto(u: Unit) -> pb.Unit:
     return pb.Unit(
-        name=unit_name(u.tenant, u.id), type=pb.UnitType.Value(u.type.value), display_name=u.display_name,
-        parent=unit_name(u.tenant, u.parent_id) if u.parent_id else "", state=pb.UnitState.Value(u.state.value),
+        name=unit_name(u.tenant, u.id), type=_UNIT_TYPE[u.type], display_name=u.display_name,
+        parent=unit_name(u.tenant, u.parent_id) if u.parent_id else "", state=_UNIT_STATE[u.state],
         division_code=u.division_code, weak_and_lax=u.weak_and_lax, demonstration_site=u.demonstration_site,
         star_level=u.star_level, merged_into=unit_name(u.tenant, u.merged_into) if u.merged_into else "",
         member_count=u.member_count, create_time=ts(u.created_at), update_time=ts(u.updated_at),
