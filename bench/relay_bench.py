@@ -5,32 +5,37 @@ Needs the local PostgreSQL and RabbitMQ (`make services`). Prints, never asserts
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import psycopg
 from kombu import Connection, Exchange, Producer, Queue
-from sqlalchemy import MetaData, insert
+from sqlalchemy import MetaData, func, insert, select
 
+from bench.latency_consumer import latency
 from services.common.clock import utcnow
-from services.common.db import make_engine
-from services.common.events.envelope import from_wire
+from services.common.db import APP_ROLE, make_engine
 from services.common.events.publisher import AmqpPublisher
 from services.common.events.relay import OutboxRelay, outbox
 from services.common.migrate import upgrade
 from services.common.tables import add_common_tables
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("PB_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP = os.environ.get("PB_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
 PRODUCER = "organization"
 THROUGHPUT_EVENTS = 20_000
 RAW_EVENTS = 2_000
 E2E_RATE, E2E_SECONDS = 500, 6
+E2E_WORKERS = (1, 2)  # nameko worker processes sharing the queue, one run each
 
 assert add_common_tables(MetaData())  # same table shape as every service's outbox
 
@@ -70,58 +75,83 @@ def _relay_throughput(engine) -> float:
     return sent / elapsed
 
 
-def _e2e_latency(engine, queue_name: str) -> tuple[float, float, int]:
-    """Write events at E2E_RATE/s; a consumer records commit-to-receipt time of each."""
-    latencies: list[float] = []
-    done = threading.Event()
+def _start_worker(url: str, consumer: str) -> subprocess.Popen:
+    """bench.latency_consumer under `nameko run`; returns once its queue is bound."""
+    env = dict(os.environ, PB_DATABASE_URL=url, PB_BENCH_CONSUMER=consumer, PB_LOG_LEVEL="WARNING",
+               PB_ALLOW_DEV_SECRET="1")
+    work = Path(tempfile.mkdtemp(prefix="pb-bench-"))
+    (work / "nameko.yaml").write_text(f"AMQP_URI: '{AMQP}'\nmax_workers: 10\n")
+    log = work / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen([str(Path(sys.executable).parent / "nameko"), "run", "--config",
+                                   str(work / "nameko.yaml"), "bench.latency_consumer"], env=env, cwd=ROOT,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    queue = f"evt-organization-organization.unit_moved--{consumer}.on_organization_unit_moved"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and worker.poll() is None:
+        try:
+            with Connection(AMQP, connect_timeout=2) as conn:
+                Queue(queue, channel=conn.channel()).queue_declare(passive=True)
+            return worker
+        except Exception:
+            time.sleep(0.2)
+    worker.kill()
+    raise RuntimeError(f"the nameko latency consumer did not start; see {log}")
 
-    def consume() -> None:
-        with Connection(AMQP) as conn:
-            queue = Queue(queue_name, channel=conn.channel())
 
-            def on_message(body, message) -> None:
-                env = from_wire(body)
-                committed = float(env.payload["committed"])
-                latencies.append(time.time() - committed)
-                message.ack()
-
-            with conn.Consumer(queue, callbacks=[on_message], prefetch_count=200):
-                while not done.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        conn.drain_events(timeout=0.2)
-
-    consumer = threading.Thread(target=consume, daemon=True)
-    consumer.start()
+def _e2e_latency(engine, url: str, n_workers: int) -> tuple[float, float, int]:
+    """Commit events at E2E_RATE/s; relay -> RabbitMQ -> nameko handler notes each one's latency."""
+    consumer = f"bench-latency-{uuid.uuid4().hex[:6]}"
+    latency.drop(engine, checkfirst=True)
+    latency.create(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"GRANT ALL ON bench_latency TO {APP_ROLE}")
+    workers = [_start_worker(url, consumer) for _ in range(n_workers)]
     publisher = AmqpPublisher(AMQP)
     relay = OutboxRelay(engine, PRODUCER, publisher.publish_batch, poll_interval=0.02)
     relay_thread = threading.Thread(target=relay.run, daemon=True)
     relay_thread.start()
     total = E2E_RATE * E2E_SECONDS
     start = time.perf_counter()
-    for i in range(total):
-        row = _rows(1)[0]
-        with engine.begin() as conn:
-            row["payload"] = json.dumps({"committed": "0"})
-            conn.execute(insert(outbox).values(**row))
-            # Stamp the commit time as late as possible: right before COMMIT.
-            conn.exec_driver_sql("UPDATE outbox SET payload = %(p)s WHERE event_id = %(e)s",
-                                 {"p": json.dumps({"committed": repr(time.time())}), "e": row["event_id"]})
-        delay = start + (i + 1) / E2E_RATE - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-    deadline = time.monotonic() + 20
-    while len(latencies) < total and time.monotonic() < deadline:
-        time.sleep(0.05)
-    relay.stop()
-    relay_thread.join(5)
-    publisher.close()
-    done.set()
-    consumer.join(5)
-    ordered = sorted(latencies)
+    try:
+        for i in range(total):
+            row = _rows(1)[0]
+            with engine.begin() as conn:
+                row["payload"] = json.dumps({"committed": "0"})
+                conn.execute(insert(outbox).values(**row))
+                # Stamp the commit time as late as possible: right before COMMIT.
+                conn.exec_driver_sql("UPDATE outbox SET payload = %(p)s WHERE event_id = %(e)s",
+                                     {"p": json.dumps({"committed": repr(time.time())}), "e": row["event_id"]})
+            delay = start + (i + 1) / E2E_RATE - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        deadline = time.monotonic() + 30
+        while _count(engine) < total and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        relay.stop()
+        relay_thread.join(5)
+        publisher.close()
+        for worker in workers:
+            worker.terminate()
+            try:
+                worker.wait(15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        with Connection(AMQP) as conn:
+            Queue(f"evt-organization-organization.unit_moved--{consumer}.on_organization_unit_moved",
+                  channel=conn.channel()).delete()
+    with engine.connect() as conn:
+        ordered = sorted(conn.execute(select(latency.c.latency_ms)).scalars())
     if not ordered:
         return float("nan"), float("nan"), 0
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return statistics.median(ordered) * 1000, p99 * 1000, len(ordered)
+    return statistics.median(ordered), p99, len(ordered)
+
+
+def _count(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(latency)).scalar()
 
 
 def run() -> None:
@@ -145,12 +175,15 @@ def run() -> None:
         relay = _relay_throughput(engine)
         with Connection(AMQP) as conn:
             Queue(queue_name)(conn.channel()).purge()
-        p50, p99, n = _e2e_latency(engine, queue_name)
-        print(f"relay: {relay:,.0f} events/s with broker confirms ({THROUGHPUT_EVENTS} events, batches of 1000, "
-              f"PostgreSQL outbox, RabbitMQ)")
+        print("\n== relay benchmark: PostgreSQL outbox -> RabbitMQ -> nameko ==")
+        print(f"relay: {relay:,.0f} events/s with broker confirms ({THROUGHPUT_EVENTS} events, batches of 1000)"
+              f"   aim >= 2,000: {'met' if relay >= 2000 else 'missed'}")
         print(f"raw kombu publish-with-confirms loop: {raw:,.0f} msgs/s; relay/raw = {relay / raw:.1f}x")
-        print(f"end-to-end commit -> consumer at {E2E_RATE} events/s for {E2E_SECONDS}s: "
-              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({n} received)")
+        for n_workers in E2E_WORKERS:
+            p50, p99, n = _e2e_latency(engine, url, n_workers)
+            print(f"commit -> nameko handler at {E2E_RATE} events/s for {E2E_SECONDS} s, {n_workers} worker "
+                  f"process(es): p50 {p50:.1f} ms, p99 {p99:.1f} ms ({n} handled)"
+                  f"   aim p99 < 500 ms: {'met' if p99 < 500 else 'missed'}", flush=True)
         engine.dispose()
     finally:
         with Connection(AMQP) as conn:

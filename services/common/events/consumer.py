@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from partybuilding.common.v1.events_pb2 import EventEnvelope
-from sqlalchemy import Engine, MetaData, insert, select, update
+from sqlalchemy import Engine, MetaData, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common.clock import utcnow
@@ -31,6 +31,11 @@ HandlerMap = Mapping[tuple[str, str], Handler]
 _tables = add_common_tables(MetaData())
 processed_events = _tables["processed_events"]
 dead_letters = _tables["dead_letters"]
+
+# Built once: every delivered event runs both, and rebuilding them was a tenth of a worker's CPU.
+_RECORD = insert(processed_events)
+_SEEN = select(processed_events.c.event_id).where(
+    processed_events.c.consumer == bindparam("consumer"), processed_events.c.event_id == bindparam("event_id"))
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,8 @@ class _RecordingUowFactory:
 
         def commit_and_record() -> None:
             if not self.recorded:
-                uow.conn.execute(insert(processed_events).values(
-                    consumer=self.consumer, event_id=self.event_id, processed_at=utcnow()))
+                uow.conn.execute(_RECORD, {"consumer": self.consumer, "event_id": self.event_id,
+                                           "processed_at": utcnow()})
             commit()
             self.recorded = True
 
@@ -133,17 +138,15 @@ class EventConsumer:
             # The handler changed nothing (or committed nothing): remember it was handled anyway.
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(insert(processed_events).values(
-                        consumer=self.name, event_id=env.event_id, processed_at=utcnow()))
+                    conn.execute(_RECORD, {"consumer": self.name, "event_id": env.event_id, "processed_at": utcnow()})
             except IntegrityError:
                 return "duplicate"
         return "applied"
 
     def _seen(self, event_id: str) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(select(processed_events.c.event_id).where(
-                processed_events.c.consumer == self.name, processed_events.c.event_id == event_id,
-            )).first() is not None
+        # Autocommit: one round trip instead of BEGIN, SELECT, ROLLBACK for every delivery.
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            return conn.execute(_SEEN, {"consumer": self.name, "event_id": event_id}).first() is not None
 
     def _park(self, body: Any, env: EventEnvelope | None, reason: str, attempts: int) -> None:
         with self.engine.begin() as conn:

@@ -40,6 +40,38 @@ def to_wire(env: EventEnvelope) -> dict:
     return json_format.MessageToDict(env, preserving_proto_field_name=True)
 
 
+_SCALARS = {"event_id": str, "type": str, "tenant": str, "producer": str, "schema_version": int, "sequence": int}
+_FIELDS = frozenset(_SCALARS) | {"occurred_at", "payload"}
+
+
+def _well_formed(body: dict) -> EventEnvelope | None:
+    """The envelope of a body as relays write it, without json_format's generic walk (which was a
+    tenth of a consumer's CPU); None for anything else, which ParseDict then judges."""
+    if not body.keys() <= _FIELDS:
+        return None
+    fields = {}
+    for name, kind in _SCALARS.items():
+        value = body.get(name)
+        if value is None:
+            continue
+        if kind is int:
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                return None
+            value = int(value)  # proto JSON carries int64 as a string
+        elif not isinstance(value, str):
+            return None
+        fields[name] = value
+    occurred, payload = body.get("occurred_at"), body.get("payload")
+    if not isinstance(occurred, str | None) or not isinstance(payload, dict | None):
+        return None
+    env = EventEnvelope(**fields)
+    if occurred:
+        env.occurred_at.FromJsonString(occurred)
+    if payload:
+        env.payload.update(payload)
+    return env
+
+
 def from_wire(body: Any) -> EventEnvelope:
     """Parse a received body (dict, or JSON text) into an envelope, or raise UnreadableEvent."""
     try:
@@ -47,7 +79,12 @@ def from_wire(body: Any) -> EventEnvelope:
             body = json.loads(body)
         if not isinstance(body, dict):
             raise UnreadableEvent(f"body is {type(body).__name__}, not an event envelope")
-        env = json_format.ParseDict(body, EventEnvelope())
+        try:
+            env = _well_formed(body)
+        except (ValueError, TypeError):
+            env = None
+        if env is None:
+            env = json_format.ParseDict(body, EventEnvelope())
     except UnreadableEvent:
         raise
     except (ValueError, json_format.ParseError) as exc:

@@ -21,6 +21,25 @@ from nameko.extensions import DependencyProvider
 from services.common.events.consumer import EventConsumer
 
 
+def cooperative_database_waits() -> None:
+    """Make psycopg wait for the server in a way eventlet can switch on.
+
+    psycopg picks its C wait loop unless *gevent* patched select; under nameko's eventlet that
+    loop blocks the whole hub, so one query stalls every greenthread (AMQP heartbeats too) and
+    handlers run strictly one after another. Its select() loop is green once eventlet patched
+    select, which `nameko run` does before importing this module.
+    """
+    from eventlet import patcher
+
+    if patcher.is_monkey_patched("select"):
+        import psycopg.waiting
+
+        psycopg.waiting.wait = psycopg.waiting.wait_select
+
+
+cooperative_database_waits()
+
+
 class ConsumerProvider(DependencyProvider):
     """Hands each worker the process's EventConsumer (built once, at container start)."""
 
