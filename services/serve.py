@@ -34,7 +34,7 @@ def serve_all(settings: Settings, demo: bool = False) -> None:
     server, port, health = build_server(settings, runtimes)
     serve_metrics(settings.metrics_port)
     bus = None
-    if settings.embedded or not settings.amqp_uri:
+    if not settings.amqp_uri:  # with a broker, `pbctl events relay` processes publish instead
         from services.common.events.embedded import start_embedded_bus
 
         bus = start_embedded_bus(runtimes, retention_hours=settings.relay_retention_hours)

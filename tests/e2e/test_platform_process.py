@@ -4,30 +4,22 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
 from tests.conftest import creds, token
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.e2e.processes import free_port, wait_serving
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    grpc_port, metrics_port = _free_port(), _free_port()
+    grpc_port, metrics_port = free_port(), free_port()
     env = {**os.environ, "PB_VAR_DIR": str(tmp_path_factory.mktemp("var")), "PB_GRPC_PORT": str(grpc_port),
            "PB_METRICS_PORT": str(metrics_port)}
     for key in ("PB_DATABASE_URL", "PB_AMQP_URI"):
@@ -35,18 +27,7 @@ def served(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "serve", "--demo"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
-    health = health_pb2_grpc.HealthStub(channel)
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if health.Check(health_pb2.HealthCheckRequest(service=""), timeout=1).status == health_pb2.HealthCheckResponse.SERVING:
-                break
-        except grpc.RpcError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the platform did not come up:\n" + (proc.stdout.read() if proc.stdout else ""))
-        time.sleep(0.3)
+    wait_serving(proc, channel)
     yield proc, channel, metrics_port
     channel.close()
     if proc.poll() is None:

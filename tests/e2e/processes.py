@@ -1,0 +1,34 @@
+"""Starting the platform as separate processes, the way an operator does."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_serving(proc: subprocess.Popen, channel: grpc.Channel, timeout: float = 120) -> None:
+    """Until gRPC health answers SERVING; fails the test with the process's output if it dies."""
+    health = health_pb2_grpc.HealthStub(channel)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if health.Check(health_pb2.HealthCheckRequest(service=""), timeout=1).status == \
+                    health_pb2.HealthCheckResponse.SERVING:
+                return
+        except grpc.RpcError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the platform did not come up:\n" + (proc.stdout.read() if proc.stdout else ""))
+        time.sleep(0.3)
