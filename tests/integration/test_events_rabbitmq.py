@@ -29,7 +29,7 @@ from services.common.events.consumer import list_dead_letters
 from services.common.events.relay import outbox, outbox_lag
 from services.platform import build_runtime, build_server, migrate_all
 from tests.conftest import Platform
-from tests.e2e.test_platform_process import _free_port
+from tests.e2e.processes import free_port
 from tests.helpers import County
 from tests.integration import event_consumer
 
@@ -65,7 +65,7 @@ class Stack:
             env={**self.env, "PB_METRICS_PORT": "0"}, cwd=ROOT)
 
     def start_worker(self) -> None:
-        self.worker_metrics = _free_port()
+        self.worker_metrics = free_port()
         config = self.markers / "nameko.yaml"
         config.write_text(f"AMQP_URI: '{AMQP}'\nmax_workers: 1\n")
         self.worker = subprocess.Popen(

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from services.common.auth import Principal, Role
-from services.common.errors import FailedPrecondition, PermissionDenied, not_found, stale_etag
+from services.common.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    PermissionDenied,
+    not_found,
+    stale_etag,
+)
 from services.common.tenancy import tenant_of
 from services.organization.domain.model import Member, Post, Tenant, Unit
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
@@ -36,6 +42,16 @@ def load_tenant(uow: OrgUnitOfWork, code: str) -> Tenant:
     if tenant is None:
         raise not_found("县", "tenant", f"tenants/{code}")
     return tenant
+
+
+def referenced_unit(uow: OrgUnitOfWork, unit_id: str, field_path: str, zh: str = "组织不存在", *,
+                    lock: bool = False) -> Unit:
+    """A unit a request field points at. Its absence makes the request wrong (INVALID_ARGUMENT on
+    that field), unlike a missing resource the request is about (NOT_FOUND)."""
+    unit = uow.units.get(unit_id, lock=lock) if unit_id else None
+    if unit is None:
+        raise InvalidArgument.field(field_path, zh, f"no such unit: {unit_name(uow.tenant, unit_id)}", "UNKNOWN_UNIT")
+    return unit
 
 
 def load_unit(uow: OrgUnitOfWork, unit_id: str, *, active: bool = False, lock: bool = False) -> Unit:

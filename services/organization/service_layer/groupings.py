@@ -9,17 +9,18 @@ from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
 from services.organization.domain.model import Alliance, Pairing, UnitType
 from services.organization.service_layer import commands as c
-from services.organization.service_layer.access import check_within, load_tenant, unit_name
+from services.organization.service_layer.access import (
+    check_within,
+    load_tenant,
+    referenced_unit,
+)
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
 
 GROUPABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY})
 
 
 def _village(uow: OrgUnitOfWork, who: Principal, unit_id: str, field_path: str):
-    unit = uow.units.get(unit_id) if unit_id else None
-    if unit is None:
-        raise InvalidArgument.field(field_path, "村（社区）党组织不存在", f"no such unit: {unit_name(uow.tenant, unit_id)}",
-                                    "UNKNOWN_UNIT")
+    unit = referenced_unit(uow, unit_id, field_path, "村（社区）党组织不存在")
     if unit.type not in GROUPABLE or not unit.active:
         raise InvalidArgument.field(field_path, "只能是现有的村或社区党组织", "must be an active VILLAGE or COMMUNITY",
                                     "NOT_A_VILLAGE")

@@ -34,6 +34,7 @@ from services.organization.service_layer.access import (
     load_unit,
     member_name,
     post_name,
+    referenced_unit,
     unit_name,
 )
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
@@ -77,10 +78,7 @@ def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Me
         done = uow.idempotency.seen("CreateMember", cmd.request_id, cmd.fingerprint)
         if done:
             return load_member(uow, done.rsplit("/", 1)[-1])
-        unit = uow.units.get(cmd.unit_id)
-        if unit is None:
-            raise InvalidArgument.field("member.unit", "党组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.unit_id)}",
-                                        "UNKNOWN_UNIT")
+        unit = referenced_unit(uow, cmd.unit_id, "member.unit", "党组织不存在")
         load_unit(uow, cmd.unit_id, active=True)
         check_within(uow, who, unit)
         if uow.members.by_id_card(number) is not None:
@@ -109,10 +107,7 @@ def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens:
     with uow:
         under = None
         if cmd.under_id:
-            under = uow.units.get(cmd.under_id)
-            if under is None:
-                raise InvalidArgument.field("under", "组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.under_id)}",
-                                            "UNKNOWN_UNIT")
+            under = referenced_unit(uow, cmd.under_id, "under")
             check_within(uow, who, under)
         else:
             load_tenant(uow, cmd.tenant)
@@ -172,10 +167,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
         check_within(here, who, load_unit(here, member.unit_id))
         if cross:
             load_tenant(uow, cmd.to_tenant)
-        dest = there.units.get(cmd.to_unit_id)
-        if dest is None:
-            raise InvalidArgument.field("to_unit", "目标党组织不存在", f"no such unit: {unit_name(cmd.to_tenant, cmd.to_unit_id)}",
-                                        "UNKNOWN_UNIT")
+        dest = referenced_unit(there, cmd.to_unit_id, "to_unit", "目标党组织不存在")
         load_unit(there, dest.id, active=True)
         check_within(there, who, dest)
         if not cross and dest.id == member.unit_id:

@@ -21,6 +21,7 @@ from services.organization.service_layer.access import (
     load_unit,
     member_name,
     post_name,
+    referenced_unit,
     unit_name,
 )
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
@@ -69,9 +70,7 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
         if done:
             return mark_concurrent(uow, [load_post(uow, done.rsplit("/", 1)[-1])])[0]
         tenant = load_tenant(uow, cmd.tenant)
-        unit = uow.units.get(cmd.unit_id, lock=True)
-        if unit is None:
-            raise InvalidArgument.field("post.unit", "组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.unit_id)}", "UNKNOWN_UNIT")
+        unit = referenced_unit(uow, cmd.unit_id, "post.unit", lock=True)
         load_unit(uow, unit.id, active=True)
         check_within(uow, who, unit)
         member = uow.members.get(cmd.member_id)

@@ -24,6 +24,7 @@ from services.organization.service_layer.access import (
     clerk_root,
     load_tenant,
     load_unit,
+    referenced_unit,
     unit_name,
 )
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
@@ -107,10 +108,7 @@ def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
     with uow:
         under = None
         if cmd.under_id:
-            under = uow.units.get(cmd.under_id)
-            if under is None:
-                raise InvalidArgument.field("under", "组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.under_id)}",
-                                            "UNKNOWN_UNIT")
+            under = referenced_unit(uow, cmd.under_id, "under")
         found = uow.units.list(types=cmd.types, under=under, show_inactive=cmd.show_inactive,
                                after=tuple(after) if after else None, limit=limit + 1)
         if not found and under is None:
