@@ -24,7 +24,8 @@ class Idempotency:
         self.conn, self.table, self.tenant = conn, table, tenant
 
     def seen(self, method: str, request_id: str, body_fingerprint: str) -> str | None:
-        """The resource the first request with this id produced, or None for a new id."""
+        """The id (last name segment) of the resource the first request with this id produced,
+        or None for a new id."""
         if not request_id:
             return None
         if len(request_id) > 100:
@@ -44,7 +45,7 @@ class Idempotency:
                 "was already used for a request with a different body",
                 "REQUEST_ID_REUSED",
             )
-        return row.resource_name
+        return row.resource_name.rsplit("/", 1)[-1]
 
     def remember(self, method: str, request_id: str, body_fingerprint: str, resource_name: str) -> None:
         if request_id:

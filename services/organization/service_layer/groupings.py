@@ -39,7 +39,7 @@ def create_alliance(cmd: c.CreateAlliance, uow: OrgUnitOfWork, who: Principal) -
     with uow:
         done = uow.idempotency.seen("CreateAlliance", cmd.request_id, cmd.fingerprint)
         if done:
-            return uow.groupings.get_alliance(done.rsplit("/", 1)[-1])
+            return uow.groupings.get_alliance(done)
         load_tenant(uow, cmd.tenant)
         _village(uow, who, cmd.lead_unit_id, "alliance.lead_unit")
         for i, unit_id in enumerate(cmd.member_unit_ids):
@@ -51,15 +51,22 @@ def create_alliance(cmd: c.CreateAlliance, uow: OrgUnitOfWork, who: Principal) -
         return alliance
 
 
-def list_alliances(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,
-                   tokens: PageTokens) -> tuple[list[Alliance], str]:
+def _page(kind: str, fetch, tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,
+          tokens: PageTokens) -> tuple[list, str]:
+    """A page of alliances or pairings, all of the county's or those touching one unit;
+    `fetch(repository)` picks the repository's list method."""
     limit = page_size(size)
-    query = f"alliances;u={unit_id}"
+    query = f"{kind};u={unit_id}"
     after = tokens.decode(token, query)
     with uow:
         load_tenant(uow, tenant)
-        found = uow.groupings.list_alliances(unit_id or None, after[0] if after else None, limit + 1)
+        found = fetch(uow.groupings)(unit_id or None, after[0] if after else None, limit + 1)
     return cut_page(found, limit, tokens, query, lambda g: [g.id])
+
+
+def list_alliances(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,
+                   tokens: PageTokens) -> tuple[list[Alliance], str]:
+    return _page("alliances", lambda repo: repo.list_alliances, tenant, unit_id, size, token, uow, tokens)
 
 
 def create_pairing(cmd: c.CreatePairing, uow: OrgUnitOfWork, who: Principal) -> Pairing:
@@ -71,7 +78,7 @@ def create_pairing(cmd: c.CreatePairing, uow: OrgUnitOfWork, who: Principal) -> 
     with uow:
         done = uow.idempotency.seen("CreatePairing", cmd.request_id, cmd.fingerprint)
         if done:
-            return uow.groupings.get_pairing(done.rsplit("/", 1)[-1])
+            return uow.groupings.get_pairing(done)
         tenant = load_tenant(uow, cmd.tenant)
         _village(uow, who, cmd.unit_id, "pairing.unit")
         start = cmd.start_date or today_in(tenant.settings.time_zone).isoformat()
@@ -84,10 +91,4 @@ def create_pairing(cmd: c.CreatePairing, uow: OrgUnitOfWork, who: Principal) -> 
 
 def list_pairings(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,
                   tokens: PageTokens) -> tuple[list[Pairing], str]:
-    limit = page_size(size)
-    query = f"pairings;u={unit_id}"
-    after = tokens.decode(token, query)
-    with uow:
-        load_tenant(uow, tenant)
-        found = uow.groupings.list_pairings(unit_id or None, after[0] if after else None, limit + 1)
-    return cut_page(found, limit, tokens, query, lambda g: [g.id])
+    return _page("pairings", lambda repo: repo.list_pairings, tenant, unit_id, size, token, uow, tokens)

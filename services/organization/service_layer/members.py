@@ -77,7 +77,7 @@ def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Me
     with uow:
         done = uow.idempotency.seen("CreateMember", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_member(uow, done.rsplit("/", 1)[-1])
+            return load_member(uow, done)
         unit = referenced_unit(uow, cmd.unit_id, "member.unit", "党组织不存在")
         load_unit(uow, cmd.unit_id, active=True)
         check_within(uow, who, unit)
@@ -159,7 +159,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
         there = uow.other_tenant(cmd.to_tenant) if cross else uow
         done = here.idempotency.seen("TransferMember", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_member(there if cross else here, done.rsplit("/", 1)[-1])
+            return load_member(there if cross else here, done)
         member = load_member(here, cmd.member_id)
         if member.state is not MemberState.ACTIVE:
             raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has already transferred out")

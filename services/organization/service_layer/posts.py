@@ -68,7 +68,7 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
     with uow:
         done = uow.idempotency.seen("AssignPost", cmd.request_id, cmd.fingerprint)
         if done:
-            return mark_concurrent(uow, [load_post(uow, done.rsplit("/", 1)[-1])])[0]
+            return mark_concurrent(uow, [load_post(uow, done)])[0]
         tenant = load_tenant(uow, cmd.tenant)
         unit = referenced_unit(uow, cmd.unit_id, "post.unit", lock=True)
         load_unit(uow, unit.id, active=True)

@@ -63,7 +63,7 @@ def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         load_tenant(uow, cmd.tenant)
         done = uow.idempotency.seen("CreateUnit", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_unit(uow, done.rsplit("/", 1)[-1])
+            return load_unit(uow, done)
         parent = None
         if cmd.parent_id:
             parent = uow.units.get(cmd.parent_id, lock=True)
@@ -189,7 +189,7 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
     with uow:
         done = uow.idempotency.seen("MergeUnits", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_unit(uow, done.rsplit("/", 1)[-1])
+            return load_unit(uow, done)
         target = load_unit(uow, cmd.target_id, active=True, lock=True)
         check_within(uow, who, target)
         sources = []
