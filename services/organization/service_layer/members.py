@@ -118,13 +118,17 @@ def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens:
     return cut_page(found, limit, tokens, query, lambda m: [m.id])
 
 
+def _check_not_transferred(member: Member) -> None:
+    if member.state is not MemberState.ACTIVE:
+        raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
+
+
 def update_member(cmd: c.UpdateMember, uow: OrgUnitOfWork, who: Principal) -> Member:
     check_update_mask(cmd.changes, MEMBER_FIELDS, "（转接请用 TransferMember）",
                       " here (use TransferMember to change the unit)")
     with uow:
         member = load_member(uow, cmd.member_id)
-        if member.state is not MemberState.ACTIVE:
-            raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
+        _check_not_transferred(member)
         check_within(uow, who, load_unit(uow, member.unit_id))
         check_etag(cmd.etag, member.version, member_name(cmd.tenant, member.id))
         for path, value in cmd.changes.items():
@@ -161,8 +165,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
         if done:
             return load_member(there if cross else here, done)
         member = load_member(here, cmd.member_id)
-        if member.state is not MemberState.ACTIVE:
-            raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has already transferred out")
+        _check_not_transferred(member)
         check_etag(cmd.etag, member.version, member_name(cmd.tenant, member.id))
         check_within(here, who, load_unit(here, member.unit_id))
         if cross:

@@ -96,6 +96,14 @@ def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         return unit
 
 
+def _unit_to_change(uow: OrgUnitOfWork, who: Principal, unit_id: str, etag: str, *, lock: bool = False) -> Unit:
+    """An active unit the caller may change, still at the version the caller read."""
+    unit = load_unit(uow, unit_id, active=True, lock=lock)
+    check_within(uow, who, unit)
+    check_etag(etag, unit.version, unit_name(uow.tenant, unit.id))
+    return unit
+
+
 def get_unit(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> Unit:
     with uow:
         return load_unit(uow, unit_id)
@@ -119,9 +127,7 @@ def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
 def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
     check_update_mask(cmd.changes, UNIT_FIELDS, "（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")
     with uow:
-        unit = load_unit(uow, cmd.unit_id, active=True)
-        check_within(uow, who, unit)
-        check_etag(cmd.etag, unit.version, unit_name(cmd.tenant, unit.id))
+        unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag)
         before = unit.display_name
         for path, value in cmd.changes.items():
             setattr(unit, path, value.strip() if isinstance(value, str) else value)
@@ -141,9 +147,7 @@ def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
 
 def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
     with uow:
-        unit = load_unit(uow, cmd.unit_id, active=True, lock=True)
-        check_within(uow, who, unit)
-        check_etag(cmd.etag, unit.version, unit_name(cmd.tenant, unit.id))
+        unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         new_parent = None
         if cmd.new_parent_id:
             new_parent = uow.units.get(cmd.new_parent_id, lock=True)
@@ -241,9 +245,7 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
 
 def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
     with uow:
-        unit = load_unit(uow, cmd.unit_id, active=True, lock=True)
-        check_within(uow, who, unit)
-        check_etag(cmd.etag, unit.version, unit_name(cmd.tenant, unit.id))
+        unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         remaining = uow.units.has_active_members_in_subtree(unit)
         if remaining:
             raise FailedPrecondition(
