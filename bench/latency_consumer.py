@@ -36,10 +36,10 @@ if os.environ.get("PB_DATABASE_URL"):
     from services.common.db import make_engine
     from services.common.events.consumer import EventConsumer
     from services.common.events.worker import nameko_service
-    from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
+    from services.organization.entrypoints import runtime
 
     def _build() -> EventConsumer:
         engine = make_engine(Settings.from_env().database_url_for("organization"), "organization", pool_size=4)
-        return EventConsumer(CONSUMER, engine, OrgUnitOfWorkFactory(engine), {SUBSCRIPTION: on_event})
+        return EventConsumer(CONSUMER, engine, runtime.uow_factory(engine), {SUBSCRIPTION: on_event})
 
     BenchLatencyWorker = nameko_service(CONSUMER, [SUBSCRIPTION], _build)

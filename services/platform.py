@@ -7,35 +7,28 @@ PostgreSQL and RabbitMQ. Same code, other wiring.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
-from dataclasses import dataclass, field
-
-from sqlalchemy import Engine
+from pathlib import Path
 
 from services.common.auth import TokenVerifier
 from services.common.config import Settings
-from services.common.db import make_engine, make_read_engine
 from services.common.grpc.interceptor import PlatformInterceptor
-from services.common.grpc.server import Mount, create_server
+from services.common.grpc.server import create_server
 from services.common.migrate import upgrade
-from services.common.pagination import PageTokens
+from services.common.runtime import ServiceRuntime
 
 log = logging.getLogger("partybuilding.platform")
 
-SERVICES = ("organization",)
+
+def discover_services() -> tuple[str, ...]:
+    """Every package under services/ with an entrypoints/runtime.py: a new service is found, not listed."""
+    root = Path(__file__).parent
+    return tuple(sorted(path.parents[1].name for path in root.glob("*/entrypoints/runtime.py")))
 
 
-@dataclass
-class ServiceRuntime:
-    """What one hosted service needs at run time."""
-
-    name: str
-    engine: Engine
-    uow_factory: object
-    mount: Mount
-    policy: dict
-    daily_jobs: list = field(default_factory=list)
+SERVICES = discover_services()
 
 
 def migrate_all(settings: Settings, services: tuple[str, ...] = SERVICES) -> None:
@@ -44,23 +37,10 @@ def migrate_all(settings: Settings, services: tuple[str, ...] = SERVICES) -> Non
 
 
 def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
-    """The engine, unit-of-work factory, servicer and policy of one service."""
-    engine = make_engine(settings.database_url_for(name), name)
-    read_engine = make_read_engine(settings.database_url_for(name), name)
-    tokens = PageTokens(settings.page_token_secret)
-    if name == "organization":
-        from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
-
-        from services.organization.entrypoints.grpc_servicer import FULL_NAME, OrganizationServicer
-        from services.organization.entrypoints.jobs import sweep_all_terms
-        from services.organization.entrypoints.policy import POLICY
-        from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
-
-        uow = OrgUnitOfWorkFactory(engine, read_engine)
-        servicer = OrganizationServicer(uow, tokens)
-        mount = Mount(pb_grpc.add_OrganizationServiceServicer_to_server, servicer, FULL_NAME)
-        return ServiceRuntime(name, engine, uow, mount, POLICY, [lambda: sweep_all_terms(uow)])
-    raise ValueError(f"unknown service {name!r}")
+    """The service's own wiring, `services.<name>.entrypoints.runtime.build(settings)`."""
+    if name not in SERVICES:
+        raise ValueError(f"unknown service {name!r}; services: {', '.join(SERVICES)}")
+    return importlib.import_module(f"services.{name}.entrypoints.runtime").build(settings)
 
 
 def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: str | None = None):

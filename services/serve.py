@@ -28,9 +28,9 @@ def serve_all(settings: Settings, demo: bool = False) -> None:
     migrate_all(settings)
     runtimes = [build_runtime(name, settings) for name in SERVICES]
     if demo:
-        from services.organization.demo import load_demo_county
-
-        load_demo_county(runtimes[0].uow_factory)
+        for runtime in runtimes:
+            if runtime.load_demo:
+                runtime.load_demo()
     server, port, health = build_server(settings, runtimes)
     serve_metrics(settings.metrics_port)
     bus = None

@@ -28,7 +28,8 @@ class Rule:
     tenant_field: str | None = None
 
 
-def _field(message, path: str) -> str:
+def request_field(message, path: str) -> str:
+    """The value at a dotted path of a request, e.g. the resource name a Rule's tenant_field names."""
     for part in path.split("."):
         message = getattr(message, part)
     return message
@@ -53,4 +54,4 @@ def authorize(principal: Principal, rule: Rule | None, method: str, request) -> 
     if rule.write and principal.role is Role.CITY:
         raise PermissionDenied("READ_ONLY", "市级账号只读", "city accounts are read-only")
     if rule.tenant_field:
-        principal.check_name(_field(request, rule.tenant_field), rule.write)
+        principal.check_name(request_field(request, rule.tenant_field), rule.write)

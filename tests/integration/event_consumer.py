@@ -17,7 +17,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inser
 
 from services.common.clock import utcnow
 from services.common.events.envelope import typed_payload
-from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
+from services.organization.entrypoints import runtime
 
 CONSUMER = os.environ.get("PB_TEST_CONSUMER", "test-consumer")
 MARKERS = Path(os.environ.get("PB_TEST_MARKERS", "/tmp"))
@@ -54,7 +54,7 @@ HANDLERS = {("organization", "organization.unit_moved"): on_unit_moved}
 
 
 def uow_factory(engine):
-    return OrgUnitOfWorkFactory(engine)
+    return runtime.uow_factory(engine)
 
 
 if os.environ.get("PB_DATABASE_URL"):

@@ -19,7 +19,7 @@ from services.common.auth import Principal, TokenVerifier
 from services.common.errors import PlatformError, Unavailable
 from services.common.grpc.status import internal_status, to_status
 from services.common.metrics import GRPC_HANDLED, GRPC_SECONDS
-from services.common.policy import Rule, _field, authorize
+from services.common.policy import Rule, authorize, request_field
 from services.common.tenancy import tenant_of
 
 log = logging.getLogger("partybuilding.rpc")
@@ -72,7 +72,7 @@ class PlatformInterceptor(grpc.ServerInterceptor):
                 subject = principal.subject
                 authorize(principal, rule, name, request)
                 if rule.tenant_field:
-                    tenant = tenant_of(_field(request, rule.tenant_field)) or "-"
+                    tenant = tenant_of(request_field(request, rule.tenant_field)) or "-"
                 _principal.set(principal)
                 return inner(request, context)
             except PlatformError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from services.common.db import ALL_TENANTS
-from services.organization.service_layer import posts
+from services.organization.service_layer import posts, tenants
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
 log = logging.getLogger("partybuilding.organization.jobs")
@@ -13,10 +13,8 @@ log = logging.getLogger("partybuilding.organization.jobs")
 
 def sweep_all_terms(uow: OrgUnitOfWorkFactory) -> int:
     """The daily sweep: for every county, announce post terms ending within 30 days."""
-    with uow(ALL_TENANTS, write=False) as u:
-        codes = [t.code for t in u.tenants.list(codes=None, city_codes=None, after=None, limit=100_000)]
     announced = 0
-    for code in codes:
+    for code in tenants.list_tenant_codes(uow(ALL_TENANTS, write=False)):
         announced += len(posts.sweep_expiring_terms(code, uow(code)))
     if announced:
         log.info("post terms expiring announced", extra={"fields": {"count": announced}})

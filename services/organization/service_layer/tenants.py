@@ -110,3 +110,9 @@ def validate_tenant(code: str, uow: OrgUnitOfWork) -> list[rules.Finding]:
         for station, covered in uow.units.stations_with_coverage(rules.STATION_COVERED):
             findings += rules.station_findings(station, covered, tenant.settings)
         return findings
+
+
+def list_tenant_codes(uow: OrgUnitOfWork) -> list[str]:
+    """Every county's code, for jobs that visit each tenant (the daily post-term sweep)."""
+    with uow:
+        return [t.code for t in uow.tenants.list(codes=None, city_codes=None, after=None, limit=100_000)]

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from partybuilding.organization.v1 import organization_events_pb2
 from sqlalchemy import Connection, Engine
 
 from services.common.outbox import OutboxWriter
 from services.common.uow import Idempotency, SqlUnitOfWork
 from services.organization.adapters import repository, tables
-
-PRODUCER = "organization"
 
 
 class OrgUnitOfWork(SqlUnitOfWork):
@@ -40,11 +37,14 @@ class OrgUnitOfWork(SqlUnitOfWork):
 
 
 class OrgUnitOfWorkFactory:
-    """Hands out units of work; the entrypoints hold one per process."""
+    """Hands out units of work; the entrypoints hold one per process.
 
-    def __init__(self, engine: Engine, read_engine: Engine | None = None):
-        self.engine, self.read_engine = engine, read_engine
-        self.outbox = OutboxWriter(tables.outbox, PRODUCER, organization_events_pb2)
+    The wiring (entrypoints/runtime.py) hands in the OutboxWriter, which knows the generated
+    event contracts, so the service layer imports no protobuf.
+    """
+
+    def __init__(self, engine: Engine, outbox: OutboxWriter, read_engine: Engine | None = None):
+        self.engine, self.outbox, self.read_engine = engine, outbox, read_engine
 
     def __call__(self, tenant: str, write: bool = True) -> OrgUnitOfWork:
         return OrgUnitOfWork(self.engine, self.outbox, tables.common["idempotency_keys"], tenant, write,

@@ -1,0 +1,32 @@
+"""What a hosted service hands the platform: its engine, unit of work, gRPC mount, policy and jobs.
+
+Each service builds one in `services/<svc>/entrypoints/runtime.py` (`build(settings)`); the
+platform finds that module by the service's name, so adding a service changes no kernel file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from services.common.policy import Rule
+
+if TYPE_CHECKING:  # grpcio stays out of event workers, which import a service's runtime module
+    from services.common.grpc.server import Mount
+
+
+@dataclass
+class ServiceRuntime:
+    """What one hosted service needs at run time."""
+
+    name: str
+    engine: Engine
+    uow_factory: object
+    mount: Mount
+    policy: dict[str, Rule]
+    daily_jobs: list[Callable[[], object]] = field(default_factory=list)
+    # Loads the service's demo data for `make run`; None when the service has none.
+    load_demo: Callable[[], None] | None = None
