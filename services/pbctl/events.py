@@ -13,7 +13,7 @@ SERVICE = click.option("--service", default="organization", show_default=True,
 
 def _engine(service: str):
     from services.common.db import make_engine
-    from services.pbctl.main import load_settings
+    from services.pbctl.settings import load_settings
 
     return make_engine(load_settings().database_url_for(service), service, null_pool=True)
 
@@ -35,7 +35,7 @@ def relay(service: str, batch_size: int, poll_interval: float, backoff_max: floa
     from services.common.events.publisher import AmqpPublisher
     from services.common.events.relay import OutboxRelay
     from services.common.metrics import serve_metrics
-    from services.pbctl.main import load_settings
+    from services.pbctl.settings import load_settings
 
     settings = load_settings()
     if not settings.amqp_uri:

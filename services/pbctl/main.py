@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from services.common.config import ConfigError, Settings
-
-
-def load_settings() -> Settings:
-    """Settings from the environment, or a clear message and exit status 2."""
-    try:
-        return Settings.from_env()
-    except ConfigError as exc:
-        click.echo(f"配置错误 / configuration error: {exc}", err=True)
-        sys.exit(2)
+from services.pbctl.distributed import run_distributed
+from services.pbctl.events import events
+from services.pbctl.org import org
+from services.pbctl.settings import load_settings
 
 
 @click.group()
@@ -62,17 +54,9 @@ def serve(demo: bool) -> None:
     serve_all(load_settings(), demo=demo)
 
 
-def _register() -> None:
-    from services.pbctl.distributed import run_distributed
-    from services.pbctl.events import events
-    from services.pbctl.org import org
-
-    cli.add_command(org)
-    cli.add_command(events)
-    cli.add_command(run_distributed)
-
-
-_register()
+cli.add_command(org)
+cli.add_command(events)
+cli.add_command(run_distributed)
 
 
 def main() -> None:

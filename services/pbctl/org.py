@@ -6,14 +6,15 @@ migration tool; `units` calls a running server over gRPC with the token in $TOKE
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
+from services.pbctl.settings import TARGET, channel, token_metadata
+
 
 def _uow_factory():
-    from services.pbctl.main import load_settings
+    from services.pbctl.settings import load_settings
     from services.platform import build_runtime, migrate_all
 
     settings = load_settings()
@@ -114,7 +115,7 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
               type=click.Choice(["TOWNSHIP", "WORK_STATION", "VILLAGE", "COMMUNITY", "BRANCH", "PARTY_GROUP"],
                                 case_sensitive=False), help="Only units of this type. Repeatable.")
 @click.option("--under", default="", help="A unit's display name (e.g. 彭镇) or resource name: list its subtree.")
-@click.option("--target", default="localhost:50051", show_default=True, help="gRPC server address.")
+@TARGET
 @click.option("--limit", default=1000, show_default=True, help="At most this many units.")
 def units(tenant: str, types: tuple[str, ...], under: str, target: str, limit: int) -> None:
     """List units through the running server (token from $TOKEN; see `pbctl dev-token`)."""
@@ -122,14 +123,10 @@ def units(tenant: str, types: tuple[str, ...], under: str, target: str, limit: i
     from partybuilding.organization.v1 import organization_service_pb2 as pb
     from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
-    token = os.environ.get("TOKEN", "")
-    if not token:
-        _fail("请先设置 TOKEN / set TOKEN first: export TOKEN=$(pbctl dev-token --role county_admin --tenant "
-              f"{tenant})", 2)
-    md = [("authorization", f"Bearer {token}")]
+    md = token_metadata(tenant)
     parent = f"tenants/{tenant}"
-    with grpc.insecure_channel(target) as channel:
-        stub = pb_grpc.OrganizationServiceStub(channel)
+    with channel(target) as opened:
+        stub = pb_grpc.OrganizationServiceStub(opened)
 
         def listing(**req) -> list:
             found, page = [], ""

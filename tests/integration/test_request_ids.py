@@ -1,0 +1,43 @@
+"""Retries are safe by default: the client channel gives every create a request_id (AIP-155)."""
+
+from __future__ import annotations
+
+import uuid
+
+from partybuilding.organization.v1 import organization_service_pb2 as pb
+from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
+
+from services.common.grpc.request_ids import RequestIdInterceptor, idempotent_channel
+from tests.helpers import County
+
+
+def test_a_retried_create_whose_answer_was_lost_makes_one_unit(platform):
+    county = County(platform)
+    stub = pb_grpc.OrganizationServiceStub(idempotent_channel(platform.channel))
+    request = pb.CreateUnitRequest(parent=county.parent, unit=pb.Unit(type=pb.TOWNSHIP, display_name="彭镇"))
+    first = stub.CreateUnit(request, metadata=county.admin)
+    assert uuid.UUID(request.request_id), "the caller's message carries the id it was sent with"
+    # The answer is lost (UNAVAILABLE after the commit); the caller sends the same message again.
+    retried = stub.CreateUnit(request, metadata=county.admin)
+    assert retried.name == first.name
+    assert [u.name for u in county.units()] == [first.name]
+
+
+def test_separate_creates_get_separate_ids_and_a_given_id_is_kept(platform):
+    county = County(platform)
+    stub = pb_grpc.OrganizationServiceStub(idempotent_channel(platform.channel))
+    towns = [stub.CreateUnit(pb.CreateUnitRequest(parent=county.parent, unit=pb.Unit(
+        type=pb.TOWNSHIP, display_name="彭镇")), metadata=county.admin) for _ in range(2)]
+    assert len({t.name for t in towns}) == 2, "two creates the caller meant are two units"
+    given = pb_grpc.OrganizationServiceStub(idempotent_channel(platform.channel, "retry-of-attempt-1"))
+    request = pb.CreateUnitRequest(parent=county.parent, unit=pb.Unit(type=pb.TOWNSHIP, display_name="五里镇"))
+    given.CreateUnit(request, metadata=county.admin)
+    assert request.request_id == "retry-of-attempt-1"
+
+
+def test_a_client_stream_carries_the_id_on_its_first_message():
+    first, second = (pb.CreateUnitRequest(parent="tenants/610222") for _ in range(2))
+    sent = []
+    RequestIdInterceptor().intercept_stream_unary(lambda _details, requests: sent.extend(requests), None,
+                                                  iter([first, second]))
+    assert sent == [first, second] and uuid.UUID(first.request_id) and second.request_id == ""
