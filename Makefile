@@ -7,7 +7,7 @@ GEN := build/gen
 PROTOS := $(shell find protos -name '*.proto')
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup protos run run-distributed test test-unit test-integration bench lint clean services
+.PHONY: setup protos run run-distributed test test-unit test-integration bench lint lint-protos clean services
 
 setup: $(STAMP) $(GEN)/.stamp
 
@@ -49,8 +49,41 @@ test-integration: setup services
 bench: setup services
 	$(PY) -m bench
 
-lint: setup
+lint: setup lint-protos
 	$(VENV)/bin/ruff check services tests bench
 
+# buf from the pinned npm package (package.json, package-lock.json) into ./node_modules.
+BUF := node_modules/.bin/buf
+PROTODEPS := build/protodeps
+# The protos before the change; on a branch, `make lint BUF_AGAINST=main` (or a release tag).
+BUF_AGAINST ?= HEAD~1
+AGAINST := build/buf-against
+
+$(BUF): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+# The googleapis protos of googleapis-common-protos, where buf (and protoc) can import them.
+$(PROTODEPS)/.stamp: $(STAMP)
+	@rm -rf $(PROTODEPS); mkdir -p $(PROTODEPS)
+	@cd $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') && \
+		find google -name '*.proto' -exec cp --parents {} $(CURDIR)/$(PROTODEPS)/ \;
+	@touch $@
+
+# buf breaking compares with an image of the earlier protos compiled by protoc with the same
+# imports, so it works whether or not that commit had buf.yaml or imported googleapis protos.
+lint-protos: $(BUF) $(PROTODEPS)/.stamp
+	$(BUF) lint protos
+	@rm -rf $(AGAINST); mkdir -p $(AGAINST)
+	@if ! git rev-parse -q --verify '$(BUF_AGAINST)^{commit}' >/dev/null; then \
+		echo "buf breaking skipped: no commit $(BUF_AGAINST) (shallow clone?); set BUF_AGAINST" >&2; \
+	else \
+		git archive '$(BUF_AGAINST)' protos | tar -x -C $(AGAINST) && \
+		cd $(AGAINST)/protos && $(CURDIR)/$(PY) -m grpc_tools.protoc -I. -I$(CURDIR)/$(PROTODEPS) \
+			--include_imports -o ../image.binpb $$(find . -name '*.proto' | sed 's|^\./||') && \
+		cd $(CURDIR) && echo "$(BUF) breaking protos --against $(BUF_AGAINST)" && \
+		$(BUF) breaking protos --against $(AGAINST)/image.binpb; \
+	fi
+
 clean:
-	rm -rf $(VENV) build var .pytest_cache
+	rm -rf $(VENV) build var .pytest_cache node_modules
