@@ -79,7 +79,7 @@ lint-protos: $(BUF) $(PROTODEPS)/.stamp
 		echo "buf breaking skipped: no commit $(BUF_AGAINST) (shallow clone?); set BUF_AGAINST" >&2; \
 	else \
 		git archive '$(BUF_AGAINST)' protos | tar -x -C $(AGAINST) && \
-		cd $(AGAINST)/protos && $(CURDIR)/$(PY) -m grpc_tools.protoc -I. -I$(CURDIR)/$(PROTODEPS) \
+		cd $(AGAINST)/protos && $(abspath $(PY)) -m grpc_tools.protoc -I. -I$(CURDIR)/$(PROTODEPS) \
 			--include_imports -o ../image.binpb $$(find . -name '*.proto' | sed 's|^\./||') && \
 		cd $(CURDIR) && echo "$(BUF) breaking protos --against $(BUF_AGAINST)" && \
 		$(BUF) breaking protos --against $(AGAINST)/image.binpb; \

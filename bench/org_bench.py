@@ -149,8 +149,7 @@ def run() -> None:
     from services.common.errors import AlreadyExists
     from services.organization.demo import county_rows
     from services.organization.domain.model import TenantSettings
-    from services.organization.service_layer import bulk_import, tenants
-    from services.organization.service_layer import commands as c
+    from services.organization.service_layer import bulk_import, commands, tenants
     from services.platform import build_runtime, migrate_all
 
     scale = float(os.environ.get("BENCH_SCALE", "1.0"))
@@ -176,7 +175,7 @@ def run() -> None:
         t_all = time.perf_counter()
         for i, code in enumerate(codes):
             with contextlib.suppress(AlreadyExists):
-                tenants.create_tenant(c.CreateTenant(code, f"县{code}", code[:4] + "00", f"市{code[:4]}",
+                tenants.create_tenant(commands.CreateTenant(code, f"县{code}", code[:4] + "00", f"市{code[:4]}",
                                                      TenantSettings()), uow("*"))
             t0 = time.perf_counter()
             rows = bulk_import.rows_from_dicts(county_rows(code, _shape(code)))

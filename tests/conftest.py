@@ -19,7 +19,7 @@ from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_gr
 
 from services.common.auth import mint_token
 from services.common.config import DEV_JWT_SECRET, Settings
-from services.platform import build_runtime, build_server, migrate_all
+from services.platform import SERVICES, build_runtime, build_server, migrate_all
 
 PG_ADMIN = os.environ.get("PB_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -70,9 +70,12 @@ class Platform:
     runtimes: list
     port: int
 
+    def runtime(self, name: str):
+        return next(rt for rt in self.runtimes if rt.name == name)
+
     @property
     def org_uow(self):
-        return self.runtimes[0].uow_factory
+        return self.runtime("organization").uow_factory
 
     def as_(self, role: str, tenants: list[str] | None = None, **claims):
         """Call options for a caller: use as stub.Method(req, metadata=p.as_('county_admin', [code]))."""
@@ -92,7 +95,7 @@ class Platform:
 def platform(request, tmp_path_factory):
     settings = _settings(tmp_path_factory, request.param, request)
     migrate_all(settings)
-    runtimes = [build_runtime("organization", settings)]
+    runtimes = [build_runtime(name, settings) for name in SERVICES]
     server, port, _health = build_server(settings, runtimes, "127.0.0.1:0")
     server.start()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")

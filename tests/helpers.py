@@ -1,9 +1,10 @@
-"""Small helpers shared by the integration tests: valid personal data, trees, error details."""
+"""Helpers shared by the tests: valid personal data, waiting for a condition, trees, error details."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from dataclasses import dataclass
 
 import grpc
@@ -17,13 +18,25 @@ from services.organization.domain.personal_data import id_card_check_digit
 _seq = itertools.count(100)
 
 
-def id_card(born: str = "", region: str = "610222", male: bool = True) -> str:
-    """A fresh, valid 18-digit resident ID number (GB 11643 check digit); born YYYYMMDD."""
-    seq = next(_seq)
+def id_card(born: str = "", region: str = "610222", male: bool = True, seq: int | None = None) -> str:
+    """A valid 18-digit resident ID number (GB 11643 check digit); born YYYYMMDD.
+
+    Fresh on every call, or the same number for the same `seq` (for tests that need a repeat).
+    """
+    seq = next(_seq) if seq is None else seq
     if not born:
         born = (dt.date(1980, 1, 1) + dt.timedelta(days=seq // 500)).strftime("%Y%m%d")
     first17 = f"{region}{born}{(seq * 2 + male) % 1000:03d}"
     return first17 + id_card_check_digit(first17)
+
+
+def wait_for(check, timeout: float = 60.0, what: str = "condition"):
+    """Poll `check` until it returns something truthy, and return that; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return value
 
 
 def rpc_error(call, *args, **kwargs) -> grpc.RpcError:

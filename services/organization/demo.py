@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from services.common.errors import AlreadyExists
 from services.organization.domain.model import PostType, TenantSettings, UnitType
 from services.organization.domain.personal_data import id_card_check_digit
-from services.organization.service_layer import bulk_import, tenants
-from services.organization.service_layer import commands as c
+from services.organization.service_layer import bulk_import, commands, tenants
 
 DEMO_CODE = "610222"
 DEMO_NAME = "宜君县"
@@ -177,7 +176,7 @@ def demo_shape() -> CountyShape:
 
 def load_demo_county(uow_factory, code: str = DEMO_CODE, display_name: str = DEMO_NAME) -> bool:
     """Create 宜君县 with its tree, members and posts unless the tenant is already there; True if loaded."""
-    cmd = c.CreateTenant(code, display_name, code[:4] + "00", DEMO_CITY_NAME if code[:4] == DEMO_CITY[:4] else "",
+    cmd = commands.CreateTenant(code, display_name, code[:4] + "00", DEMO_CITY_NAME if code[:4] == DEMO_CITY[:4] else "",
                          TenantSettings())
     try:
         tenants.create_tenant(cmd, uow_factory("*"))

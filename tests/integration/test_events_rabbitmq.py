@@ -30,21 +30,13 @@ from services.common.events.relay import outbox, outbox_lag
 from services.platform import build_runtime, build_server, migrate_all
 from tests.conftest import Platform
 from tests.e2e.processes import free_port
-from tests.helpers import County
+from tests.helpers import County, wait_for
 from tests.integration import event_consumer
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.faults, pytest.mark.postgres]
 
 AMQP = os.environ.get("PB_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(check, timeout: float = 60.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return value
 
 
 class Stack:

@@ -10,17 +10,17 @@ from partybuilding.organization.v1 import organization_service_pb2 as pb
 from sqlalchemy import select
 
 from services.common.db import bind_tenant
-from services.organization.adapters import tables as t
+from services.organization.adapters import tables
 from services.organization.service_layer.posts import sweep_expiring_terms
 from tests.helpers import County, expect
 
 
 def outbox(platform, tenant: str) -> list[tuple[str, dict]]:
     """(type, payload) of a tenant's outbox rows in commit order."""
-    with platform.runtimes[0].engine.connect() as conn, conn.begin():
+    with platform.runtime("organization").engine.connect() as conn, conn.begin():
         bind_tenant(conn, "*")  # RLS on PostgreSQL: '*' is the relay's view of every tenant
-        rows = conn.execute(select(t.outbox.c.type, t.outbox.c.payload, t.outbox.c.producer)
-                            .where(t.outbox.c.tenant == tenant).order_by(t.outbox.c.seq)).all()
+        rows = conn.execute(select(tables.outbox.c.type, tables.outbox.c.payload, tables.outbox.c.producer)
+                            .where(tables.outbox.c.tenant == tenant).order_by(tables.outbox.c.seq)).all()
     assert all(r.producer == "organization" for r in rows)
     return [(r.type, json.loads(r.payload)) for r in rows]
 

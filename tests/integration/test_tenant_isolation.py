@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from services.common.db import bind_tenant
-from services.organization.adapters import tables as t
+from services.organization.adapters import tables
 from tests.helpers import County, expect
 
 SERVICE = pb.DESCRIPTOR.services_by_name["OrganizationService"]
@@ -137,24 +137,24 @@ def test_row_level_security_is_a_second_wall(platform, two_counties):
     a, b, names = two_counties
     if platform.backend != "postgres":
         pytest.skip("row-level security exists on PostgreSQL only")
-    engine = platform.runtimes[0].engine
+    engine = platform.runtime("organization").engine
     with engine.connect() as conn, conn.begin():
         bind_tenant(conn, a.code)
         # A raw SELECT with no tenant filter at all still sees only A's rows.
         seen = conn.execute(text("SELECT DISTINCT tenant FROM units")).scalars().all()
         assert set(seen) <= {a.code}
-        assert conn.execute(select(func.count()).select_from(t.members).where(t.members.c.tenant == b.code)).scalar() == 0
-        assert conn.execute(select(func.count()).select_from(t.posts)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(tables.members).where(tables.members.c.tenant == b.code)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(tables.posts)).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM outbox WHERE tenant = :b"), {"b": b.code}).scalar() == 0
         # Writing a row for another tenant is refused outright.
         renamed = conn.execute(text("UPDATE units SET display_name = 'x' WHERE tenant = :b"), {"b": b.code})
         assert renamed.rowcount == 0
         with pytest.raises(DBAPIError, match="row-level security"), conn.begin_nested():
-            conn.execute(t.unit_history.insert().values(
+            conn.execute(tables.unit_history.insert().values(
                 tenant=b.code, unit_id="u-x", kind="CREATED", at=func.now(), actor="evil"))
     with engine.connect() as conn, conn.begin():
         bind_tenant(conn, b.code)
-        assert conn.execute(select(func.count()).select_from(t.members)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(tables.members)).scalar() == 1
         assert conn.execute(text("SELECT count(*) FROM units")).scalar() == 4
     with engine.connect() as conn, conn.begin():
         bind_tenant(conn, "*")
@@ -167,7 +167,7 @@ def test_read_pool_connections_follow_the_tenant_of_each_read(platform, two_coun
     a, b, _ = two_counties
     if platform.backend != "postgres":
         pytest.skip("the read pool exists on PostgreSQL only")
-    uow = platform.runtimes[0].uow_factory
+    uow = platform.runtime("organization").uow_factory
     seen = []
     for code in (b.code, a.code, b.code, b.code, a.code):
         with uow(code, write=False) as reader:

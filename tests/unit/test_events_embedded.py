@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +15,7 @@ from services.common.events.envelope import UnreadableEvent, from_wire
 from services.common.events.relay import OutboxRelay, outbox, outbox_lag
 from services.organization.domain.events import UnitMoved
 from services.platform import build_runtime, migrate_all
+from tests.helpers import wait_for
 from tests.integration import event_consumer
 
 
@@ -45,14 +45,6 @@ def received(rt) -> list:
     r = event_consumer.received
     with rt.engine.connect() as conn:
         return conn.execute(select(r).order_by(r.c.id)).all()
-
-
-def wait_for(check, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-    return value
 
 
 def test_embedded_bus_delivers_each_event_once_in_tenant_order(org):

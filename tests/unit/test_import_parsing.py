@@ -8,7 +8,6 @@ import pytest
 
 from services.organization.adapters.spreadsheet import SheetError, read_sheet, write_sheet
 from services.organization.domain.model import PostType, TenantSettings, Unit, UnitType
-from services.organization.domain.personal_data import id_card_check_digit
 from services.organization.service_layer.bulk_import import (
     COLUMNS,
     ImportContext,
@@ -17,13 +16,9 @@ from services.organization.service_layer.bulk_import import (
     plan_import,
     rows_from_dicts,
 )
+from tests.helpers import id_card
 
 TODAY = dt.date(2026, 6, 1)
-
-
-def id_card(seq: int, born: str = "19800101") -> str:
-    first17 = f"610222{born}{seq:03d}"
-    return first17 + id_card_check_digit(first17)
 
 
 def unit(ref, parent, type_, name, **extra):
@@ -31,7 +26,7 @@ def unit(ref, parent, type_, name, **extra):
 
 
 def member(unit_ref, seq, name="张三", **extra):
-    return {"record": "member", "parent_ref": unit_ref, "display_name": name, "id_card_number": id_card(seq), **extra}
+    return {"record": "member", "parent_ref": unit_ref, "display_name": name, "id_card_number": id_card(seq=seq), **extra}
 
 
 def ctx(**kw) -> ImportContext:
@@ -72,7 +67,7 @@ def test_every_bad_row_is_reported_with_its_number():
         unit("V4", "NOPE", "VILLAGE", "无上级"),                        # row 11: unknown parent
         unit("S1", "T1", "WORK_STATION", "重复"),                       # row 12: duplicate ref
         member("V1", 4, name="李四", phone="12345"),                   # row 13: bad phone
-        {**member("V1", 5), "id_card_number": id_card(5)[:-1] + ("0" if id_card(5)[-1] != "0" else "1")},  # 14
+        {**member("V1", 5), "id_card_number": id_card(seq=5)[:-1] + ("0" if id_card(seq=5)[-1] != "0" else "1")},  # 14
         member("V2", 1, name="王五"),                                   # row 15: duplicate ID number of row 6
         member("V2", 6, posts="SECRETARY"),                             # row 16: 2nd secretary of 西村? no: ok
         member("V2", 7, posts="SECRETARY"),                             # row 17: secretary full
@@ -119,7 +114,7 @@ def test_station_maximum_counts_villages_already_there():
 
 def test_an_id_number_already_in_the_county_is_refused():
     context = ctx()
-    context.existing_id_cards = {id_card(1)}
+    context.existing_id_cards = {id_card(seq=1)}
     plan = plan_import(rows_from_dicts([unit("T1", "", "TOWNSHIP", "彭镇"), member("T1", 1)]), context)
     assert [(p.row, p.reason) for p in plan.problems] == [(3, "MEMBER_EXISTS")]
 

@@ -8,7 +8,7 @@ from services.common.errors import InvalidArgument, Validator
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
 from services.organization.domain.model import Alliance, Pairing, UnitType
-from services.organization.service_layer import commands as c
+from services.organization.service_layer import commands
 from services.organization.service_layer.access import (
     check_within,
     load_tenant,
@@ -28,7 +28,7 @@ def _village(uow: OrgUnitOfWork, who: Principal, unit_id: str, field_path: str):
     return unit
 
 
-def create_alliance(cmd: c.CreateAlliance, uow: OrgUnitOfWork, who: Principal) -> Alliance:
+def create_alliance(cmd: commands.CreateAlliance, uow: OrgUnitOfWork, who: Principal) -> Alliance:
     v = Validator()
     v.text(cmd.display_name, "alliance.display_name", max_len=100)
     v.require(bool(cmd.member_unit_ids), "alliance.member_units", "联盟至少要有一个成员村", "must name at least one member village")
@@ -69,7 +69,7 @@ def list_alliances(tenant: str, unit_id: str, size: int, token: str, uow: OrgUni
     return _page("alliances", lambda repo: repo.list_alliances, tenant, unit_id, size, token, uow, tokens)
 
 
-def create_pairing(cmd: c.CreatePairing, uow: OrgUnitOfWork, who: Principal) -> Pairing:
+def create_pairing(cmd: commands.CreatePairing, uow: OrgUnitOfWork, who: Principal) -> Pairing:
     v = Validator()
     v.text(cmd.organ_display_name, "pairing.organ_display_name", max_len=100)
     if cmd.start_date:

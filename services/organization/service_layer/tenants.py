@@ -13,7 +13,7 @@ from services.common.tenancy import city_of, is_city_code, is_county_code
 from services.organization.domain import rules
 from services.organization.domain.events import TenantCreated, TenantUpdated
 from services.organization.domain.model import Tenant
-from services.organization.service_layer import commands as c
+from services.organization.service_layer import commands
 from services.organization.service_layer.access import check_etag, load_tenant
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
 
@@ -23,7 +23,7 @@ TENANT_FIELDS = {
 }
 
 
-def create_tenant(cmd: c.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
+def create_tenant(cmd: commands.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
     v = Validator()
     v.require(is_county_code(cmd.code), "tenant.code", "应为6位县级行政区划代码（如610222）",
               "must be a 6-digit county division code such as 610222")
@@ -76,7 +76,7 @@ def list_tenants(who: Principal, city_code: str, size: int, token: str, uow: Org
     return cut_page(found, limit, tokens, query, lambda t: [t.code])
 
 
-def update_tenant(cmd: c.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:
+def update_tenant(cmd: commands.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:
     check_update_mask(cmd.changes, TENANT_FIELDS)
     with uow:
         tenant = load_tenant(uow, cmd.code)
