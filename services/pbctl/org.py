@@ -1,7 +1,7 @@
 """pbctl org: the organization tree from a shell (import, export, listing).
 
 import / export / validate work directly against the database of the environment, like a
-migration tool; `units` calls a running server over gRPC with the token in $TOKEN.
+migration tool; `units` and `create-tenant` call a running server over gRPC with the token in $TOKEN.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from services.pbctl.settings import TARGET, channel, token_metadata
+from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
 
 
 def _uow_factory():
@@ -158,3 +158,29 @@ def units(tenant: str, types: tuple[str, ...], under: str, target: str, limit: i
              u.name.rsplit("/", 1)[-1]] for u in found]
     click.echo(table(["名称 name", "类型 type", "上级 parent", "党员 members", "id"], rows))
     click.echo(f"{len(rows)} units")
+
+
+@org.command("create-tenant")
+@click.option("--code", required=True, help="The county's 6-digit division code, e.g. 610222.")
+@click.option("--name", "display_name", required=True, help="The county's name, e.g. 宜君县.")
+@click.option("--city-code", default="", help="The city's code (default: derived from --code).")
+@click.option("--city-name", "city_display_name", default="", help="The city's name, e.g. 铜川市.")
+@REQUEST_ID
+@TARGET
+def create_tenant(code: str, display_name: str, city_code: str, city_display_name: str, request_id: str,
+                  target: str) -> None:
+    """Onboard a county through the running server (an operator's token in $TOKEN)."""
+    import grpc
+    from partybuilding.organization.v1 import organization_service_pb2 as pb
+    from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
+
+    request = pb.CreateTenantRequest(tenant=pb.Tenant(code=code, display_name=display_name, city_code=city_code,
+                                                      city_display_name=city_display_name))
+    with channel(target, request_id) as opened:
+        try:
+            tenant = pb_grpc.OrganizationServiceStub(opened).CreateTenant(request, metadata=token_metadata(code),
+                                                                           timeout=30)
+        except grpc.RpcError as err:
+            fail(f"{err.code().name}: {err.details()}\n"
+                 f"重试请用 / to retry without creating twice: --request-id {request.request_id}")
+    click.echo(f"{tenant.name}\t{tenant.display_name}\t{tenant.city_code}\trequest_id={request.request_id}")

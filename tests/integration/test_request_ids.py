@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
+from click.testing import CliRunner
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
 from services.common.grpc.request_ids import RequestIdInterceptor, idempotent_channel
+from services.pbctl.main import cli
+from tests.conftest import fresh_county_code, token
 from tests.helpers import County
 
 
@@ -41,3 +45,18 @@ def test_a_client_stream_carries_the_id_on_its_first_message():
     RequestIdInterceptor().intercept_stream_unary(lambda _details, requests: sent.extend(requests), None,
                                                   iter([first, second]))
     assert sent == [first, second] and uuid.UUID(first.request_id) and second.request_id == ""
+
+
+def test_pbctl_create_tenant_sends_a_request_id_and_retries_with_the_one_given(platform, monkeypatch):
+    monkeypatch.setenv("TOKEN", token("operator", ["*"]))
+    code, target = fresh_county_code(), f"127.0.0.1:{platform.port}"
+    create = ["org", "create-tenant", "--code", code, "--name", "测试县", "--target", target]
+    first = CliRunner().invoke(cli, create)
+    assert first.exit_code == 0, first.output
+    sent = re.search(r"request_id=(\S+)", first.output).group(1)
+    assert uuid.UUID(sent), "pbctl made up a request_id"
+    retried = CliRunner().invoke(cli, [*create, "--request-id", sent])
+    assert retried.exit_code == 0, retried.output
+    assert retried.output == first.output, "the retry answers with the tenant the first call made"
+    again = CliRunner().invoke(cli, create)
+    assert again.exit_code == 1 and "ALREADY_EXISTS" in again.output
