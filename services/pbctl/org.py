@@ -181,6 +181,7 @@ def create_tenant(code: str, display_name: str, city_code: str, city_display_nam
             tenant = pb_grpc.OrganizationServiceStub(opened).CreateTenant(request, metadata=token_metadata(code),
                                                                            timeout=30)
         except grpc.RpcError as err:
-            fail(f"{err.code().name}: {err.details()}\n"
-                 f"重试请用 / to retry without creating twice: --request-id {request.request_id}")
+            lost = err.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+            fail(f"{err.code().name}: {err.details()}" + (
+                f"\n重试请用 / to retry without creating twice: --request-id {request.request_id}" if lost else ""))
     click.echo(f"{tenant.name}\t{tenant.display_name}\t{tenant.city_code}\trequest_id={request.request_id}")
