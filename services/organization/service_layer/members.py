@@ -12,9 +12,11 @@ from services.common.errors import (
     Validator,
     check_update_mask,
     stale_etag,
+    valid_text,
 )
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.text import REASON_MAX, normalize
 from services.organization.domain import personal_data as pd
 from services.organization.domain.events import MemberCreated, MemberTransferred, PostEnded
 from services.organization.domain.model import (
@@ -63,10 +65,10 @@ def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None
 def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Member:
     number = pd.normalize_id_card(cmd.id_card_number)
     member = Member(
-        id=new_id("m"), tenant=cmd.tenant, unit_id=cmd.unit_id, display_name=(cmd.display_name or "").strip(),
+        id=new_id("m"), tenant=cmd.tenant, unit_id=cmd.unit_id, display_name=normalize(cmd.display_name),
         gender=cmd.gender or "", id_card_number=number, phone=(cmd.phone or "").strip(),
         status=cmd.status or MemberStatus.FULL, category=cmd.category or MemberCategory.ORDINARY_FARMER,
-        joined_on=cmd.joined_on, education=(cmd.education or "").strip(), birth_date="",
+        joined_on=cmd.joined_on, education=normalize(cmd.education), birth_date="",
     )
     v = Validator()
     v.require(bool(cmd.unit_id), "member.unit", "请指定所在党组织", "must name the member's unit")
@@ -135,7 +137,7 @@ def update_member(cmd: c.UpdateMember, uow: OrgUnitOfWork, who: Principal) -> Me
             if path == "id_card_number":
                 value = pd.normalize_id_card(value)
             # Status and category are StrEnums: strip only plain text, or the enum is lost.
-            setattr(member, path, value.strip() if type(value) is str else value)
+            setattr(member, path, normalize(value) if type(value) is str else value)
         v = Validator()
         check_member_fields(v, member)
         v.raise_if_any()
@@ -158,6 +160,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
     if cross and who.role is not Role.OPERATOR:
         raise PermissionDenied("CROSS_TENANT_TRANSFER", "跨县转接组织关系须由平台运营方办理",
                                "only an operator may transfer a member to another county")
+    cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uow:
         here = uow.other_tenant(cmd.tenant) if cross else uow
         there = uow.other_tenant(cmd.to_tenant) if cross else uow

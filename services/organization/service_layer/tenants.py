@@ -10,6 +10,7 @@ from services.common.auth import Principal
 from services.common.errors import AlreadyExists, Validator, check_update_mask, stale_etag
 from services.common.pagination import PageTokens, cut_page, page_size
 from services.common.tenancy import city_of, is_city_code, is_county_code
+from services.common.text import normalize
 from services.organization.domain import rules
 from services.organization.domain.events import TenantCreated, TenantUpdated
 from services.organization.domain.model import Tenant
@@ -25,6 +26,7 @@ TENANT_FIELDS = {
 
 def create_tenant(cmd: c.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
     v = Validator()
+    v.text(cmd.code, "tenant.code", max_len=6, required=False)  # refuses "610297\n" before the digits are judged
     v.require(is_county_code(cmd.code), "tenant.code", "应为6位县级行政区划代码（如610222）",
               "must be a 6-digit county division code such as 610222")
     v.text(cmd.display_name, "tenant.display_name", max_len=50)
@@ -41,7 +43,7 @@ def create_tenant(cmd: c.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
         if uow.tenants.get(cmd.code) is not None:
             raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists",
                                 {"tenant": cmd.code})
-        tenant = Tenant(cmd.code, cmd.display_name.strip(), city, cmd.city_display_name.strip(), cmd.settings)
+        tenant = Tenant(cmd.code, normalize(cmd.display_name), city, normalize(cmd.city_display_name), cmd.settings)
         uow.tenants.add(tenant)
         uow.idempotency.remember("CreateTenant", cmd.request_id, cmd.fingerprint, f"tenants/{cmd.code}")
         uow.emit(TenantCreated(cmd.code, tenant.display_name, city), tenant=cmd.code)
@@ -50,6 +52,7 @@ def create_tenant(cmd: c.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
         except IntegrityError:
             raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists") from None
         return tenant
+
 
 
 def get_tenant(code: str, uow: OrgUnitOfWork) -> Tenant:
@@ -88,7 +91,7 @@ def update_tenant(cmd: c.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:
             elif path.startswith("settings."):
                 settings = replace(settings, **{path.split(".", 1)[1]: value})
             else:
-                setattr(tenant, path, value.strip())
+                setattr(tenant, path, normalize(value))
         v = Validator()
         v.text(tenant.display_name, "tenant.display_name", max_len=50)
         v.text(tenant.city_display_name, "tenant.city_display_name", max_len=50, required=False)

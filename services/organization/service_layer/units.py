@@ -11,9 +11,11 @@ from services.common.errors import (
     Validator,
     check_update_mask,
     stale_etag,
+    valid_text,
 )
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
 from services.organization.domain.events import UnitArchived, UnitCreated, UnitMerged, UnitMoved
 from services.organization.domain.model import HistoryEntry, Unit, UnitState, UnitType, child_path
@@ -80,7 +82,7 @@ def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         _place(uow, cmd.type, parent, "unit.parent")
         unit_id = new_id("u")
         unit = Unit(
-            id=unit_id, tenant=cmd.tenant, type=cmd.type, display_name=cmd.display_name.strip(),
+            id=unit_id, tenant=cmd.tenant, type=cmd.type, display_name=normalize(cmd.display_name),
             parent_id=parent.id if parent else None, path=child_path(parent, unit_id),
             depth=(parent.depth + 1) if parent else 1, division_code=cmd.division_code,
             weak_and_lax=cmd.weak_and_lax, demonstration_site=cmd.demonstration_site, star_level=cmd.star_level,
@@ -130,7 +132,7 @@ def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag)
         before = unit.display_name
         for path, value in cmd.changes.items():
-            setattr(unit, path, value.strip() if isinstance(value, str) else value)
+            setattr(unit, path, normalize(value) if isinstance(value, str) else value)
         v = Validator()
         check_unit_fields(v, unit.display_name, unit.division_code, unit.star_level)
         v.raise_if_any()
@@ -146,6 +148,7 @@ def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
 
 
 def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         new_parent = None
@@ -189,6 +192,7 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
     v.require(bool(cmd.source_ids), "sources", "请至少指定一个被撤并的组织", "must name at least one unit to merge")
     v.require(cmd.target_id not in cmd.source_ids, "sources", "不能把组织并入自己", "must not contain the target")
     v.require(len(set(cmd.source_ids)) == len(cmd.source_ids), "sources", "有重复的组织", "must not repeat a unit")
+    cmd.reason = v.text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     v.raise_if_any()
     with uow:
         done = uow.idempotency.seen("MergeUnits", cmd.request_id, cmd.fingerprint)
@@ -244,6 +248,7 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
 
 
 def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         remaining = uow.units.has_active_members_in_subtree(unit)
