@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from services.common.auth import TokenVerifier
 from services.common.config import Settings
-from services.common.db import make_engine, make_read_engine
+from services.common.db import ALL_TENANTS, make_engine, make_read_engine
 from services.common.grpc.interceptor import PlatformInterceptor
 from services.common.grpc.server import Mount, create_server
+from services.common.metrics import KNOWN_TENANTS
 from services.common.migrate import upgrade
 from services.common.pagination import PageTokens
 
@@ -36,6 +38,7 @@ class ServiceRuntime:
     mount: Mount
     policy: dict
     daily_jobs: list = field(default_factory=list)
+    tenant_codes: Callable[[], list[str]] | None = None  # the tenants this service owns, for metric labels
 
 
 def migrate_all(settings: Settings, services: tuple[str, ...] = SERVICES) -> None:
@@ -59,7 +62,10 @@ def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
         uow = OrgUnitOfWorkFactory(engine, read_engine)
         servicer = OrganizationServicer(uow, tokens)
         mount = Mount(pb_grpc.add_OrganizationServiceServicer_to_server, servicer, FULL_NAME)
-        return ServiceRuntime(name, engine, uow, mount, POLICY, [lambda: sweep_all_terms(uow)])
+        from services.organization.service_layer.tenants import tenant_codes
+
+        return ServiceRuntime(name, engine, uow, mount, POLICY, [lambda: sweep_all_terms(uow)],
+                              lambda: tenant_codes(uow(ALL_TENANTS, write=False)))
     raise ValueError(f"unknown service {name!r}")
 
 
@@ -69,6 +75,9 @@ def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: st
     policy = {}
     for rt in runtimes:
         policy.update(rt.policy)
+    for rt in runtimes:
+        if rt.tenant_codes:
+            KNOWN_TENANTS.use(rt.name, rt.tenant_codes)
     interceptor = PlatformInterceptor(verifier, policy)
     return create_server(address or f"[::]:{settings.grpc_port}", [rt.mount for rt in runtimes], interceptor)
 

@@ -58,11 +58,11 @@ def _page(kind: str, fetch, tenant: str, unit_id: str, size: int, token: str, uo
     `fetch(repository)` picks the repository's list method."""
     limit = page_size(size)
     query = f"{kind};u={unit_id}"
-    after = tokens.decode(token, query)
+    after = tokens.decode(token, query, tenant=tenant, shape=(str,))
     with uow:
         load_tenant(uow, tenant)
         found = fetch(uow.groupings)(unit_id or None, after[0] if after else None, limit + 1)
-    return cut_page(found, limit, tokens, query, lambda g: [g.id])
+    return cut_page(found, limit, tokens, query, lambda g: [g.id], tenant=tenant)
 
 
 def list_alliances(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,

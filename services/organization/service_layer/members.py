@@ -105,7 +105,7 @@ def get_member(tenant: str, member_id: str, uow: OrgUnitOfWork, who: Principal) 
 def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Member], str]:
     limit = page_size(cmd.page_size)
     query = f"u={cmd.under_id};s={cmd.status};c={cmd.category};p={cmd.post_holder};t={cmd.show_transferred}"
-    after = tokens.decode(cmd.page_token, query)
+    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str,))
     with uow:
         under = None
         if cmd.under_id:
@@ -117,7 +117,7 @@ def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens:
             under = clerk_root(uow, who)
         found = uow.members.list(under=under, status=cmd.status, category=cmd.category, post_holder=cmd.post_holder,
                                  show_transferred=cmd.show_transferred, after=after[0] if after else None, limit=limit + 1)
-    return cut_page(found, limit, tokens, query, lambda m: [m.id])
+    return cut_page(found, limit, tokens, query, lambda m: [m.id], tenant=cmd.tenant)
 
 
 def _check_not_transferred(member: Member) -> None:
@@ -224,11 +224,11 @@ def member_history(tenant: str, member_id: str, size: int, token: str, uow: OrgU
     """The member's record (履历): entries with the units they moved from and to."""
     limit = page_size(size)
     query = f"member-history={member_id}"
-    after = tokens.decode(token, query)
+    after = tokens.decode(token, query, tenant=tenant, shape=(int,))
     with uow:
         member = load_member(uow, member_id)
         if clerk_root(uow, who) is not None:
             check_within(uow, who, load_unit(uow, member.unit_id))
         rows = uow.members.history(member_id, after[0] if after else None, limit + 1)
-    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]])
+    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]], tenant=tenant)
     return [(e, f, t) for _, e, f, t in rows], next_token

@@ -127,7 +127,7 @@ def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
         raise InvalidArgument.field("unit", "请在 unit 与 member 中指定且只指定一个", "give exactly one of unit or member")
     limit = page_size(cmd.page_size)
     query = f"u={cmd.unit_id};m={cmd.member_id};h={cmd.include_history}"
-    after = tokens.decode(cmd.page_token, query)
+    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str,))
     with uow:
         if cmd.unit_id:
             load_unit(uow, cmd.unit_id)
@@ -135,7 +135,7 @@ def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
             load_member(uow, cmd.member_id)
         found = uow.posts.list(unit_id=cmd.unit_id, member_id=cmd.member_id, include_history=cmd.include_history,
                                after=after[0] if after else None, limit=limit + 1)
-        found, next_token = cut_page(found, limit, tokens, query, lambda p: [p.id])
+        found, next_token = cut_page(found, limit, tokens, query, lambda p: [p.id], tenant=cmd.tenant)
         return mark_concurrent(uow, found), next_token
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common.auth import Principal
 from services.common.errors import AlreadyExists, Validator, check_update_mask, stale_etag
+from services.common.metrics import KNOWN_TENANTS
 from services.common.pagination import PageTokens, cut_page, page_size
 from services.common.tenancy import city_of, is_city_code, is_county_code
 from services.common.text import normalize
@@ -51,8 +52,14 @@ def create_tenant(cmd: c.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
             uow.commit()
         except IntegrityError:
             raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists") from None
+        KNOWN_TENANTS.add(cmd.code)
         return tenant
 
+
+def tenant_codes(uow: OrgUnitOfWork) -> list[str]:
+    """Every county's code: the tenants metric labels may name."""
+    with uow:
+        return uow.tenants.codes()
 
 
 def get_tenant(code: str, uow: OrgUnitOfWork) -> Tenant:
@@ -60,12 +67,16 @@ def get_tenant(code: str, uow: OrgUnitOfWork) -> Tenant:
         return load_tenant(uow, code)
 
 
+# The tenant list spans tenants; what it shows is filtered by the caller, not by the token.
+ALL_TENANTS_LISTING = "*"
+
+
 def list_tenants(who: Principal, city_code: str, size: int, token: str, uow: OrgUnitOfWork,
                  tokens: PageTokens) -> tuple[list[Tenant], str]:
     """Operators see every county; a city its own counties; others the counties they name."""
     limit = page_size(size)
     query = f"city={city_code}"
-    after = tokens.decode(token, query)
+    after = tokens.decode(token, query, tenant=ALL_TENANTS_LISTING, shape=(str,))
     codes = cities = None
     if not who.all_tenants:
         if who.role.value == "city":
@@ -76,7 +87,7 @@ def list_tenants(who: Principal, city_code: str, size: int, token: str, uow: Org
         cities = frozenset({city_code}) & cities if cities is not None else frozenset({city_code})
     with uow:
         found = uow.tenants.list(codes=codes, city_codes=cities, after=after[0] if after else None, limit=limit + 1)
-    return cut_page(found, limit, tokens, query, lambda t: [t.code])
+    return cut_page(found, limit, tokens, query, lambda t: [t.code], tenant=ALL_TENANTS_LISTING)
 
 
 def update_tenant(cmd: c.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:

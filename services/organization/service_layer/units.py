@@ -114,7 +114,7 @@ def get_unit(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> Unit:
 def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[Unit], str]:
     limit = page_size(cmd.page_size)
     query = f"t={sorted(x.value for x in cmd.types)};u={cmd.under_id};i={cmd.show_inactive}"
-    after = tokens.decode(cmd.page_token, query)
+    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str, str))
     with uow:
         under = None
         if cmd.under_id:
@@ -123,7 +123,7 @@ def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
                                after=tuple(after) if after else None, limit=limit + 1)
         if not found and under is None:
             load_tenant(uow, cmd.tenant)  # an empty page of an unknown county is NOT_FOUND
-    return cut_page(found, limit, tokens, query, lambda u: [u.path, u.id])
+    return cut_page(found, limit, tokens, query, lambda u: [u.path, u.id], tenant=cmd.tenant)
 
 
 def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
@@ -280,10 +280,10 @@ def unit_history(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitO
                  tokens: PageTokens) -> tuple[list[HistoryEntry], str]:
     limit = page_size(size)
     query = f"history={unit_id}"
-    after = tokens.decode(token, query)
+    after = tokens.decode(token, query, tenant=tenant, shape=(int,))
     with uow:
         load_unit(uow, unit_id)
         rows = uow.units.history(unit_id, after[0] if after else None, limit + 1)
-    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]])
+    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]], tenant=tenant)
     return [e for _, e in rows], next_token
 
