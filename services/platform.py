@@ -16,6 +16,7 @@ from services.common.auth import TokenVerifier
 from services.common.config import Settings
 from services.common.grpc.interceptor import PlatformInterceptor
 from services.common.grpc.server import create_server
+from services.common.metrics import KNOWN_TENANTS
 from services.common.migrate import upgrade
 from services.common.runtime import ServiceRuntime
 
@@ -49,6 +50,9 @@ def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: st
     policy = {}
     for rt in runtimes:
         policy.update(rt.policy)
+    for rt in runtimes:
+        if rt.tenant_codes:
+            KNOWN_TENANTS.use(rt.name, rt.tenant_codes)
     interceptor = PlatformInterceptor(verifier, policy)
     return create_server(address or f"[::]:{settings.grpc_port}", [rt.mount for rt in runtimes], interceptor)
 

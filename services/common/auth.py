@@ -7,6 +7,7 @@ unit (a clerk's subtree root), scopes (system accounts), exp.
 from __future__ import annotations
 
 import enum
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 import jwt
 
 from services.common.errors import PermissionDenied, Unauthenticated
-from services.common.tenancy import city_of, tenant_of
+from services.common.tenancy import TENANT_CODE, city_of, tenant_of
+from services.common.text import text_problem
 
 
 class Role(enum.StrEnum):
@@ -26,6 +28,7 @@ class Role(enum.StrEnum):
 
 
 ALL_ROLES = frozenset(Role)
+_UNIT_NAME = re.compile(r"tenants/[1-9][0-9]{5}/units/[0-9a-z-]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -129,24 +132,53 @@ class TokenVerifier:
             raise Unauthenticated(
                 "INVALID_TOKEN", f"令牌无效：{exc}", f"the token is not valid: {exc}"
             ) from None
-        try:
-            role = Role(claims["role"])
-        except ValueError:
-            raise Unauthenticated(
-                "UNKNOWN_ROLE", f"未知角色：{claims['role']}", f"unknown role in token: {claims['role']}"
-            ) from None
-        tenants = claims.get("tenants", [])
-        tenants = frozenset([tenants] if isinstance(tenants, str) else tenants)
-        if "*" in tenants and role not in (Role.OPERATOR, Role.SYSTEM):
-            raise Unauthenticated("INVALID_TOKEN", "只有运营方可访问全部县", "only an operator may name every tenant ('*')")
-        principal = Principal(
-            subject=str(claims["sub"]),
-            role=role,
-            tenants=tenants,
-            unit=claims.get("unit"),
-            scopes=frozenset(claims.get("scopes", [])),
-        )
+        principal = principal_from_claims(claims)
         return principal, float(claims["exp"])
+
+
+SUBJECT_MAX = 100  # recorded as the actor of every history entry
+_LIST_MAX = 1000  # tenants or scopes one token may name
+
+
+def _bad_claim(claim: str, zh: str, en: str) -> Unauthenticated:
+    return Unauthenticated("INVALID_TOKEN_CLAIM", f"令牌声明 {claim} {zh}", f"the token's {claim!r} claim {en}",
+                           {"claim": claim})
+
+
+def _strings(claims: dict, claim: str) -> frozenset[str]:
+    """A claim that lists names: absent, or a JSON array of short strings."""
+    value = claims.get(claim, [])
+    if not isinstance(value, list) or len(value) > _LIST_MAX:
+        raise _bad_claim(claim, f"应为不超过{_LIST_MAX}项的字符串数组", f"must be an array of at most {_LIST_MAX} strings")
+    for item in value:
+        if not isinstance(item, str) or not item or text_problem(item, max_len=100):
+            raise _bad_claim(claim, "只能包含非空的普通字符串", f"must hold only plain non-empty strings, not {item!r:.40}")
+    return frozenset(value)
+
+
+def principal_from_claims(claims: dict) -> Principal:
+    """The caller a verified token names; a claim of the wrong type or shape is UNAUTHENTICATED, never a crash."""
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject.strip() or text_problem(subject, max_len=SUBJECT_MAX):
+        raise _bad_claim("sub", f"应为不超过{SUBJECT_MAX}个字符的普通字符串",
+                         f"must be a non-empty plain string of at most {SUBJECT_MAX} characters")
+    if not isinstance(claims["role"], str):
+        raise _bad_claim("role", "应为字符串", "must be a string")
+    try:
+        role = Role(claims["role"])
+    except ValueError:
+        raise Unauthenticated(
+            "UNKNOWN_ROLE", f"未知角色：{claims['role']:.40}", f"unknown role in token: {claims['role']:.40}"
+        ) from None
+    tenants = _strings(claims, "tenants")
+    if any(code != "*" and not TENANT_CODE.fullmatch(code) for code in tenants):
+        raise _bad_claim("tenants", "只能包含6位区划代码或 *", "must hold only 6-digit division codes or '*'")
+    if "*" in tenants and role not in (Role.OPERATOR, Role.SYSTEM):
+        raise Unauthenticated("INVALID_TOKEN", "只有运营方可访问全部县", "only an operator may name every tenant ('*')")
+    unit = claims.get("unit")
+    if unit is not None and not (isinstance(unit, str) and _UNIT_NAME.fullmatch(unit)):
+        raise _bad_claim("unit", "应为组织资源名 tenants/{县}/units/{id}", "must be a unit name tenants/{code}/units/{id}")
+    return Principal(subject=subject, role=role, tenants=tenants, unit=unit, scopes=_strings(claims, "scopes"))
 
 
 def mint_token(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEV_JWT_SECRET = "partybuilding-dev-secret-change-me"
+DEV_PAGE_TOKEN_SECRET = "partybuilding-dev-page-tokens-change-me"
+PAGE_TOKEN_SECRET_MIN = 32
 
 
 class ConfigError(Exception):
@@ -24,6 +26,24 @@ def _int(env: dict[str, str], key: str, default: int, lo: int = 0, hi: int = 655
     if not lo <= value <= hi:
         raise ConfigError(f"{key}={value}: 应在 {lo}..{hi} 之间 / must be within {lo}..{hi}")
     return value
+
+
+def _page_token_secret(env: dict[str, str], jwt_secret: str | None, dev_allowed: bool) -> str:
+    """Its own secret: page tokens must not be sealed with a key anyone else holds (an RS256 public key)."""
+    page = env.get("PB_PAGE_TOKEN_SECRET") or None
+    if page is None:
+        if not dev_allowed:
+            raise ConfigError(
+                "PB_PAGE_TOKEN_SECRET 未设置 / set PB_PAGE_TOKEN_SECRET (a random string of at least "
+                f"{PAGE_TOKEN_SECRET_MIN} characters that seals page tokens; PB_ALLOW_DEV_SECRET=1 allows the built-in one)"
+            )
+        return DEV_PAGE_TOKEN_SECRET
+    if len(page) < PAGE_TOKEN_SECRET_MIN:
+        raise ConfigError(f"PB_PAGE_TOKEN_SECRET: 至少{PAGE_TOKEN_SECRET_MIN}个字符 / must be at least "
+                          f"{PAGE_TOKEN_SECRET_MIN} characters")
+    if page == jwt_secret:
+        raise ConfigError("PB_PAGE_TOKEN_SECRET: 不能与 PB_JWT_SECRET 相同 / must differ from PB_JWT_SECRET")
+    return page
 
 
 @dataclass(frozen=True)
@@ -71,8 +91,10 @@ class Settings:
             public_key = Path(public_key).read_text()
         if public_key and "BEGIN PUBLIC KEY" not in public_key:
             raise ConfigError("PB_JWT_PUBLIC_KEY: 应为 PEM 公钥或其文件路径 / must be a PEM public key or a path to one")
+        # Production wiring (PostgreSQL) refuses the built-in dev secrets unless told otherwise.
+        dev_allowed = db is None or not db.startswith("postgresql") or env.get("PB_ALLOW_DEV_SECRET") == "1"
         if secret is None and public_key is None:
-            if db is not None and db.startswith("postgresql") and env.get("PB_ALLOW_DEV_SECRET") != "1":
+            if not dev_allowed:
                 raise ConfigError(
                     "PB_JWT_SECRET 或 PB_JWT_PUBLIC_KEY 未设置 / set PB_JWT_SECRET or PB_JWT_PUBLIC_KEY "
                     "(production wiring refuses the built-in dev secret; PB_ALLOW_DEV_SECRET=1 allows it)"
@@ -89,7 +111,7 @@ class Settings:
             grpc_port=_int(env, "PB_GRPC_PORT", 50051),
             metrics_port=_int(env, "PB_METRICS_PORT", 9100),
             var_dir=Path(env.get("PB_VAR_DIR", "var")).resolve(),
-            page_token_secret=env.get("PB_PAGE_TOKEN_SECRET") or (secret or public_key or "pb"),
+            page_token_secret=_page_token_secret(env, secret, dev_allowed),
             relay_retention_hours=_int(env, "PB_RELAY_RETENTION_HOURS", 72, 0, 24 * 365),
             log_level=level,
         )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.common.text import normalize, text_problem
+
 
 @dataclass(frozen=True)
 class FieldViolation:
@@ -113,19 +115,33 @@ class Validator:
             self.add(field_path, zh, en)
         return ok
 
-    def text(self, value: str, field_path: str, *, max_len: int = 100, required: bool = True) -> None:
-        """A display text: present when required, not blank, at most max_len characters."""
-        stripped = (value or "").strip()
-        if not stripped:
-            if required:
-                self.add(field_path, "不能为空", "must not be empty")
-            return
-        if len(stripped) > max_len:
-            self.add(field_path, f"不能超过{max_len}个字符", f"must be at most {max_len} characters")
+    def text(self, value: str, field_path: str, *, max_len: int = 100, required: bool = True,
+             multi_line: bool = False) -> str:
+        """A free-text field (services/common/text.py): the value as stored, NFC and stripped.
+
+        Present when required, at most max_len characters, nothing hidden or invisible, a line
+        break only where multi_line.
+        """
+        problem = text_problem(value, max_len=max_len, multi_line=multi_line)
+        if problem:
+            self.add(field_path, *problem)
+            return value
+        cleaned = normalize(value)
+        if not cleaned and required:
+            self.add(field_path, "不能为空", "must not be empty")
+        return cleaned
 
     def raise_if_any(self) -> None:
         if self.violations:
             raise InvalidArgument.of(self.violations)
+
+
+def valid_text(value: str, field_path: str, **rules) -> str:
+    """One free-text field on its own (see Validator.text): the stored form, or INVALID_ARGUMENT."""
+    v = Validator()
+    cleaned = v.text(value, field_path, **rules)
+    v.raise_if_any()
+    return cleaned
 
 
 def check_update_mask(changes: dict, allowed: set[str] | frozenset[str], zh_hint: str = "", en_hint: str = "") -> None:

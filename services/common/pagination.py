@@ -1,48 +1,74 @@
-"""Opaque, signed page tokens (AIP-158): a tampered or foreign token is INVALID_ARGUMENT."""
+"""Opaque page tokens (AIP-158), bound to the tenant and the query they were issued for.
+
+A token is the keyset position the next page resumes after, sealed with AES-GCM under a key
+derived from PB_PAGE_TOKEN_SECRET alone (never the JWT key: under RS256 that one is public).
+The caller can neither read nor forge a position. Inside the seal travel the tenant and a digest
+of the query, so a token from one county's listing, or from the same listing with other filters,
+is refused with INVALID_ARGUMENT; so is a sealed position of a shape the listing does not use
+(a token from another version of the listing), instead of failing deeper down.
+
+A listing calls `page_size`, then `tokens.decode(token, query, tenant=..., shape=...)`, fetches
+`limit + 1` rows after the position, and `cut_page(...)` for the page and the next token.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from services.common.errors import InvalidArgument
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+_NONCE = 12
+_MAX_TOKEN = 2048  # characters; a real token is about a hundred
+
+
+def _invalid(zh: str, en: str) -> InvalidArgument:
+    return InvalidArgument.field("page_token", zh, en, "INVALID_PAGE_TOKEN")
 
 
 class PageTokens:
     def __init__(self, secret: str):
-        self._key = hashlib.sha256(("page-token:" + secret).encode()).digest()
+        self._aead = AESGCM(hashlib.sha256(("partybuilding page token v2:" + secret).encode()).digest())
 
-    def _mac(self, body: bytes) -> bytes:
-        return hmac.new(self._key, body, hashlib.sha256).digest()[:12]
+    @staticmethod
+    def _digest(query: str) -> str:
+        return hashlib.sha256(query.encode()).hexdigest()[:16]
 
-    def encode(self, position: list, query: str) -> str:
-        """Token for the page after `position`, bound to the query it was issued for."""
-        body = json.dumps({"p": position, "q": query}, separators=(",", ":"), ensure_ascii=False).encode()
-        return base64.urlsafe_b64encode(self._mac(body) + body).decode().rstrip("=")
+    def encode(self, position: list, query: str, *, tenant: str) -> str:
+        """Token for the page after `position` of `query` in `tenant`'s listing."""
+        body = json.dumps({"p": position, "t": tenant, "q": self._digest(query)}, separators=(",", ":"),
+                          ensure_ascii=False).encode()
+        nonce = os.urandom(_NONCE)
+        return base64.urlsafe_b64encode(nonce + self._aead.encrypt(nonce, body, None)).decode().rstrip("=")
 
-    def decode(self, token: str, query: str) -> list | None:
-        """The position a token resumes after; None for the first page."""
+    def decode(self, token: str, query: str, *, tenant: str, shape: tuple[type, ...]) -> list | None:
+        """The position a token resumes after (types as in `shape`); None for the first page."""
         if not token:
             return None
         try:
+            if len(token) > _MAX_TOKEN:
+                raise ValueError
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            mac, body = raw[:12], raw[12:]
-            ok = hmac.compare_digest(mac, self._mac(body))
-            data = json.loads(body) if ok else None
-        except (ValueError, UnicodeDecodeError):
-            data = None
-        if data is None:
-            raise InvalidArgument.field("page_token", "分页令牌无效或被篡改", "is not a page token this server issued", "INVALID_PAGE_TOKEN")
-        if data.get("q") != query:
-            raise InvalidArgument.field(
-                "page_token", "分页令牌与本次查询条件不符", "was issued for a different query (filters changed)", "INVALID_PAGE_TOKEN"
-            )
-        return data["p"]
+            data = json.loads(self._aead.decrypt(raw[:_NONCE], raw[_NONCE:], None))
+        except (ValueError, InvalidTag, UnicodeDecodeError):
+            raise _invalid("分页令牌无效或被篡改", "is not a page token this server issued") from None
+        if not isinstance(data, dict) or data.get("t") != tenant:
+            raise _invalid("分页令牌不属于本县的列表", "was issued for another tenant's listing")
+        if data.get("q") != self._digest(query):
+            raise _invalid("分页令牌与本次查询条件不符", "was issued for a different query (filters changed)")
+        position = data.get("p")
+        if (not isinstance(position, list) or len(position) != len(shape)
+                or any(type(value) is not kind for value, kind in zip(position, shape, strict=True))):
+            raise _invalid("分页令牌已失效，请从第一页重新查询", "holds a position this listing does not use; "
+                           "start again from the first page")
+        return position
 
 
 def page_size(requested: int) -> int:
@@ -51,7 +77,7 @@ def page_size(requested: int) -> int:
     return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
 
-def cut_page(found: list, limit: int, tokens: PageTokens, query: str, position) -> tuple[list, str]:
+def cut_page(found: list, limit: int, tokens: PageTokens, query: str, position, *, tenant: str) -> tuple[list, str]:
     """Split a `limit + 1` fetch into the page and the token for the next one ("" on the last page).
 
     `position(item)` is the keyset the next page resumes after, in the order the query sorts by.
@@ -59,4 +85,4 @@ def cut_page(found: list, limit: int, tokens: PageTokens, query: str, position) 
     if len(found) <= limit:
         return found, ""
     page = found[:limit]
-    return page, tokens.encode(position(page[-1]), query)
+    return page, tokens.encode(position(page[-1]), query, tenant=tenant)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common.auth import ALL_ROLES, Principal, Role
+from services.common.bounds import MAX_ITEMS
 from services.common.errors import PermissionDenied
 
 READERS = ALL_ROLES
@@ -20,12 +21,14 @@ class Rule:
     write: whether the call changes data (city tokens are read-only).
     tenant_field: dotted path of the request field holding a resource name whose tenant
     must be one the caller may see; checked before any validation of the request.
+    max_items: the most items any repeated field of the request may hold (services/common/bounds.py).
     """
 
     roles: frozenset[Role]
     scope: str | None = None
     write: bool = False
     tenant_field: str | None = None
+    max_items: int = MAX_ITEMS
 
 
 def request_field(message, path: str) -> str:

@@ -30,3 +30,5 @@ class ServiceRuntime:
     daily_jobs: list[Callable[[], object]] = field(default_factory=list)
     # Loads the service's demo data for `make run`; None when the service has none.
     load_demo: Callable[[], None] | None = None
+    # The tenants this service owns, so metric labels name only counties that exist.
+    tenant_codes: Callable[[], list[str]] | None = None

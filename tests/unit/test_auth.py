@@ -103,3 +103,27 @@ def test_every_rpc_has_a_rule():
     for name, rule in POLICY.items():
         if rule.write:
             assert Role.CITY not in rule.roles, name
+
+
+def _signed(**claims) -> str:
+    body = {"sub": "li", "role": "county_admin", "tenants": ["610222"], "exp": int(time.time()) + 60, **claims}
+    return f"Bearer {jwt.encode(body, SECRET, algorithm='HS256')}"
+
+
+@pytest.mark.parametrize("claims", [
+    {"tenants": 610222}, {"tenants": "610222"}, {"tenants": [610222]}, {"tenants": [["610222"]]},
+    {"tenants": ["610222\n"]}, {"tenants": ["x" * 5000]}, {"tenants": ["610222"] * 5000},
+    {"scopes": 7}, {"scopes": "org.pii"}, {"scopes": [{"a": 1}]},
+    {"unit": ["tenants/610222/units/u-1"]}, {"unit": 5}, {"unit": "tenants/610222/units/u-1\x00"},
+    {"role": ["county_admin"]}, {"role": 3}, {"role": None},
+    {"sub": "x" * 101}, {"sub": "li\x00"}, {"sub": "li\nroot"}, {"sub": ""}, {"sub": 5}, {"sub": ["li"]},
+], ids=repr)
+def test_signed_tokens_with_claims_of_the_wrong_shape_are_unauthenticated(claims):
+    with pytest.raises(Unauthenticated) as info:
+        verify(_signed(**claims))
+    assert info.value.reason in ("INVALID_TOKEN_CLAIM", "INVALID_TOKEN", "UNKNOWN_ROLE")
+    assert info.value.zh and info.value.en
+
+
+def test_a_subject_of_one_hundred_characters_is_fine():
+    assert verify(_signed(sub="系" * 100)).subject == "系" * 100

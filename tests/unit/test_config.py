@@ -24,7 +24,7 @@ def test_embedded_defaults(tmp_path):
 
 
 def test_postgres_url_is_normalised():
-    s = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32)
+    s = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32, PB_PAGE_TOKEN_SECRET="p" * 32)
     assert s.database_url == "postgresql+psycopg://u@h/db" and not s.embedded
 
 
@@ -38,6 +38,10 @@ def test_postgres_url_is_normalised():
     ({"PB_LOG_LEVEL": "LOUD"}, "PB_LOG_LEVEL"),
     ({"PB_JWT_PUBLIC_KEY": "not a key"}, "PB_JWT_PUBLIC_KEY"),
     ({"PB_DATABASE_URL": "postgresql://u@h/db"}, "PB_JWT_SECRET"),
+    ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32}, "PB_PAGE_TOKEN_SECRET"),
+    ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32, "PB_PAGE_TOKEN_SECRET": "short"},
+     "PB_PAGE_TOKEN_SECRET"),
+    ({"PB_JWT_SECRET": "x" * 32, "PB_PAGE_TOKEN_SECRET": "x" * 32}, "PB_PAGE_TOKEN_SECRET"),
 ])
 def test_bad_settings_name_the_variable(env, mentions):
     message = error(**env)
@@ -54,3 +58,10 @@ def test_public_key_from_file(tmp_path):
     key = tmp_path / "pub.pem"
     key.write_text("-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n")
     assert "BEGIN PUBLIC KEY" in settings(PB_JWT_PUBLIC_KEY=str(key)).jwt_public_key
+
+
+def test_page_tokens_have_their_own_secret():
+    rs256 = settings(PB_JWT_PUBLIC_KEY="-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
+    assert rs256.page_token_secret not in (rs256.jwt_public_key, rs256.jwt_secret)
+    prod = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32, PB_PAGE_TOKEN_SECRET="p" * 32)
+    assert prod.page_token_secret == "p" * 32

@@ -16,8 +16,13 @@ from services.common.grpc.interceptor import PlatformInterceptor
 
 log = logging.getLogger("partybuilding.server")
 
+# One request message at most 4 MiB (gRPC's own default, set here on purpose): a bigger file is
+# sent as a client stream of chunks, each one message. Repeated fields and strings inside a
+# message have their own bounds (services/common/bounds.py).
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
 OPTIONS = [
-    ("grpc.max_receive_message_length", 32 * 1024 * 1024),
+    ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
     ("grpc.so_reuseport", 0),
 ]
 

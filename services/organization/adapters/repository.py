@@ -65,6 +65,9 @@ class TenantRepository:
         row = self.conn.execute(select(t.tenants).where(t.tenants.c.code == code)).first()
         return self._from_row(row) if row else None
 
+    def codes(self) -> list[str]:
+        return list(self.conn.execute(select(t.tenants.c.code)).scalars())
+
     def add(self, tenant: Tenant) -> None:
         now = utcnow()
         tenant.created_at = tenant.updated_at = now

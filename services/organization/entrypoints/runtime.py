@@ -6,7 +6,7 @@ from partybuilding.organization.v1 import organization_events_pb2
 from sqlalchemy import Engine
 
 from services.common.config import Settings
-from services.common.db import make_engine, make_read_engine
+from services.common.db import ALL_TENANTS, make_engine, make_read_engine
 from services.common.outbox import OutboxWriter
 from services.common.runtime import ServiceRuntime
 from services.organization.adapters import tables
@@ -31,6 +31,7 @@ def build(settings: Settings) -> ServiceRuntime:
     from services.organization.entrypoints import jobs
     from services.organization.entrypoints.grpc_servicer import FULL_NAME, OrganizationServicer
     from services.organization.entrypoints.policy import POLICY
+    from services.organization.service_layer import tenants
 
     url = settings.database_url_for(NAME)
     engine = make_engine(url, NAME)
@@ -38,4 +39,5 @@ def build(settings: Settings) -> ServiceRuntime:
     servicer = OrganizationServicer(uow, PageTokens(settings.page_token_secret))
     mount = Mount(organization_service_pb2_grpc.add_OrganizationServiceServicer_to_server, servicer, FULL_NAME)
     return ServiceRuntime(NAME, engine, uow, mount, POLICY, daily_jobs=[lambda: jobs.sweep_all_terms(uow)],
-                          load_demo=lambda: demo.load_demo_county(uow))
+                          load_demo=lambda: demo.load_demo_county(uow),
+                          tenant_codes=lambda: tenants.list_tenant_codes(uow(ALL_TENANTS, write=False)))

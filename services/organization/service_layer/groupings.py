@@ -7,6 +7,7 @@ from services.common.clock import parse_date, today_in
 from services.common.errors import InvalidArgument, Validator
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.text import normalize
 from services.organization.domain.model import Alliance, Pairing, UnitType
 from services.organization.service_layer import commands
 from services.organization.service_layer.access import (
@@ -44,7 +45,7 @@ def create_alliance(cmd: commands.CreateAlliance, uow: OrgUnitOfWork, who: Princ
         _village(uow, who, cmd.lead_unit_id, "alliance.lead_unit")
         for i, unit_id in enumerate(cmd.member_unit_ids):
             _village(uow, who, unit_id, f"alliance.member_units[{i}]")
-        alliance = Alliance(new_id("a"), cmd.tenant, cmd.display_name.strip(), cmd.lead_unit_id, sorted(cmd.member_unit_ids))
+        alliance = Alliance(new_id("a"), cmd.tenant, normalize(cmd.display_name), cmd.lead_unit_id, sorted(cmd.member_unit_ids))
         uow.groupings.add_alliance(alliance)
         uow.idempotency.remember("CreateAlliance", cmd.request_id, cmd.fingerprint, f"tenants/{cmd.tenant}/alliances/{alliance.id}")
         uow.commit()
@@ -57,11 +58,11 @@ def _page(kind: str, fetch, tenant: str, unit_id: str, size: int, token: str, uo
     `fetch(repository)` picks the repository's list method."""
     limit = page_size(size)
     query = f"{kind};u={unit_id}"
-    after = tokens.decode(token, query)
+    after = tokens.decode(token, query, tenant=tenant, shape=(str,))
     with uow:
         load_tenant(uow, tenant)
         found = fetch(uow.groupings)(unit_id or None, after[0] if after else None, limit + 1)
-    return cut_page(found, limit, tokens, query, lambda g: [g.id])
+    return cut_page(found, limit, tokens, query, lambda g: [g.id], tenant=tenant)
 
 
 def list_alliances(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,
@@ -82,7 +83,7 @@ def create_pairing(cmd: commands.CreatePairing, uow: OrgUnitOfWork, who: Princip
         tenant = load_tenant(uow, cmd.tenant)
         _village(uow, who, cmd.unit_id, "pairing.unit")
         start = cmd.start_date or today_in(tenant.settings.time_zone).isoformat()
-        pairing = Pairing(new_id("pr"), cmd.tenant, cmd.organ_display_name.strip(), cmd.unit_id, start)
+        pairing = Pairing(new_id("pr"), cmd.tenant, normalize(cmd.organ_display_name), cmd.unit_id, start)
         uow.groupings.add_pairing(pairing)
         uow.idempotency.remember("CreatePairing", cmd.request_id, cmd.fingerprint, f"tenants/{cmd.tenant}/pairings/{pairing.id}")
         uow.commit()

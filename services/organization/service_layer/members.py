@@ -12,9 +12,11 @@ from services.common.errors import (
     Validator,
     check_update_mask,
     stale_etag,
+    valid_text,
 )
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.text import REASON_MAX, normalize
 from services.organization.domain import personal_data as pd
 from services.organization.domain.events import MemberCreated, MemberTransferred, PostEnded
 from services.organization.domain.model import (
@@ -63,10 +65,10 @@ def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None
 def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Member:
     number = pd.normalize_id_card(cmd.id_card_number)
     member = Member(
-        id=new_id("m"), tenant=cmd.tenant, unit_id=cmd.unit_id, display_name=(cmd.display_name or "").strip(),
+        id=new_id("m"), tenant=cmd.tenant, unit_id=cmd.unit_id, display_name=normalize(cmd.display_name),
         gender=cmd.gender or "", id_card_number=number, phone=(cmd.phone or "").strip(),
         status=cmd.status or MemberStatus.FULL, category=cmd.category or MemberCategory.ORDINARY_FARMER,
-        joined_on=cmd.joined_on, education=(cmd.education or "").strip(), birth_date="",
+        joined_on=cmd.joined_on, education=normalize(cmd.education), birth_date="",
     )
     v = Validator()
     v.require(bool(cmd.unit_id), "member.unit", "请指定所在党组织", "must name the member's unit")
@@ -103,7 +105,7 @@ def get_member(tenant: str, member_id: str, uow: OrgUnitOfWork, who: Principal) 
 def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Member], str]:
     limit = page_size(cmd.page_size)
     query = f"u={cmd.under_id};s={cmd.status};c={cmd.category};p={cmd.post_holder};t={cmd.show_transferred}"
-    after = tokens.decode(cmd.page_token, query)
+    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str,))
     with uow:
         under = None
         if cmd.under_id:
@@ -115,7 +117,7 @@ def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens:
             under = clerk_root(uow, who)
         found = uow.members.list(under=under, status=cmd.status, category=cmd.category, post_holder=cmd.post_holder,
                                  show_transferred=cmd.show_transferred, after=after[0] if after else None, limit=limit + 1)
-    return cut_page(found, limit, tokens, query, lambda m: [m.id])
+    return cut_page(found, limit, tokens, query, lambda m: [m.id], tenant=cmd.tenant)
 
 
 def _check_not_transferred(member: Member) -> None:
@@ -135,7 +137,7 @@ def update_member(cmd: c.UpdateMember, uow: OrgUnitOfWork, who: Principal) -> Me
             if path == "id_card_number":
                 value = pd.normalize_id_card(value)
             # Status and category are StrEnums: strip only plain text, or the enum is lost.
-            setattr(member, path, value.strip() if type(value) is str else value)
+            setattr(member, path, normalize(value) if type(value) is str else value)
         v = Validator()
         check_member_fields(v, member)
         v.raise_if_any()
@@ -158,6 +160,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
     if cross and who.role is not Role.OPERATOR:
         raise PermissionDenied("CROSS_TENANT_TRANSFER", "跨县转接组织关系须由平台运营方办理",
                                "only an operator may transfer a member to another county")
+    cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uow:
         here = uow.other_tenant(cmd.tenant) if cross else uow
         there = uow.other_tenant(cmd.to_tenant) if cross else uow
@@ -221,11 +224,11 @@ def member_history(tenant: str, member_id: str, size: int, token: str, uow: OrgU
     """The member's record (履历): entries with the units they moved from and to."""
     limit = page_size(size)
     query = f"member-history={member_id}"
-    after = tokens.decode(token, query)
+    after = tokens.decode(token, query, tenant=tenant, shape=(int,))
     with uow:
         member = load_member(uow, member_id)
         if clerk_root(uow, who) is not None:
             check_within(uow, who, load_unit(uow, member.unit_id))
         rows = uow.members.history(member_id, after[0] if after else None, limit + 1)
-    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]])
+    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]], tenant=tenant)
     return [(e, f, t) for _, e, f, t in rows], next_token

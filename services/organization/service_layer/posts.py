@@ -9,6 +9,7 @@ from services.common.clock import parse_date, today_in
 from services.common.errors import FailedPrecondition, InvalidArgument, Validator
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
 from services.organization.domain.events import PostAssigned, PostEnded, PostTermExpiring
 from services.organization.domain.model import MemberState, Post, PostType
@@ -89,7 +90,7 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
             rules.check_specialist(dt.date.fromisoformat(member.birth_date), member.education, start)
         post = Post(id=new_id("p"), tenant=cmd.tenant, type=cmd.type, unit_id=unit.id, member_id=member.id,
                     start_date=start.isoformat(), term_end_date=cmd.term_end_date,
-                    dispatching_organ=cmd.dispatching_organ.strip(), member_display_name=member.display_name)
+                    dispatching_organ=normalize(cmd.dispatching_organ), member_display_name=member.display_name)
         uow.posts.add(post)
         name = post_name(cmd.tenant, post.id)
         uow.idempotency.remember("AssignPost", cmd.request_id, cmd.fingerprint, name)
@@ -103,7 +104,7 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
 def end_post(cmd: c.EndPost, uow: OrgUnitOfWork, who: Principal) -> Post:
     v = Validator()
     end = _date(v, cmd.end_date, "end_date")
-    v.text(cmd.reason, "reason", max_len=200, required=False)
+    v.text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     v.raise_if_any()
     with uow:
         post = load_post(uow, cmd.post_id)
@@ -113,7 +114,7 @@ def end_post(cmd: c.EndPost, uow: OrgUnitOfWork, who: Principal) -> Post:
         end = end or today_in(load_tenant(uow, cmd.tenant).settings.time_zone)
         if end.isoformat() < post.start_date:
             raise InvalidArgument.field("end_date", "结束日期不能早于任职开始日期", "must not be before the post's start date")
-        post.end_date, post.end_reason = end.isoformat(), cmd.reason.strip()
+        post.end_date, post.end_reason = end.isoformat(), normalize(cmd.reason)
         uow.posts.end(post)
         uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
                            member_name(cmd.tenant, post.member_id), post.end_date, post.end_reason))
@@ -126,7 +127,7 @@ def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
         raise InvalidArgument.field("unit", "请在 unit 与 member 中指定且只指定一个", "give exactly one of unit or member")
     limit = page_size(cmd.page_size)
     query = f"u={cmd.unit_id};m={cmd.member_id};h={cmd.include_history}"
-    after = tokens.decode(cmd.page_token, query)
+    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str,))
     with uow:
         if cmd.unit_id:
             load_unit(uow, cmd.unit_id)
@@ -134,7 +135,7 @@ def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
             load_member(uow, cmd.member_id)
         found = uow.posts.list(unit_id=cmd.unit_id, member_id=cmd.member_id, include_history=cmd.include_history,
                                after=after[0] if after else None, limit=limit + 1)
-        found, next_token = cut_page(found, limit, tokens, query, lambda p: [p.id])
+        found, next_token = cut_page(found, limit, tokens, query, lambda p: [p.id], tenant=cmd.tenant)
         return mark_concurrent(uow, found), next_token
 
 

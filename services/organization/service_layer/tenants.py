@@ -8,8 +8,10 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common.auth import Principal
 from services.common.errors import AlreadyExists, Validator, check_update_mask, stale_etag
+from services.common.metrics import KNOWN_TENANTS
 from services.common.pagination import PageTokens, cut_page, page_size
 from services.common.tenancy import city_of, is_city_code, is_county_code
+from services.common.text import normalize
 from services.organization.domain import rules
 from services.organization.domain.events import TenantCreated, TenantUpdated
 from services.organization.domain.model import Tenant
@@ -25,6 +27,7 @@ TENANT_FIELDS = {
 
 def create_tenant(cmd: commands.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
     v = Validator()
+    v.text(cmd.code, "tenant.code", max_len=6, required=False)  # refuses "610297\n" before the digits are judged
     v.require(is_county_code(cmd.code), "tenant.code", "应为6位县级行政区划代码（如610222）",
               "must be a 6-digit county division code such as 610222")
     v.text(cmd.display_name, "tenant.display_name", max_len=50)
@@ -41,7 +44,7 @@ def create_tenant(cmd: commands.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
         if uow.tenants.get(cmd.code) is not None:
             raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists",
                                 {"tenant": cmd.code})
-        tenant = Tenant(cmd.code, cmd.display_name.strip(), city, cmd.city_display_name.strip(), cmd.settings)
+        tenant = Tenant(cmd.code, normalize(cmd.display_name), city, normalize(cmd.city_display_name), cmd.settings)
         uow.tenants.add(tenant)
         uow.idempotency.remember("CreateTenant", cmd.request_id, cmd.fingerprint, f"tenants/{cmd.code}")
         uow.emit(TenantCreated(cmd.code, tenant.display_name, city), tenant=cmd.code)
@@ -49,6 +52,7 @@ def create_tenant(cmd: commands.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
             uow.commit()
         except IntegrityError:
             raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists") from None
+        KNOWN_TENANTS.add(cmd.code)
         return tenant
 
 
@@ -57,12 +61,16 @@ def get_tenant(code: str, uow: OrgUnitOfWork) -> Tenant:
         return load_tenant(uow, code)
 
 
+# The tenant list spans tenants; what it shows is filtered by the caller, not by the token.
+ALL_TENANTS_LISTING = "*"
+
+
 def list_tenants(who: Principal, city_code: str, size: int, token: str, uow: OrgUnitOfWork,
                  tokens: PageTokens) -> tuple[list[Tenant], str]:
     """Operators see every county; a city its own counties; others the counties they name."""
     limit = page_size(size)
     query = f"city={city_code}"
-    after = tokens.decode(token, query)
+    after = tokens.decode(token, query, tenant=ALL_TENANTS_LISTING, shape=(str,))
     codes = cities = None
     if not who.all_tenants:
         if who.role.value == "city":
@@ -73,7 +81,7 @@ def list_tenants(who: Principal, city_code: str, size: int, token: str, uow: Org
         cities = frozenset({city_code}) & cities if cities is not None else frozenset({city_code})
     with uow:
         found = uow.tenants.list(codes=codes, city_codes=cities, after=after[0] if after else None, limit=limit + 1)
-    return cut_page(found, limit, tokens, query, lambda t: [t.code])
+    return cut_page(found, limit, tokens, query, lambda t: [t.code], tenant=ALL_TENANTS_LISTING)
 
 
 def update_tenant(cmd: commands.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:
@@ -88,7 +96,7 @@ def update_tenant(cmd: commands.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:
             elif path.startswith("settings."):
                 settings = replace(settings, **{path.split(".", 1)[1]: value})
             else:
-                setattr(tenant, path, value.strip())
+                setattr(tenant, path, normalize(value))
         v = Validator()
         v.text(tenant.display_name, "tenant.display_name", max_len=50)
         v.text(tenant.city_display_name, "tenant.city_display_name", max_len=50, required=False)
@@ -113,6 +121,6 @@ def validate_tenant(code: str, uow: OrgUnitOfWork) -> list[rules.Finding]:
 
 
 def list_tenant_codes(uow: OrgUnitOfWork) -> list[str]:
-    """Every county's code, for jobs that visit each tenant (the daily post-term sweep)."""
+    """Every county's code: for jobs that visit each tenant, and the tenants metric labels may name."""
     with uow:
-        return [t.code for t in uow.tenants.list(codes=None, city_codes=None, after=None, limit=100_000)]
+        return uow.tenants.codes()

@@ -11,9 +11,11 @@ from services.common.errors import (
     Validator,
     check_update_mask,
     stale_etag,
+    valid_text,
 )
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
 from services.organization.domain.events import UnitArchived, UnitCreated, UnitMerged, UnitMoved
 from services.organization.domain.model import HistoryEntry, Unit, UnitState, UnitType, child_path
@@ -80,7 +82,7 @@ def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         _place(uow, cmd.type, parent, "unit.parent")
         unit_id = new_id("u")
         unit = Unit(
-            id=unit_id, tenant=cmd.tenant, type=cmd.type, display_name=cmd.display_name.strip(),
+            id=unit_id, tenant=cmd.tenant, type=cmd.type, display_name=normalize(cmd.display_name),
             parent_id=parent.id if parent else None, path=child_path(parent, unit_id),
             depth=(parent.depth + 1) if parent else 1, division_code=cmd.division_code,
             weak_and_lax=cmd.weak_and_lax, demonstration_site=cmd.demonstration_site, star_level=cmd.star_level,
@@ -112,7 +114,7 @@ def get_unit(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> Unit:
 def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[Unit], str]:
     limit = page_size(cmd.page_size)
     query = f"t={sorted(x.value for x in cmd.types)};u={cmd.under_id};i={cmd.show_inactive}"
-    after = tokens.decode(cmd.page_token, query)
+    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str, str))
     with uow:
         under = None
         if cmd.under_id:
@@ -121,7 +123,7 @@ def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
                                after=tuple(after) if after else None, limit=limit + 1)
         if not found and under is None:
             load_tenant(uow, cmd.tenant)  # an empty page of an unknown county is NOT_FOUND
-    return cut_page(found, limit, tokens, query, lambda u: [u.path, u.id])
+    return cut_page(found, limit, tokens, query, lambda u: [u.path, u.id], tenant=cmd.tenant)
 
 
 def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
@@ -130,7 +132,7 @@ def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag)
         before = unit.display_name
         for path, value in cmd.changes.items():
-            setattr(unit, path, value.strip() if isinstance(value, str) else value)
+            setattr(unit, path, normalize(value) if isinstance(value, str) else value)
         v = Validator()
         check_unit_fields(v, unit.display_name, unit.division_code, unit.star_level)
         v.raise_if_any()
@@ -146,6 +148,7 @@ def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
 
 
 def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         new_parent = None
@@ -189,6 +192,7 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
     v.require(bool(cmd.source_ids), "sources", "请至少指定一个被撤并的组织", "must name at least one unit to merge")
     v.require(cmd.target_id not in cmd.source_ids, "sources", "不能把组织并入自己", "must not contain the target")
     v.require(len(set(cmd.source_ids)) == len(cmd.source_ids), "sources", "有重复的组织", "must not repeat a unit")
+    cmd.reason = v.text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     v.raise_if_any()
     with uow:
         done = uow.idempotency.seen("MergeUnits", cmd.request_id, cmd.fingerprint)
@@ -244,6 +248,7 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
 
 
 def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         remaining = uow.units.has_active_members_in_subtree(unit)
@@ -275,10 +280,10 @@ def unit_history(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitO
                  tokens: PageTokens) -> tuple[list[HistoryEntry], str]:
     limit = page_size(size)
     query = f"history={unit_id}"
-    after = tokens.decode(token, query)
+    after = tokens.decode(token, query, tenant=tenant, shape=(int,))
     with uow:
         load_unit(uow, unit_id)
         rows = uow.units.history(unit_id, after[0] if after else None, limit + 1)
-    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]])
+    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]], tenant=tenant)
     return [e for _, e in rows], next_token
 
