@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.common import identifiers
 from services.common.errors import InvalidArgument
 
-TENANT_CODE = re.compile(r"^[1-9]\d{5}$")
+# ASCII digits, matched whole: `\d` takes any script's digits and `$` a trailing newline.
+TENANT_CODE = re.compile(r"[1-9][0-9]{5}")
 _NAME = re.compile(r"^tenants/(?P<tenant>[^/]+)(?:/(?P<collection>[a-z]+)/(?P<id>[^/]+))?$")
 
 
@@ -18,11 +20,11 @@ def city_of(county_code: str) -> str:
 
 def is_county_code(code: str) -> bool:
     """A county code is 6 digits and not a city (xxxx00) or province (xx0000) code."""
-    return bool(TENANT_CODE.match(code)) and not code.endswith("00")
+    return bool(TENANT_CODE.fullmatch(code)) and not code.endswith("00")
 
 
 def is_city_code(code: str) -> bool:
-    return bool(TENANT_CODE.match(code)) and code.endswith("00") and not code.endswith("0000")
+    return bool(TENANT_CODE.fullmatch(code)) and code.endswith("00") and not code.endswith("0000")
 
 
 @dataclass(frozen=True)
@@ -42,22 +44,23 @@ def tenant_of(name: str) -> str | None:
     if not name.startswith("tenants/"):
         return None
     rest = name[len("tenants/"):]
-    code = rest.split("/", 1)[0]
+    code = identifiers.normalize(rest.split("/", 1)[0])
     return code or None
 
 
 def parse_name(name: str, field_path: str, collection: str | None) -> ResourceName:
     """Parse `tenants/{code}` (collection None) or `tenants/{code}/{collection}/{id}`."""
-    match = _NAME.match(name or "")
+    match = _NAME.fullmatch(name or "")
     want = "tenants/{code}" if collection is None else f"tenants/{{code}}/{collection}/{{id}}"
-    if not match or match["collection"] != collection or not TENANT_CODE.match(match["tenant"]):
+    code = identifiers.normalize(match["tenant"]) if match else ""
+    if not match or match["collection"] != collection or not TENANT_CODE.fullmatch(code):
         raise InvalidArgument.field(
             field_path,
             f"资源名格式应为 {want}，收到 {name!r}",
             f"must be a resource name of the form {want}, got {name!r}",
             "MALFORMED_RESOURCE_NAME",
         )
-    return ResourceName(match["tenant"], match["collection"], match["id"])
+    return ResourceName(code, match["collection"], match["id"])
 
 
 def tenant_name(code: str) -> str:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from services.common import identifiers
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ID = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII only and matched whole (fullmatch): `\d` would take any script's digits and `$` a
+# trailing newline; identifiers are normalised first (see services.common.identifiers).
+_ID = re.compile(r"[0-9]{17}[0-9X]")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def id_card_check_digit(first17: str) -> str:
@@ -18,7 +22,7 @@ def id_card_check_digit(first17: str) -> str:
 
 def id_card_problem(number: str) -> tuple[str, str] | None:
     """Why an ID number is not valid, as (zh, en); None when it is."""
-    if not _ID.match(number):
+    if not _ID.fullmatch(number):
         return "身份证号应为18位（末位可为X）", "must be 18 characters: 17 digits and a digit or X"
     if birth_date_of(number) is None:
         return "身份证号中的出生日期无效", "the birth date inside the ID number is not a real date"
@@ -28,7 +32,12 @@ def id_card_problem(number: str) -> tuple[str, str] | None:
 
 
 def normalize_id_card(number: str) -> str:
-    return (number or "").strip().upper()
+    """Full-width, Arabic-Indic or spaced digits and a lower-case x spell the same number."""
+    return identifiers.normalize(number).upper()
+
+
+def normalize_phone(phone: str) -> str:
+    return identifiers.normalize(phone)
 
 
 def birth_date_of(number: str) -> dt.date | None:
@@ -45,7 +54,7 @@ def gender_of(number: str) -> str:
 
 
 def phone_problem(phone: str) -> tuple[str, str] | None:
-    if phone and not _MOBILE.match(phone):
+    if phone and not _MOBILE.fullmatch(phone):
         return "手机号应为11位中国大陆手机号", "must be an 11-digit mainland mobile number starting with 1[3-9]"
     return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.common import identifiers
 from services.common.auth import Principal, Role
 from services.common.clock import parse_date, today_in, utcnow
 from services.common.errors import (
@@ -37,14 +38,18 @@ from services.organization.service_layer.access import (
     referenced_unit,
     unit_name,
 )
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+from services.organization.service_layer.unit_of_work import MEMBER_EXISTS, OrgUnitOfWork
 
 MEMBER_FIELDS = {"display_name", "gender", "phone", "status", "category", "joined_on", "education", "id_card_number"}
 EDUCATION_MAX = 20
 
 
 def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None:
+    """Normalises the member's identifiers in place (every path that records a member, the import
+    included, passes here), then records every wrong field."""
     v.text(m.display_name, f"{prefix}.display_name", max_len=50)
+    m.id_card_number = identifiers.check(v, pd.normalize_id_card(m.id_card_number), f"{prefix}.id_card_number")
+    m.phone = identifiers.check(v, pd.normalize_phone(m.phone), f"{prefix}.phone")
     problem = pd.id_card_problem(m.id_card_number)
     if problem:
         v.add(f"{prefix}.id_card_number", *problem)
@@ -82,7 +87,7 @@ def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Me
         load_unit(uow, cmd.unit_id, active=True)
         check_within(uow, who, unit)
         if uow.members.by_id_card(number) is not None:
-            raise AlreadyExists("MEMBER_EXISTS", "该身份证号的党员已在本县登记", "a member with this ID number is already recorded in this county")
+            raise MEMBER_EXISTS.error()
         uow.members.add(member)
         uow.members.add_history(HistoryEntry(member.id, "CREATED", utcnow(), who.subject), to_unit=unit_name(cmd.tenant, unit.id))
         name = member_name(cmd.tenant, member.id)
@@ -142,7 +147,7 @@ def update_member(cmd: c.UpdateMember, uow: OrgUnitOfWork, who: Principal) -> Me
         if "id_card_number" in cmd.changes:
             other = uow.members.by_id_card(member.id_card_number)
             if other is not None and other.id != member.id:
-                raise AlreadyExists("MEMBER_EXISTS", "该身份证号的党员已在本县登记", "a member with this ID number is already recorded in this county")
+                raise MEMBER_EXISTS.error()
             member.birth_date = pd.birth_date_of(member.id_card_number).isoformat()
         if not uow.members.update(member):
             raise stale_etag(member_name(cmd.tenant, member.id))

@@ -6,10 +6,12 @@ from partybuilding.organization.v1 import organization_events_pb2
 from sqlalchemy import Connection, Engine
 
 from services.common.outbox import OutboxWriter
-from services.common.uow import Idempotency, SqlUnitOfWork
+from services.common.uow import Idempotency, SqlUnitOfWork, UniqueKey
 from services.organization.adapters import repository, tables
 
 PRODUCER = "organization"
+MEMBER_EXISTS = UniqueKey("MEMBER_EXISTS", "该身份证号的党员已在本县登记",
+                          "a member with this ID number is already recorded in this county")
 
 
 class OrgUnitOfWork(SqlUnitOfWork):
@@ -18,6 +20,12 @@ class OrgUnitOfWork(SqlUnitOfWork):
     members: repository.MemberRepository
     posts: repository.PostRepository
     groupings: repository.GroupingRepository
+
+    # What the loser of a race on each natural key is told: what the use case's own check says.
+    unique_keys = {
+        "tenants": UniqueKey("TENANT_EXISTS", "该县已存在", "the tenant already exists"),
+        "members": MEMBER_EXISTS,
+    }
 
     def _open(self, conn: Connection) -> None:
         self.tenants = repository.TenantRepository(conn)

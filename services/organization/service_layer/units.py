@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.common import identifiers
 from services.common.auth import Principal
 from services.common.clock import utcnow
 from services.common.errors import (
@@ -35,6 +36,7 @@ MAX_STAR_LEVEL = 5
 
 def check_unit_fields(v: Validator, display_name: str, division_code: str, star_level: int, prefix: str = "unit") -> None:
     v.text(display_name, f"{prefix}.display_name", max_len=60)
+    division_code = identifiers.check(v, division_code, f"{prefix}.division_code")
     v.require(not division_code or (division_code.isdigit() and len(division_code) in (6, 9, 12)),
               f"{prefix}.division_code", "应为6、9或12位数字的区划代码", "must be a 6, 9 or 12 digit division code")
     v.require(0 <= star_level <= MAX_STAR_LEVEL, f"{prefix}.star_level", "星级应在0到5之间", "must be within 0..5")
@@ -131,6 +133,7 @@ def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         before = unit.display_name
         for path, value in cmd.changes.items():
             setattr(unit, path, value.strip() if isinstance(value, str) else value)
+        unit.division_code = identifiers.normalize(unit.division_code)
         v = Validator()
         check_unit_fields(v, unit.display_name, unit.division_code, unit.star_level)
         v.raise_if_any()
