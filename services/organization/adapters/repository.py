@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    delete,
     exists,
     func,
     insert,
@@ -476,6 +477,11 @@ class PostRepository:
             t.posts.c.tenant == self.tenant, t.posts.c.unit_id == unit_id,
             t.posts.c.type == post_type.value, t.posts.c.end_date == "")).scalar_one()
 
+    def current_in_unit(self, unit_id: str) -> list[Post]:
+        rows = self.conn.execute(self._select().where(t.posts.c.unit_id == unit_id, t.posts.c.end_date == "")
+                                 .order_by(t.posts.c.id))
+        return [self._from_row(r) for r in rows]
+
     def current_for_member(self, member_id: str) -> list[Post]:
         rows = self.conn.execute(self._select().where(t.posts.c.member_id == member_id, t.posts.c.end_date == ""))
         return [self._from_row(r) for r in rows]
@@ -599,14 +605,28 @@ class GroupingRepository:
         return [Pairing(r.id, r.tenant, r.organ_display_name, r.unit_id, r.start_date, as_utc(r.created_at))
                 for r in self.conn.execute(query).all()]
 
-    def repoint_unit(self, from_unit: str, to_unit: str) -> None:
-        """A merged village's alliances and pairings follow it to the target."""
+    def repoint_unit(self, from_unit: str, to_unit: str) -> list[Alliance]:
+        """A merged village's alliances and pairings follow it to the target: the target takes its
+        place (once), a lead is never its own member. Returns the alliances left with no member
+        besides their lead, which the caller dissolves (an alliance needs a member village)."""
+        am = t.alliance_members
         self.conn.execute(update(t.pairings).where(t.pairings.c.tenant == self.tenant, t.pairings.c.unit_id == from_unit)
                           .values(unit_id=to_unit))
         self.conn.execute(update(t.alliances).where(t.alliances.c.tenant == self.tenant,
                                                     t.alliances.c.lead_unit_id == from_unit).values(lead_unit_id=to_unit))
-        already = select(t.alliance_members.c.alliance_id).where(
-            t.alliance_members.c.tenant == self.tenant, t.alliance_members.c.unit_id == to_unit)
-        self.conn.execute(update(t.alliance_members).where(
-            t.alliance_members.c.tenant == self.tenant, t.alliance_members.c.unit_id == from_unit,
-            t.alliance_members.c.alliance_id.not_in(already)).values(unit_id=to_unit))
+        already = select(am.c.alliance_id).where(am.c.tenant == self.tenant, am.c.unit_id == to_unit)
+        self.conn.execute(update(am).where(am.c.tenant == self.tenant, am.c.unit_id == from_unit,
+                                           am.c.alliance_id.not_in(already)).values(unit_id=to_unit))
+        self.conn.execute(delete(am).where(am.c.tenant == self.tenant, am.c.unit_id == from_unit))
+        led = select(t.alliances.c.id).where(t.alliances.c.tenant == self.tenant, t.alliances.c.lead_unit_id == to_unit)
+        self.conn.execute(delete(am).where(am.c.tenant == self.tenant, am.c.unit_id == to_unit,
+                                           am.c.alliance_id.in_(led)))
+        has_member = select(am.c.alliance_id).where(am.c.tenant == self.tenant)
+        return self._alliances(select(t.alliances).where(
+            t.alliances.c.tenant == self.tenant, t.alliances.c.lead_unit_id == to_unit,
+            t.alliances.c.id.not_in(has_member)))
+
+    def remove_alliance(self, alliance_id: str) -> None:
+        self.conn.execute(delete(t.alliance_members).where(t.alliance_members.c.tenant == self.tenant,
+                                                           t.alliance_members.c.alliance_id == alliance_id))
+        self.conn.execute(delete(t.alliances).where(t.alliances.c.tenant == self.tenant, t.alliances.c.id == alliance_id))

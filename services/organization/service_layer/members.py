@@ -17,7 +17,7 @@ from services.common.errors import (
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
 from services.organization.domain import personal_data as pd
-from services.organization.domain.events import MemberCreated, MemberTransferred, PostEnded
+from services.organization.domain.events import MemberCreated, MemberTransferred
 from services.organization.domain.model import (
     HistoryEntry,
     Member,
@@ -34,10 +34,10 @@ from services.organization.service_layer.access import (
     load_tenant,
     load_unit,
     member_name,
-    post_name,
     referenced_unit,
     unit_name,
 )
+from services.organization.service_layer.posts import end_posts
 from services.organization.service_layer.unit_of_work import MEMBER_EXISTS, OrgUnitOfWork
 
 MEMBER_FIELDS = {"display_name", "gender", "phone", "status", "category", "joined_on", "education", "id_card_number"}
@@ -196,11 +196,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
         if there.members.by_id_card(member.id_card_number) is not None:
             raise AlreadyExists("MEMBER_EXISTS", "目标县已登记该身份证号的党员", "the destination county already records a member with this ID number")
         today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone).isoformat()
-        for post in here.posts.current_for_member(member.id):
-            post.end_date, post.end_reason = today, "组织关系转出 / transferred out"
-            here.posts.end(post)
-            uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
-                               member_name(cmd.tenant, member.id), today, post.end_reason), tenant=cmd.tenant)
+        end_posts(here, here.posts.current_for_member(member.id), today, "组织关系转出 / transferred out")
         moved = Member(**{**member.__dict__, "id": new_id("m"), "tenant": cmd.to_tenant, "unit_id": dest.id,
                           "version": 1, "post_holder": False})
         member.state = MemberState.TRANSFERRED_OUT

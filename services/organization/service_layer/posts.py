@@ -49,6 +49,15 @@ def mark_concurrent(uow: OrgUnitOfWork, posts: list[Post]) -> list[Post]:
     return posts
 
 
+def end_posts(uow: OrgUnitOfWork, posts: list[Post], day: str, reason: str) -> None:
+    """End current posts on `day` for `reason`, each announced (merges and transfers out)."""
+    for post in posts:
+        post.end_date, post.end_reason = day, reason
+        uow.posts.end(post)
+        uow.emit(PostEnded(post_name(uow.tenant, post.id), post.type.value, unit_name(uow.tenant, post.unit_id),
+                           member_name(uow.tenant, post.member_id), day, reason))
+
+
 def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
     v = Validator()
     v.require(cmd.type is not None, "post.type", "请选择职务类型", "must name a post type")

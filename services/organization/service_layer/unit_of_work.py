@@ -44,6 +44,8 @@ class OrgUnitOfWork(SqlUnitOfWork):
         view.tenant, view.conn = code, self.conn
         view.idempotency = Idempotency(self.conn, self.idempotency_table, code)
         view._open(self.conn)
+        # Its events are this transaction's, under the other tenant.
+        view.emit = lambda event, tenant=None: self.emit(event, tenant or code)
         return view
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.common import identifiers
 from services.common.auth import Principal
-from services.common.clock import utcnow
+from services.common.clock import today_in, utcnow
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -28,6 +28,7 @@ from services.organization.service_layer.access import (
     referenced_unit,
     unit_name,
 )
+from services.organization.service_layer.posts import end_posts
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
 
 UNIT_FIELDS = {"display_name", "division_code", "weak_and_lax", "demonstration_site", "star_level"}
@@ -186,8 +187,16 @@ MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, Un
                        UnitType.WORK_STATION, UnitType.TOWNSHIP})
 
 
+MERGE_POST_END_REASON = "撤并 / merged"
+
+
 def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
-    """撤并: members, posts, children and groupings of each source move to the target."""
+    """撤并: members, children, groupings and post history of each source move to the target.
+
+    The sources' current posts end on the day of the merge (reason 撤并): the target keeps its own
+    office holders, and the merged organization elects anew, so the target never holds two
+    current secretaries or directors (the limits AssignPost keeps). An alliance left with no
+    member besides its lead is dissolved, as one could not be created so."""
     v = Validator()
     v.require(bool(cmd.source_ids), "sources", "请至少指定一个被撤并的组织", "must name at least one unit to merge")
     v.require(cmd.target_id not in cmd.source_ids, "sources", "不能把组织并入自己", "must not contain the target")
@@ -217,7 +226,9 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
             check_within(uow, who, source)
             sources.append(source)
         members_moved = posts_moved = 0
+        today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone).isoformat()
         for source in sources:
+            end_posts(uow, uow.posts.current_in_unit(source.id), today, MERGE_POST_END_REASON)
             for child in uow.units.reparent_children(source, target):
                 _history(uow, who, child.id, "MOVED", f"{source.display_name} → {target.display_name}（撤并）", target.id)
             moved = uow.members.move_all(source.id, target.id)
@@ -227,7 +238,10 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
                     unit_name(cmd.tenant, source.id), unit_name(cmd.tenant, target.id))
             members_moved += len(moved)
             posts_moved += uow.posts.move_unit(source.id, target.id)
-            uow.groupings.repoint_unit(source.id, target.id)
+            for alliance in uow.groupings.repoint_unit(source.id, target.id):
+                uow.groupings.remove_alliance(alliance.id)
+                _history(uow, who, target.id, "ALLIANCE_DISSOLVED",
+                         f"联盟“{alliance.display_name}”撤并后只剩牵头村，已解散 / dissolved: no member village left")
             source.state, source.merged_into = UnitState.MERGED, target.id
             uow.units.update(source)
             _history(uow, who, source.id, "MERGED_INTO", f"并入{target.display_name}" + (f"（{cmd.reason}）" if cmd.reason else ""),
@@ -260,6 +274,15 @@ def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit
         if uow.units.has_active_children(unit):
             raise FailedPrecondition("UNIT_HAS_CHILDREN", f"“{unit.display_name}”下还有下级组织，请先移走或撤销",
                                      "the unit still has active sub-units; move or archive them first")
+        # Refused rather than ended here: the county ends each post with its own date and reason.
+        current = uow.posts.current_in_unit(unit.id)
+        if current:
+            raise FailedPrecondition(
+                "UNIT_HAS_CURRENT_POSTS",
+                f"“{unit.display_name}”还有{len(current)}个现任职务，请先结束任职（EndPost）",
+                f"{len(current)} posts in this unit are current; end them (EndPost) first",
+                {"posts": str(len(current))},
+            )
         unit.state = UnitState.ARCHIVED
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))
