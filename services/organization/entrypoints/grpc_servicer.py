@@ -226,7 +226,7 @@ class OrganizationServicer(pb_grpc.OrganizationServiceServicer):
             member_id=m.member_id(request.member, code, "member") if request.member else None,
             include_history=request.include_history, page_size=request.page_size, page_token=request.page_token,
         )
-        found, token = posts.list_posts(cmd, self.uow(code, write=False), self.tokens)
+        found, token = posts.list_posts(cmd, self.uow(code, write=False), current_principal(), self.tokens)
         return pb.ListPostsResponse(posts=[m.post_to_proto(p) for p in found], next_page_token=token)
 
     # ------------------------------------------------------------ alliances and pairings

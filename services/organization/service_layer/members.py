@@ -82,7 +82,7 @@ def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Me
     with uow:
         done = uow.idempotency.seen("CreateMember", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_member(uow, done)
+            return _readable_member(uow, who, done)
         unit = referenced_unit(uow, cmd.unit_id, "member.unit", "党组织不存在")
         load_unit(uow, cmd.unit_id, active=True)
         check_within(uow, who, unit)
@@ -97,12 +97,17 @@ def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Me
         return member
 
 
+def _readable_member(uow: OrgUnitOfWork, who: Principal, member_id: str) -> Member:
+    """A member the caller may read: GetMember's check, also for a replayed create's answer."""
+    member = load_member(uow, member_id)
+    if clerk_root(uow, who) is not None:
+        check_within(uow, who, load_unit(uow, member.unit_id))
+    return member
+
+
 def get_member(tenant: str, member_id: str, uow: OrgUnitOfWork, who: Principal) -> Member:
     with uow:
-        member = load_member(uow, member_id)
-        if clerk_root(uow, who) is not None:
-            check_within(uow, who, load_unit(uow, member.unit_id))
-        return member
+        return _readable_member(uow, who, member_id)
 
 
 def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Member], str]:
@@ -168,7 +173,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
         there = uow.other_tenant(cmd.to_tenant) if cross else uow
         done = here.idempotency.seen("TransferMember", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_member(there if cross else here, done)
+            return _readable_member(there, who, done)
         member = load_member(here, cmd.member_id)
         _check_not_transferred(member)
         check_etag(cmd.etag, member.version, member_name(cmd.tenant, member.id))

@@ -77,7 +77,9 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
     with uow:
         done = uow.idempotency.seen("AssignPost", cmd.request_id, cmd.fingerprint)
         if done:
-            return mark_concurrent(uow, [load_post(uow, done)])[0]
+            post = load_post(uow, done)
+            check_within(uow, who, load_unit(uow, post.unit_id))  # a replay answers only what ListPosts would
+            return mark_concurrent(uow, [post])[0]
         tenant = load_tenant(uow, cmd.tenant)
         unit = referenced_unit(uow, cmd.unit_id, "post.unit", lock=True)
         load_unit(uow, unit.id, active=True)
@@ -88,6 +90,7 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
                                         "UNKNOWN_MEMBER")
         if member.state is not MemberState.ACTIVE:
             raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
+        check_within(uow, who, load_unit(uow, member.unit_id))  # a clerk appoints their own members only
         today = today_in(tenant.settings.time_zone)
         start = start or today
         rules.check_post_placement(cmd.type, unit, uow.posts.current_count(unit.id, cmd.type))
@@ -130,17 +133,18 @@ def end_post(cmd: c.EndPost, uow: OrgUnitOfWork, who: Principal) -> Post:
         return post
 
 
-def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[Post], str]:
+def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Post], str]:
     if bool(cmd.unit_id) == bool(cmd.member_id):
         raise InvalidArgument.field("unit", "请在 unit 与 member 中指定且只指定一个", "give exactly one of unit or member")
     limit = page_size(cmd.page_size)
     query = f"u={cmd.unit_id};m={cmd.member_id};h={cmd.include_history}"
     after = tokens.decode(cmd.page_token, query)
     with uow:
+        # A clerk reads the posts of their subtree's units and members, as with GetMember.
         if cmd.unit_id:
-            load_unit(uow, cmd.unit_id)
+            check_within(uow, who, load_unit(uow, cmd.unit_id))
         else:
-            load_member(uow, cmd.member_id)
+            check_within(uow, who, load_unit(uow, load_member(uow, cmd.member_id).unit_id))
         found = uow.posts.list(unit_id=cmd.unit_id, member_id=cmd.member_id, include_history=cmd.include_history,
                                after=after[0] if after else None, limit=limit + 1)
         found, next_token = cut_page(found, limit, tokens, query, lambda p: [p.id])

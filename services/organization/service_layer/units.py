@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.common import identifiers
-from services.common.auth import Principal
+from services.common.auth import Principal, Role
 from services.common.clock import today_in, utcnow
 from services.common.errors import (
     FailedPrecondition,
@@ -32,7 +32,18 @@ from services.organization.service_layer.posts import end_posts
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
 
 UNIT_FIELDS = {"display_name", "division_code", "weak_and_lax", "demonstration_site", "star_level"}
+# 软弱涣散, 示范点 and the star level are the county's judgement of a unit, never its own clerk's.
+COUNTY_JUDGEMENT = frozenset({"weak_and_lax", "demonstration_site", "star_level"})
 MAX_STAR_LEVEL = 5
+
+
+def _check_judgement(who: Principal, fields: set[str]) -> None:
+    if who.role is Role.CLERK and fields & COUNTY_JUDGEMENT:
+        raise PermissionDenied(
+            "COUNTY_JUDGEMENT",
+            "软弱涣散、示范点和星级由县委组织部评定，经办人不能设置",
+            f"{', '.join(sorted(fields & COUNTY_JUDGEMENT))}: set by the county, not by a clerk",
+        )
 
 
 def check_unit_fields(v: Validator, display_name: str, division_code: str, star_level: int, prefix: str = "unit") -> None:
@@ -57,6 +68,7 @@ def _history(uow: OrgUnitOfWork, who: Principal, unit_id: str, kind: str, detail
 
 
 def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    _check_judgement(who, {name for name in COUNTY_JUDGEMENT if getattr(cmd, name)})
     v = Validator()
     v.require(cmd.type is not None, "unit.type", "请选择组织类型", "must be one of TOWNSHIP, WORK_STATION, VILLAGE, "
               "COMMUNITY, BRANCH, PARTY_GROUP")
@@ -128,6 +140,7 @@ def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
 
 
 def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    _check_judgement(who, set(cmd.changes))
     check_update_mask(cmd.changes, UNIT_FIELDS, "（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")
     with uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag)
