@@ -60,8 +60,9 @@ def phone_problem(phone: str) -> tuple[str, str] | None:
 
 
 def mask_id_card(number: str) -> str:
-    """6102**********1234: region prefix and last four kept."""
-    return number[:4] + "*" * (len(number) - 8) + number[-4:] if len(number) >= 8 else "*" * len(number)
+    """Every character hidden. The last four would give away the sequence and check digit,
+    leaving only the birth date unknown: a few thousand candidates (docs/design.md)."""
+    return "*" * len(number)
 
 
 def mask_phone(phone: str) -> str:
@@ -70,3 +71,18 @@ def mask_phone(phone: str) -> str:
 
 def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# Lower bounds of the age bands a masked view shows. Ten years leave about 3,650 birth dates,
+# ~1.8 million ID numbers with the county code and gender; 35 is the specialist age limit.
+AGE_BANDS = (18, 35, 45, 55, 65, 75)
+
+
+def age_band(born: dt.date, day: dt.date) -> str:
+    """"35-44"; "75+" for the last band; "" under the first (no member is)."""
+    age = age_on(born, day)
+    lows = [lo for lo in AGE_BANDS if lo <= age]
+    if not lows:
+        return ""
+    i = AGE_BANDS.index(lows[-1])
+    return f"{AGE_BANDS[i]}+" if i == len(AGE_BANDS) - 1 else f"{AGE_BANDS[i]}-{AGE_BANDS[i + 1] - 1}"
