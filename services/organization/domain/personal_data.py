@@ -25,6 +25,8 @@ def id_card_problem(number: str) -> tuple[str, str] | None:
     if not _ID.fullmatch(number):
         return "身份证号应为18位（末位可为X）", "must be 18 characters: 17 digits and a digit or X"
     if birth_date_of(number) is None:
+        if number[6:14] > dt.date.today().strftime("%Y%m%d"):
+            return "身份证号中的出生日期晚于今天", "the birth date inside the ID number is in the future"
         return "身份证号中的出生日期无效", "the birth date inside the ID number is not a real date"
     if id_card_check_digit(number[:17]) != number[17]:
         return "身份证号校验位错误", "the check digit does not match (mistyped number?)"

@@ -17,6 +17,7 @@ from services.common.errors import (
 from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
 from services.organization.domain import personal_data as pd
+from services.organization.domain import rules
 from services.organization.domain.events import MemberCreated, MemberTransferred
 from services.organization.domain.model import (
     HistoryEntry,
@@ -46,7 +47,7 @@ EDUCATION_MAX = 20
 
 def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None:
     """Normalises the member's identifiers in place (every path that records a member, the import
-    included, passes here), then records every wrong field."""
+    included, passes here), then records every wrong field, implausible dates included."""
     v.text(m.display_name, f"{prefix}.display_name", max_len=50)
     m.id_card_number = identifiers.check(v, pd.normalize_id_card(m.id_card_number), f"{prefix}.id_card_number")
     m.phone = identifiers.check(v, pd.normalize_phone(m.phone), f"{prefix}.phone")
@@ -56,12 +57,11 @@ def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None
     problem = pd.phone_problem(m.phone)
     if problem:
         v.add(f"{prefix}.phone", *problem)
+    joined = parse_date(m.joined_on) if m.joined_on else None
     if m.joined_on:
-        joined = parse_date(m.joined_on)
         v.require(joined is not None, f"{prefix}.joined_on", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
-        if joined is not None and not problem and pd.birth_date_of(m.id_card_number):
-            v.require(pd.age_on(pd.birth_date_of(m.id_card_number), joined) >= 18, f"{prefix}.joined_on",
-                      "入党时应年满18周岁", "must be on or after the member's 18th birthday")
+    rules.check_member_dates(v, None if problem else pd.birth_date_of(m.id_card_number), joined,
+                             today_in(), prefix)
     v.text(m.education, f"{prefix}.education", max_len=EDUCATION_MAX, required=False)
 
 

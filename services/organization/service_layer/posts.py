@@ -93,6 +93,7 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
         check_within(uow, who, load_unit(uow, member.unit_id))  # a clerk appoints their own members only
         today = today_in(tenant.settings.time_zone)
         start = start or today
+        rules.check_post_start(start, dt.date.fromisoformat(member.birth_date) if member.birth_date else None, today)
         rules.check_post_placement(cmd.type, unit, uow.posts.current_count(unit.id, cmd.type))
         if any(p.type is cmd.type and p.unit_id == unit.id for p in uow.posts.current_for_member(member.id)):
             raise FailedPrecondition("POST_ALREADY_HELD", f"{member.display_name}已担任该职务",
