@@ -20,6 +20,7 @@ from services.common.grpc.interceptor import PlatformInterceptor
 from services.common.grpc.server import Mount, create_server
 from services.common.migrate import upgrade
 from services.common.pagination import PageTokens
+from services.common.sealing import DataKey
 
 log = logging.getLogger("partybuilding.platform")
 
@@ -40,7 +41,8 @@ class ServiceRuntime:
 
 def migrate_all(settings: Settings, services: tuple[str, ...] = SERVICES) -> None:
     for name in services:
-        upgrade(name, settings.database_url_for(name))
+        # Migrations that seal existing rows need the key (organization 0004).
+        upgrade(name, settings.database_url_for(name), data_key=settings.data_key)
 
 
 def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
@@ -56,7 +58,7 @@ def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
         from services.organization.entrypoints.policy import POLICY
         from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
-        uow = OrgUnitOfWorkFactory(engine, read_engine)
+        uow = OrgUnitOfWorkFactory(engine, read_engine, DataKey(settings.data_key))
         servicer = OrganizationServicer(uow, tokens)
         mount = Mount(pb_grpc.add_OrganizationServiceServicer_to_server, servicer, FULL_NAME)
         return ServiceRuntime(name, engine, uow, mount, POLICY, [lambda: sweep_all_terms(uow)])

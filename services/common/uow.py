@@ -14,6 +14,7 @@ from services.common.clock import utcnow
 from services.common.db import bind_reader, bind_tenant
 from services.common.errors import AlreadyExists, InvalidArgument
 from services.common.outbox import OutboxWriter
+from services.common.sealing import DataKey
 
 
 def fingerprint(payload: bytes) -> str:
@@ -114,8 +115,9 @@ class SqlUnitOfWork:
     default_unique_key = UniqueKey("ALREADY_EXISTS", "同一记录已存在", "a record with the same key already exists")
 
     def __init__(self, engine: Engine, outbox: OutboxWriter, idempotency_table: Table, tenant: str, write: bool = True,
-                 read_engine: Engine | None = None):
+                 read_engine: Engine | None = None, data_key: DataKey | None = None):
         self.engine, self.read_engine = engine, read_engine
+        self.data_key = data_key  # seals personal data at rest (services.common.sealing)
         self.outbox = outbox
         self.idempotency_table = idempotency_table
         self.tenant = tenant

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from services.common.config import DEV_JWT_SECRET, ConfigError, Settings
 
+KEY = base64.b64encode(bytes(range(32))).decode()
 
 def settings(**env) -> Settings:
     return Settings.from_env(env)
@@ -24,8 +27,9 @@ def test_embedded_defaults(tmp_path):
 
 
 def test_postgres_url_is_normalised():
-    s = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32)
+    s = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32, PB_DATA_KEY=KEY)
     assert s.database_url == "postgresql+psycopg://u@h/db" and not s.embedded
+    assert s.data_key == base64.b64decode(KEY)
 
 
 @pytest.mark.parametrize("env,mentions", [
@@ -38,6 +42,9 @@ def test_postgres_url_is_normalised():
     ({"PB_LOG_LEVEL": "LOUD"}, "PB_LOG_LEVEL"),
     ({"PB_JWT_PUBLIC_KEY": "not a key"}, "PB_JWT_PUBLIC_KEY"),
     ({"PB_DATABASE_URL": "postgresql://u@h/db"}, "PB_JWT_SECRET"),
+    ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32}, "PB_DATA_KEY"),
+    ({"PB_DATA_KEY": "c2hvcnQ="}, "PB_DATA_KEY"),
+    ({"PB_DATA_KEY": "not base64!"}, "PB_DATA_KEY"),
 ])
 def test_bad_settings_name_the_variable(env, mentions):
     message = error(**env)

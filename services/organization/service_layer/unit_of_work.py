@@ -6,12 +6,17 @@ from partybuilding.organization.v1 import organization_events_pb2
 from sqlalchemy import Connection, Engine
 
 from services.common.outbox import OutboxWriter
+from services.common.sealing import DataKey
 from services.common.uow import Idempotency, SqlUnitOfWork, UniqueKey
 from services.organization.adapters import repository, tables
 
 PRODUCER = "organization"
 MEMBER_EXISTS = UniqueKey("MEMBER_EXISTS", "该身份证号的党员已在本县登记",
                           "a member with this ID number is already recorded in this county")
+# Which county is not said: counties do not learn about each other's members.
+MEMBER_ACTIVE_ELSEWHERE = UniqueKey(
+    "MEMBER_ACTIVE_ELSEWHERE", "该身份证号的党员已在其他县登记，请办理组织关系转接",
+    "a member with this ID number is active in another county; transfer the relationship instead")
 
 
 class OrgUnitOfWork(SqlUnitOfWork):
@@ -25,12 +30,13 @@ class OrgUnitOfWork(SqlUnitOfWork):
     unique_keys = {
         "tenants": UniqueKey("TENANT_EXISTS", "该县已存在", "the tenant already exists"),
         "members": MEMBER_EXISTS,
+        "person_registry": MEMBER_ACTIVE_ELSEWHERE,
     }
 
     def _open(self, conn: Connection) -> None:
         self.tenants = repository.TenantRepository(conn)
         self.units = repository.UnitRepository(conn, self.tenant)
-        self.members = repository.MemberRepository(conn, self.tenant)
+        self.members = repository.MemberRepository(conn, self.tenant, self.data_key)
         self.posts = repository.PostRepository(conn, self.tenant)
         self.groupings = repository.GroupingRepository(conn, self.tenant)
 
@@ -41,7 +47,7 @@ class OrgUnitOfWork(SqlUnitOfWork):
     def other_tenant(self, code: str) -> OrgUnitOfWork:
         """Repositories of another tenant in this same transaction (operator transfers)."""
         view = object.__new__(OrgUnitOfWork)
-        view.tenant, view.conn = code, self.conn
+        view.tenant, view.conn, view.data_key = code, self.conn, self.data_key
         view.idempotency = Idempotency(self.conn, self.idempotency_table, code)
         view._open(self.conn)
         # Its events are this transaction's, under the other tenant.
@@ -52,10 +58,10 @@ class OrgUnitOfWork(SqlUnitOfWork):
 class OrgUnitOfWorkFactory:
     """Hands out units of work; the entrypoints hold one per process."""
 
-    def __init__(self, engine: Engine, read_engine: Engine | None = None):
-        self.engine, self.read_engine = engine, read_engine
+    def __init__(self, engine: Engine, read_engine: Engine | None = None, data_key: DataKey | None = None):
+        self.engine, self.read_engine, self.data_key = engine, read_engine, data_key
         self.outbox = OutboxWriter(tables.outbox, PRODUCER, organization_events_pb2)
 
     def __call__(self, tenant: str, write: bool = True) -> OrgUnitOfWork:
         return OrgUnitOfWork(self.engine, self.outbox, tables.common["idempotency_keys"], tenant, write,
-                             self.read_engine)
+                             self.read_engine, self.data_key)
