@@ -64,6 +64,12 @@ def test_division_codes_and_tenant_codes_are_normalised(platform):
     got = platform.stub.GetTenant(pb.GetTenantRequest(name=f"tenants/{code.translate(FULL_WIDTH)}"),
                                   metadata=platform.operator())
     assert got.code == code
+    city = code[:4] + "00"
+    listed = platform.stub.ListTenants(pb.ListTenantsRequest(city_code=city.translate(FULL_WIDTH), page_size=1000),
+                                       metadata=platform.operator()).tenants
+    assert f"tenants/{code}" in {t.name for t in listed}
+    expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.ListTenants, pb.ListTenantsRequest(city_code=city + "\n"),
+           metadata=platform.operator(), field="city_code")
     expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.CreateTenant, pb.CreateTenantRequest(
         tenant=pb.Tenant(code=fresh_county_code() + "\n", display_name="换行县")), metadata=platform.operator(),
         field="tenant.code", reason="CONTROL_CHARACTER")
