@@ -34,7 +34,8 @@ SERVICES = discover_services()
 
 def migrate_all(settings: Settings, services: tuple[str, ...] = SERVICES) -> None:
     for name in services:
-        upgrade(name, settings.database_url_for(name))
+        # Migrations that seal existing rows need the key (organization 0004).
+        upgrade(name, settings.database_url_for(name), data_key=settings.data_key)
 
 
 def build_runtime(name: str, settings: Settings) -> ServiceRuntime:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +12,8 @@ from pathlib import Path
 DEV_JWT_SECRET = "partybuilding-dev-secret-change-me"
 DEV_PAGE_TOKEN_SECRET = "partybuilding-dev-page-tokens-change-me"
 PAGE_TOKEN_SECRET_MIN = 32
+# Seals personal data in embedded/dev mode only; production refuses it like the JWT dev secret.
+DEV_DATA_KEY = hashlib.sha256(b"partybuilding-dev-data-key-change-me").digest()
 
 
 class ConfigError(Exception):
@@ -60,6 +65,7 @@ class Settings:
     page_token_secret: str
     relay_retention_hours: int
     log_level: str
+    data_key: bytes  # PB_DATA_KEY: seals ID numbers, phones and birth dates at rest
 
     @property
     def embedded(self) -> bool:
@@ -100,6 +106,7 @@ class Settings:
                     "(production wiring refuses the built-in dev secret; PB_ALLOW_DEV_SECRET=1 allows it)"
                 )
             secret = DEV_JWT_SECRET
+        data_key = _data_key(env, production=db is not None and db.startswith("postgresql"))
         level = env.get("PB_LOG_LEVEL", "INFO").upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError(f"PB_LOG_LEVEL={level!r}: 应为 DEBUG/INFO/WARNING/ERROR / must be one of DEBUG, INFO, WARNING, ERROR")
@@ -114,4 +121,24 @@ class Settings:
             page_token_secret=_page_token_secret(env, secret, dev_allowed),
             relay_retention_hours=_int(env, "PB_RELAY_RETENTION_HOURS", 72, 0, 24 * 365),
             log_level=level,
+            data_key=data_key,
         )
+
+
+def _data_key(env: dict[str, str], production: bool) -> bytes:
+    raw = env.get("PB_DATA_KEY") or ""
+    if not raw:
+        if production and env.get("PB_ALLOW_DEV_SECRET") != "1":
+            raise ConfigError(
+                "PB_DATA_KEY 未设置 / set PB_DATA_KEY: 32 random bytes in base64, e.g. "
+                "`openssl rand -base64 32` (production refuses the built-in dev key; "
+                "PB_ALLOW_DEV_SECRET=1 allows it)"
+            )
+        return DEV_DATA_KEY
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except binascii.Error:
+        key = b""
+    if len(key) != 32:
+        raise ConfigError("PB_DATA_KEY: 应为32字节密钥的 base64 / must be 32 bytes in base64 (openssl rand -base64 32)")
+    return key

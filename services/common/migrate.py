@@ -9,19 +9,29 @@ from alembic.config import Config
 from sqlalchemy import Connection, MetaData, create_engine, text
 from sqlalchemy.pool import NullPool
 
+from services.common.config import Settings
 from services.common.db import APP_ROLE, ensure_sqlite_dir, is_sqlite
+from services.common.sealing import DataKey
 
 
-def alembic_config(service: str, url: str) -> Config:
+def alembic_config(service: str, url: str, data_key: bytes | None = None) -> Config:
     location = resources.files(f"services.{service}") / "migrations"
     cfg = Config()
     cfg.set_main_option("script_location", str(location))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["service"] = service
+    cfg.attributes["data_key"] = data_key
     return cfg
 
 
-def upgrade(service: str, url: str, revision: str = "head") -> None:
+def migration_data_key(op) -> DataKey:
+    """The deployment's data key inside a migration: the one `upgrade` was given, else the
+    environment's (the alembic command line)."""
+    key = op.get_context().config.attributes.get("data_key")
+    return DataKey(key if key is not None else Settings.from_env().data_key)
+
+
+def upgrade(service: str, url: str, revision: str = "head", data_key: bytes | None = None) -> None:
     """Bring the service's schema to `revision`; safe to call on every start."""
     if is_sqlite(url):
         ensure_sqlite_dir(url)
@@ -32,7 +42,7 @@ def upgrade(service: str, url: str, revision: str = "head") -> None:
             ensure_app_role(conn)
             conn.execute(text(f'GRANT USAGE ON SCHEMA "{service}" TO {APP_ROLE}'))
         engine.dispose()
-    command.upgrade(alembic_config(service, url), revision)
+    command.upgrade(alembic_config(service, url, data_key), revision)
 
 
 def ensure_app_role(conn: Connection) -> None:

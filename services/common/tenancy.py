@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.common import identifiers
 from services.common.errors import InvalidArgument
 
 # fullmatch everywhere: `$` would let "610297\n" through.
@@ -43,7 +44,7 @@ def tenant_of(name: str) -> str | None:
     if not name.startswith("tenants/"):
         return None
     rest = name[len("tenants/"):]
-    code = rest.split("/", 1)[0]
+    code = identifiers.normalize(rest.split("/", 1)[0])
     return code or None
 
 
@@ -51,14 +52,15 @@ def parse_name(name: str, field_path: str, collection: str | None) -> ResourceNa
     """Parse `tenants/{code}` (collection None) or `tenants/{code}/{collection}/{id}`."""
     match = _NAME.fullmatch(name or "")
     want = "tenants/{code}" if collection is None else f"tenants/{{code}}/{collection}/{{id}}"
-    if not match or match["collection"] != collection or not TENANT_CODE.fullmatch(match["tenant"]):
+    code = identifiers.normalize(match["tenant"]) if match else ""
+    if not match or match["collection"] != collection or not TENANT_CODE.fullmatch(code):
         raise InvalidArgument.field(
             field_path,
             f"资源名格式应为 {want}，收到 {name!r}",
             f"must be a resource name of the form {want}, got {name!r}",
             "MALFORMED_RESOURCE_NAME",
         )
-    return ResourceName(match["tenant"], match["collection"], match["id"])
+    return ResourceName(code, match["collection"], match["id"])
 
 
 def tenant_name(code: str) -> str:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, Table, insert, select
+from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from services.common.clock import utcnow
 from services.common.db import bind_reader, bind_tenant
-from services.common.errors import InvalidArgument
+from services.common.errors import AlreadyExists, InvalidArgument
 from services.common.outbox import OutboxWriter
+from services.common.sealing import DataKey
 
 
 def fingerprint(payload: bytes) -> str:
@@ -18,26 +22,39 @@ def fingerprint(payload: bytes) -> str:
 
 
 class Idempotency:
-    """AIP-155 request ids: a retry returns the first result; a different body is refused."""
+    """AIP-155 request ids: a retry returns the first result; a different body is refused.
+
+    `seen` claims the request id before the use case does any work (INSERT .. ON CONFLICT DO
+    NOTHING). Two concurrent requests with one id therefore meet on the key at once: on
+    PostgreSQL the second waits for the first to commit and then reads its answer; if the first
+    rolled back, the second claims the id and does the work itself. SQLite writers are serial.
+    """
 
     def __init__(self, conn: Connection, table: Table, tenant: str):
         self.conn, self.table, self.tenant = conn, table, tenant
+        self.claimed: set[tuple[str, str]] = set()
 
     def seen(self, method: str, request_id: str, body_fingerprint: str) -> str | None:
         """The id (last name segment) of the resource the first request with this id produced,
-        or None for a new id."""
+        or None for a new id (now claimed by this transaction)."""
         if not request_id:
             return None
         if len(request_id) > 100:
             raise InvalidArgument.field("request_id", "不能超过100个字符", "must be at most 100 characters")
         t = self.table
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        claim = dialect.insert(t).values(
+            tenant=self.tenant, method=method, request_id=request_id, fingerprint=body_fingerprint,
+            resource_name="", created_at=utcnow(),
+        ).on_conflict_do_nothing().returning(t.c.request_id)
+        if self.conn.execute(claim).first() is not None:
+            self.claimed.add((method, request_id))
+            return None
         row = self.conn.execute(
             select(t.c.fingerprint, t.c.resource_name).where(
                 t.c.tenant == self.tenant, t.c.method == method, t.c.request_id == request_id
             )
-        ).first()
-        if row is None:
-            return None
+        ).one()
         if row.fingerprint != body_fingerprint:
             raise InvalidArgument.field(
                 "request_id",
@@ -48,23 +65,59 @@ class Idempotency:
         return row.resource_name.rsplit("/", 1)[-1]
 
     def remember(self, method: str, request_id: str, body_fingerprint: str, resource_name: str) -> None:
-        if request_id:
-            self.conn.execute(insert(self.table).values(
-                tenant=self.tenant, method=method, request_id=request_id,
-                fingerprint=body_fingerprint, resource_name=resource_name, created_at=utcnow(),
-            ))
+        """Record the answer of the request id `seen` claimed."""
+        if not request_id:
+            return
+        if (method, request_id) not in self.claimed:
+            raise RuntimeError(f"{method}: remember() without seen() for request id {request_id!r}")
+        t = self.table
+        self.conn.execute(update(t).where(t.c.tenant == self.tenant, t.c.method == method,
+                                          t.c.request_id == request_id).values(resource_name=resource_name))
+
+
+@dataclass(frozen=True)
+class UniqueKey:
+    """What a unique violation on one table means to the caller (ALREADY_EXISTS)."""
+
+    reason: str
+    zh: str
+    en: str
+
+    def error(self) -> AlreadyExists:
+        return AlreadyExists(self.reason, self.zh, self.en)
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (\w+)\.")
+
+
+def unique_violation_table(err: IntegrityError) -> str | None:
+    """The table whose unique key `err` violated; None for any other integrity error."""
+    orig = err.orig
+    if getattr(orig, "sqlstate", None) == "23505":  # psycopg: unique_violation
+        return orig.diag.table_name
+    match = _SQLITE_UNIQUE.search(str(orig))
+    return match[1] if match else None
 
 
 class SqlUnitOfWork:
     """`with uow:` opens a transaction bound to `tenant`; `commit()` writes the outbox and commits.
 
     Leaving the block without commit rolls everything back: nothing half-written remains.
-    Subclasses attach repositories in `_open`.
+    Subclasses attach repositories in `_open` and name their natural keys in `unique_keys`.
+
+    A unique violation, raised by a statement or by the commit, leaves the block as
+    ALREADY_EXISTS: two concurrent creates of one natural key both passed the use case's own
+    check, and the loser learns what a sequential caller would have. Use cases never catch
+    driver errors.
     """
 
+    unique_keys: dict[str, UniqueKey] = {}
+    default_unique_key = UniqueKey("ALREADY_EXISTS", "同一记录已存在", "a record with the same key already exists")
+
     def __init__(self, engine: Engine, outbox: OutboxWriter, idempotency_table: Table, tenant: str, write: bool = True,
-                 read_engine: Engine | None = None):
+                 read_engine: Engine | None = None, data_key: DataKey | None = None):
         self.engine, self.read_engine = engine, read_engine
+        self.data_key = data_key  # seals personal data at rest (services.common.sealing)
         self.outbox = outbox
         self.idempotency_table = idempotency_table
         self.tenant = tenant
@@ -100,11 +153,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.outbox.write(self.conn, self.events)
-        try:
-            self.conn.commit()
-        except IntegrityError:
-            self.conn.rollback()
-            raise
+        self.conn.commit()
         self.events = []
 
     def analyze(self, *tables: Table) -> None:
@@ -118,10 +167,15 @@ class SqlUnitOfWork:
         self.conn.rollback()
         self.events = []
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if self.conn.in_transaction():
                 self.conn.rollback()
         finally:
             self.conn.close()
             self.conn = None
+            self.events = []
+        if isinstance(exc, IntegrityError):
+            table = unique_violation_table(exc)
+            if table is not None:
+                raise self.unique_keys.get(table, self.default_unique_key).error() from exc

@@ -73,9 +73,9 @@ class _People:
     def phone(self) -> str:
         return self.rng.choice(_MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
 
-    def member(self, unit_ref: str, *, age: tuple[int, int] = (22, 85), education: str = "",
+    def member(self, unit_ref: str, *, age: tuple[int, int] = (24, 85), education: str = "",
                posts: str = "") -> dict[str, str]:
-        today = dt.date(2026, 1, 1)
+        today = dt.date(2026, 1, 1)  # posts from 2021 on: the youngest (24) was of age then
         years = self.rng.randint(*age)
         born = today - dt.timedelta(days=years * 365 + self.rng.randrange(365))
         joined = born + dt.timedelta(days=(18 + self.rng.randint(0, max(0, years - 19))) * 365 + 30)

@@ -149,14 +149,15 @@ def test_failed_cross_county_transfer_leaves_nothing_half_written(platform, coun
     _, _, (v1,) = county.tree(villages=1)
     dest = County(platform)
     _, _, (v2,) = dest.tree(villages=1)
-    number = id_card()
-    m = county.member(v1.name, id_card_number=number)
-    post = county.post(pb.SECRETARY, v1.name, m.name)
-    dest.member(v2.name, id_card_number=number)
+    m = county.member(v1.name, id_card_number=id_card())
+    moved = platform.stub.TransferMember(pb.TransferMemberRequest(name=m.name, to_unit=v2.name),
+                                         metadata=platform.operator())
+    post = dest.post(pb.SECRETARY, v2.name, moved.name)
+    # The first county still records the member (transferred out): the way back is refused.
     expect(grpc.StatusCode.ALREADY_EXISTS, platform.stub.TransferMember, pb.TransferMemberRequest(
-        name=m.name, to_unit=v2.name), metadata=platform.operator())
-    got = platform.stub.GetMember(pb.GetMemberRequest(name=m.name), metadata=county.admin)
-    assert got.state == pb.MEMBER_ACTIVE and got.unit == v1.name and got.post_holder
-    current = platform.stub.ListPosts(pb.ListPostsRequest(parent=county.parent, unit=v1.name), metadata=county.admin)
+        name=moved.name, to_unit=v1.name), metadata=platform.operator())
+    got = platform.stub.GetMember(pb.GetMemberRequest(name=moved.name), metadata=dest.admin)
+    assert got.state == pb.MEMBER_ACTIVE and got.unit == v2.name and got.post_holder
+    current = platform.stub.ListPosts(pb.ListPostsRequest(parent=dest.parent, unit=v2.name), metadata=dest.admin)
     assert [p.name for p in current.posts] == [post.name]
-    assert len(dest.members()) == 1
+    assert len(county.members()) == 0 and len(dest.members()) == 1

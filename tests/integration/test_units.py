@@ -245,16 +245,21 @@ def test_merge_villages_moves_members_and_posts(platform, county):
     assert {m.name for m in county.members(under=keep.name)} == {staying.name} | {m.name for m in leaving}
     for m in leaving:
         assert s.GetMember(pb.GetMemberRequest(name=m.name), metadata=county.admin).unit == keep.name
-    posts = s.ListPosts(pb.ListPostsRequest(parent=county.parent, unit=keep.name), metadata=county.admin).posts
-    assert [p.name for p in posts] == [secretary.name]
+    # The source's office holders step down (撤并); their record moves with them.
+    assert not s.ListPosts(pb.ListPostsRequest(parent=county.parent, unit=keep.name), metadata=county.admin).posts
+    posts = s.ListPosts(pb.ListPostsRequest(parent=county.parent, unit=keep.name, include_history=True),
+                        metadata=county.admin).posts
+    assert [(p.name, p.current, p.end_reason) for p in posts] == [(secretary.name, False, "撤并 / merged")]
     # The merged village leaves the active tree but stays readable with show_inactive.
     assert gone.name not in {u.name for u in county.units()}
     assert gone.name in {u.name for u in county.units(show_inactive=True)}
     kinds_target = [e.kind for e in s.ListUnitHistory(pb.ListUnitHistoryRequest(name=keep.name), metadata=county.admin).entries]
     kinds_source = [e.kind for e in s.ListUnitHistory(pb.ListUnitHistoryRequest(name=gone.name), metadata=county.admin).entries]
     assert "MERGED_FROM" in kinds_target and kinds_source[-1] == "MERGED_INTO"
-    lead = s.ListAlliances(pb.ListAlliancesRequest(parent=county.parent, unit=keep.name), metadata=county.admin).alliances
-    assert [a.name for a in lead] == [alliance.name]
+    # Lead and only member became one village: an alliance of one is dissolved, and the record says so.
+    assert "ALLIANCE_DISSOLVED" in kinds_target
+    listed = s.ListAlliances(pb.ListAlliancesRequest(parent=county.parent), metadata=county.admin).alliances
+    assert alliance.name not in {a.name for a in listed}
     # Retrying the same merge returns the same answer; a merged unit cannot be merged again.
     again = s.MergeUnits(pb.MergeUnitsRequest(target=keep.name, sources=[gone.name], reason="撤并村", request_id="m1"),
                          metadata=county.admin)

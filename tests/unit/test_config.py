@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from services.common.config import DEV_JWT_SECRET, ConfigError, Settings
 
+KEY = base64.b64encode(bytes(range(32))).decode()
 
 def settings(**env) -> Settings:
     return Settings.from_env(env)
@@ -24,8 +27,10 @@ def test_embedded_defaults(tmp_path):
 
 
 def test_postgres_url_is_normalised():
-    s = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32, PB_PAGE_TOKEN_SECRET="p" * 32)
+    s = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32, PB_PAGE_TOKEN_SECRET="p" * 32,
+                 PB_DATA_KEY=KEY)
     assert s.database_url == "postgresql+psycopg://u@h/db" and not s.embedded
+    assert s.data_key == base64.b64decode(KEY)
 
 
 @pytest.mark.parametrize("env,mentions", [
@@ -38,10 +43,16 @@ def test_postgres_url_is_normalised():
     ({"PB_LOG_LEVEL": "LOUD"}, "PB_LOG_LEVEL"),
     ({"PB_JWT_PUBLIC_KEY": "not a key"}, "PB_JWT_PUBLIC_KEY"),
     ({"PB_DATABASE_URL": "postgresql://u@h/db"}, "PB_JWT_SECRET"),
-    ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32}, "PB_PAGE_TOKEN_SECRET"),
-    ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32, "PB_PAGE_TOKEN_SECRET": "short"},
+    ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32, "PB_DATA_KEY": KEY},
+     "PB_PAGE_TOKEN_SECRET"),
+    ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32, "PB_DATA_KEY": KEY,
+      "PB_PAGE_TOKEN_SECRET": "short"},
      "PB_PAGE_TOKEN_SECRET"),
     ({"PB_JWT_SECRET": "x" * 32, "PB_PAGE_TOKEN_SECRET": "x" * 32}, "PB_PAGE_TOKEN_SECRET"),
+    ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32, "PB_PAGE_TOKEN_SECRET": "p" * 32},
+     "PB_DATA_KEY"),
+    ({"PB_DATA_KEY": "c2hvcnQ="}, "PB_DATA_KEY"),
+    ({"PB_DATA_KEY": "not base64!"}, "PB_DATA_KEY"),
 ])
 def test_bad_settings_name_the_variable(env, mentions):
     message = error(**env)
@@ -63,5 +74,6 @@ def test_public_key_from_file(tmp_path):
 def test_page_tokens_have_their_own_secret():
     rs256 = settings(PB_JWT_PUBLIC_KEY="-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
     assert rs256.page_token_secret not in (rs256.jwt_public_key, rs256.jwt_secret)
-    prod = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32, PB_PAGE_TOKEN_SECRET="p" * 32)
+    prod = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32, PB_PAGE_TOKEN_SECRET="p" * 32,
+                    PB_DATA_KEY=KEY)
     assert prod.page_token_secret == "p" * 32

@@ -55,10 +55,18 @@ def test_mobile_numbers(phone, ok):
 
 
 def test_masking():
-    assert pd.mask_id_card("610222198001011234") == "6102**********1234"
+    assert pd.mask_id_card("610222198001011234") == "*" * 18
     assert pd.mask_phone("13812345678") == "138****5678"
     assert pd.mask_phone("") == ""
     assert pd.mask_id_card("1234") == "****"
+
+
+def test_age_bands():
+    day = dt.date(2026, 6, 1)
+    assert pd.age_band(dt.date(1991, 6, 2), day) == "18-34"
+    assert pd.age_band(dt.date(1991, 6, 1), day) == "35-44"
+    assert pd.age_band(dt.date(1940, 1, 1), day) == "75+"
+    assert pd.age_band(dt.date(2015, 1, 1), day) == ""
 
 
 def test_age():

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    delete,
     exists,
     func,
     insert,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 
 from services.common.clock import as_utc, utcnow
 from services.common.db import HotQuery
+from services.common.sealing import DataKey
 from services.organization.adapters import tables as t
 from services.organization.domain.model import (
     Alliance,
@@ -302,17 +304,31 @@ _post_holder = exists().where(
 ).correlate(t.members)
 
 
-class MemberRepository:
-    def __init__(self, conn: Connection, tenant: str):
-        self.conn, self.tenant = conn, tenant
+ID_CARD, PHONE, BIRTH_DATE = "id_card_number", "phone", "birth_date"  # sealing fields
 
-    @staticmethod
-    def _from_row(row) -> Member:
+
+class MemberRepository:
+    """Members, their personal data sealed at rest with the deployment's data key, and their
+    entry in the platform-wide person registry (one active county per ID number)."""
+
+    def __init__(self, conn: Connection, tenant: str, key: DataKey | None):
+        self.conn, self.tenant, self._key = conn, tenant, key
+
+    @property
+    def key(self) -> DataKey:
+        if self._key is None:
+            raise RuntimeError("this unit of work was built without a data key (PB_DATA_KEY)")
+        return self._key
+
+    def _from_row(self, row) -> Member:
+        key = self.key
         return Member(
             id=row.id, tenant=row.tenant, unit_id=row.unit_id, display_name=row.display_name,
-            gender=row.gender, id_card_number=row.id_card_number, phone=row.phone,
+            gender=row.gender, id_card_number=key.open(ID_CARD, row.id_card_sealed),
+            phone=key.open(PHONE, row.phone_sealed),
             status=MemberStatus(row.status), category=MemberCategory(row.category), joined_on=row.joined_on,
-            education=row.education, birth_date=row.birth_date, state=MemberState(row.state),
+            education=row.education, birth_date=key.open(BIRTH_DATE, row.birth_date_sealed),
+            state=MemberState(row.state),
             version=row.version, created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at),
             post_holder=bool(getattr(row, "post_holder", False)),
         )
@@ -330,17 +346,44 @@ class MemberRepository:
         rows = self.conn.execute(self._select().where(t.members.c.id.in_(member_ids))).all()
         return {r.id: self._from_row(r) for r in rows}
 
+    def digest(self, number: str) -> str:
+        return self.key.digest(ID_CARD, number)
+
     def by_id_card(self, number: str) -> Member | None:
-        row = self.conn.execute(self._select().where(t.members.c.id_card_number == number)).first()
+        row = self.conn.execute(self._select().where(t.members.c.id_card_digest == self.digest(number))).first()
         return self._from_row(row) if row else None
 
-    @staticmethod
-    def _row(m: Member) -> dict:
+    def active_elsewhere(self, numbers: list[str]) -> set[str]:
+        """Which of these ID numbers belong to an active member of another county (never which)."""
+        by_digest = {self.digest(n): n for n in numbers}
+        found: set[str] = set()
+        digests = sorted(by_digest)
+        r = t.person_registry
+        for i in range(0, len(digests), _CHUNK):
+            found.update(by_digest[d] for d in self.conn.execute(select(r.c.id_card_digest).where(
+                r.c.id_card_digest.in_(digests[i:i + _CHUNK]), r.c.county != self.tenant)).scalars())
+        return found
+
+    def _register(self, members: list[Member]) -> None:
+        """Active members enter the registry; a digest held by another county is a unique
+        violation, which the unit of work answers as MEMBER_ACTIVE_ELSEWHERE."""
+        rows = [dict(id_card_digest=self.digest(m.id_card_number), county=self.tenant, member_id=m.id)
+                for m in members if m.state is MemberState.ACTIVE]
+        if rows:
+            self.conn.execute(insert(t.person_registry), rows)
+
+    def _unregister(self, member_id: str) -> None:
+        r = t.person_registry
+        self.conn.execute(delete(r).where(r.c.county == self.tenant, r.c.member_id == member_id))
+
+    def _row(self, m: Member) -> dict:
+        key = self.key
         return dict(
             id=m.id, tenant=m.tenant, unit_id=m.unit_id, display_name=m.display_name, gender=m.gender,
-            id_card_number=m.id_card_number, phone=m.phone, status=m.status.value, category=m.category.value,
-            joined_on=m.joined_on, education=m.education, birth_date=m.birth_date, state=m.state.value,
-            version=m.version, created_at=m.created_at, updated_at=m.updated_at,
+            id_card_sealed=key.seal(ID_CARD, m.id_card_number), id_card_digest=self.digest(m.id_card_number),
+            phone_sealed=key.seal(PHONE, m.phone), status=m.status.value, category=m.category.value,
+            joined_on=m.joined_on, education=m.education, birth_date_sealed=key.seal(BIRTH_DATE, m.birth_date),
+            state=m.state.value, version=m.version, created_at=m.created_at, updated_at=m.updated_at,
         )
 
     def add(self, member: Member) -> None:
@@ -352,6 +395,7 @@ class MemberRepository:
             m.created_at = m.updated_at = now
         if members:
             self.conn.execute(insert(t.members), [self._row(m) for m in members])
+            self._register(members)
 
     def update(self, m: Member) -> bool:
         now = utcnow()
@@ -366,6 +410,9 @@ class MemberRepository:
         if result.rowcount:
             m.version += 1
             m.updated_at = now
+            # The ID number may have changed, or the member left the county.
+            self._unregister(m.id)
+            self._register([m])
         return bool(result.rowcount)
 
     def move_all(self, from_unit: str, to_unit: str) -> list[str]:
@@ -414,10 +461,12 @@ class MemberRepository:
 
     def existing_id_cards(self, numbers: list[str]) -> set[str]:
         """Which of these ID numbers are already recorded in the tenant."""
+        by_digest = {self.digest(n): n for n in numbers}
+        digests = sorted(by_digest)
         found: set[str] = set()
-        for i in range(0, len(numbers), _CHUNK):
-            found.update(self.conn.execute(select(t.members.c.id_card_number).where(
-                t.members.c.tenant == self.tenant, t.members.c.id_card_number.in_(numbers[i:i + _CHUNK]))).scalars())
+        for i in range(0, len(digests), _CHUNK):
+            found.update(by_digest[d] for d in self.conn.execute(select(t.members.c.id_card_digest).where(
+                t.members.c.tenant == self.tenant, t.members.c.id_card_digest.in_(digests[i:i + _CHUNK]))).scalars())
         return found
 
     def history(self, member_id: str, after: int | None, limit: int) -> list[tuple[int, HistoryEntry, str, str]]:
@@ -478,6 +527,11 @@ class PostRepository:
         return self.conn.execute(select(func.count()).select_from(t.posts).where(
             t.posts.c.tenant == self.tenant, t.posts.c.unit_id == unit_id,
             t.posts.c.type == post_type.value, t.posts.c.end_date == "")).scalar_one()
+
+    def current_in_unit(self, unit_id: str) -> list[Post]:
+        rows = self.conn.execute(self._select().where(t.posts.c.unit_id == unit_id, t.posts.c.end_date == "")
+                                 .order_by(t.posts.c.id))
+        return [self._from_row(r) for r in rows]
 
     def current_for_member(self, member_id: str) -> list[Post]:
         rows = self.conn.execute(self._select().where(t.posts.c.member_id == member_id, t.posts.c.end_date == ""))
@@ -602,14 +656,28 @@ class GroupingRepository:
         return [Pairing(r.id, r.tenant, r.organ_display_name, r.unit_id, r.start_date, as_utc(r.created_at))
                 for r in self.conn.execute(query).all()]
 
-    def repoint_unit(self, from_unit: str, to_unit: str) -> None:
-        """A merged village's alliances and pairings follow it to the target."""
+    def repoint_unit(self, from_unit: str, to_unit: str) -> list[Alliance]:
+        """A merged village's alliances and pairings follow it to the target: the target takes its
+        place (once), a lead is never its own member. Returns the alliances left with no member
+        besides their lead, which the caller dissolves (an alliance needs a member village)."""
+        am = t.alliance_members
         self.conn.execute(update(t.pairings).where(t.pairings.c.tenant == self.tenant, t.pairings.c.unit_id == from_unit)
                           .values(unit_id=to_unit))
         self.conn.execute(update(t.alliances).where(t.alliances.c.tenant == self.tenant,
                                                     t.alliances.c.lead_unit_id == from_unit).values(lead_unit_id=to_unit))
-        already = select(t.alliance_members.c.alliance_id).where(
-            t.alliance_members.c.tenant == self.tenant, t.alliance_members.c.unit_id == to_unit)
-        self.conn.execute(update(t.alliance_members).where(
-            t.alliance_members.c.tenant == self.tenant, t.alliance_members.c.unit_id == from_unit,
-            t.alliance_members.c.alliance_id.not_in(already)).values(unit_id=to_unit))
+        already = select(am.c.alliance_id).where(am.c.tenant == self.tenant, am.c.unit_id == to_unit)
+        self.conn.execute(update(am).where(am.c.tenant == self.tenant, am.c.unit_id == from_unit,
+                                           am.c.alliance_id.not_in(already)).values(unit_id=to_unit))
+        self.conn.execute(delete(am).where(am.c.tenant == self.tenant, am.c.unit_id == from_unit))
+        led = select(t.alliances.c.id).where(t.alliances.c.tenant == self.tenant, t.alliances.c.lead_unit_id == to_unit)
+        self.conn.execute(delete(am).where(am.c.tenant == self.tenant, am.c.unit_id == to_unit,
+                                           am.c.alliance_id.in_(led)))
+        has_member = select(am.c.alliance_id).where(am.c.tenant == self.tenant)
+        return self._alliances(select(t.alliances).where(
+            t.alliances.c.tenant == self.tenant, t.alliances.c.lead_unit_id == to_unit,
+            t.alliances.c.id.not_in(has_member)))
+
+    def remove_alliance(self, alliance_id: str) -> None:
+        self.conn.execute(delete(t.alliance_members).where(t.alliance_members.c.tenant == self.tenant,
+                                                           t.alliance_members.c.alliance_id == alliance_id))
+        self.conn.execute(delete(t.alliances).where(t.alliances.c.tenant == self.tenant, t.alliances.c.id == alliance_id))

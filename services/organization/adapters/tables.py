@@ -70,19 +70,33 @@ members = Table(
     Column("unit_id", String(24), nullable=False),
     Column("display_name", String(50), nullable=False),
     Column("gender", String(8), nullable=False),
-    Column("id_card_number", String(18), nullable=False),
-    Column("phone", String(11), nullable=False, server_default=""),
+    # Personal data sealed at rest (services.common.sealing); uniqueness asks the keyed digest.
+    Column("id_card_sealed", String(100), nullable=False),
+    Column("id_card_digest", String(64), nullable=False),
+    Column("phone_sealed", String(100), nullable=False, server_default=""),
     Column("status", String(16), nullable=False),
     Column("category", String(20), nullable=False),
     Column("joined_on", String(10), nullable=False, server_default=""),
     Column("education", String(20), nullable=False, server_default=""),
-    Column("birth_date", String(10), nullable=False),
+    Column("birth_date_sealed", String(100), nullable=False),
     Column("state", String(16), nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", utc_datetime(), nullable=False),
     Column("updated_at", utc_datetime(), nullable=False),
     Index("ix_members_tenant_unit", "tenant", "unit_id"),
-    Index("uq_members_tenant_id_card", "tenant", "id_card_number", unique=True),
+    Index("uq_members_tenant_id_card_digest", "tenant", "id_card_digest", unique=True),
+)
+
+# Platform-wide: which county holds the active member of each ID number (by keyed digest), so
+# that one person is not active in two counties. Deliberately outside row-level security; the
+# repository only ever asks "is it held elsewhere", never which county holds it.
+person_registry = Table(
+    "person_registry",
+    metadata,
+    Column("id_card_digest", String(64), primary_key=True),
+    Column("county", String(6), nullable=False),
+    Column("member_id", String(24), nullable=False),
+    Index("ix_person_registry_county_member", "county", "member_id"),
 )
 
 member_history = Table(

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+from services.common import identifiers
 from services.common.clock import DEFAULT_TZ
 
 
@@ -96,6 +97,10 @@ class Unit:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     member_count: int = 0
+
+    def __post_init__(self) -> None:
+        # Every way a unit is made (a request, an import row) spells its division code one way.
+        self.division_code = identifiers.normalize(self.division_code)
 
     @property
     def active(self) -> bool:

@@ -174,6 +174,54 @@ def check_specialist(birth_date: dt.date, education: str, on: dt.date) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Plausibility:
+    """Dates a record may hold. A county cannot change these: they are the Party's rules."""
+
+    party_founded: dt.date = dt.date(1921, 7, 1)  # 中国共产党成立
+    min_member_age: int = 18  # 年满十八岁 (党章第一条), at joining and so today
+    min_post_age: int = 18
+    post_start_days_ahead: int = 366  # an appointment may be recorded before it starts, not years ahead
+
+
+PLAUSIBILITY = Plausibility()
+
+
+def check_member_dates(v: Validator, born: dt.date | None, joined: dt.date | None, today: dt.date, prefix: str,
+                       rules: Plausibility = PLAUSIBILITY) -> None:
+    """A member is of age today and joined on a real day between the founding and today, of age."""
+    if born is not None and age_on(born, today) < rules.min_member_age:
+        v.add(f"{prefix}.id_card_number", f"党员应年满{rules.min_member_age}周岁（身份证号显示出生于{born.isoformat()}）",
+              f"a Party member is at least {rules.min_member_age}; this ID number was born on {born.isoformat()}")
+    if joined is None:
+        return
+    founded = rules.party_founded.isoformat()
+    if joined > today:
+        v.add(f"{prefix}.joined_on", "入党日期不能晚于今天", "must not be in the future")
+    elif joined < rules.party_founded:
+        v.add(f"{prefix}.joined_on", f"入党日期不能早于建党日期{founded}", f"must not be before the Party's founding ({founded})")
+    elif born is not None and age_on(born, joined) < rules.min_member_age:
+        v.add(f"{prefix}.joined_on", f"入党时应年满{rules.min_member_age}周岁",
+              f"must be on or after the member's {rules.min_member_age}th birthday")
+
+
+def check_post_start(start: dt.date, born: dt.date | None, today: dt.date, field_path: str = "post.start_date",
+                     rules: Plausibility = PLAUSIBILITY) -> None:
+    """A post starts after the founding, once its holder is of age, and not years ahead."""
+    founded = rules.party_founded.isoformat()
+    if start < rules.party_founded:
+        raise InvalidArgument.field(field_path, f"任职开始日期不能早于建党日期{founded}",
+                                    f"must not be before the Party's founding ({founded})", "IMPLAUSIBLE_DATE")
+    if born is not None and age_on(born, start) < rules.min_post_age:
+        raise InvalidArgument.field(field_path, f"任职开始时任职人应年满{rules.min_post_age}周岁",
+                                    f"must be on or after the holder's {rules.min_post_age}th birthday",
+                                    "IMPLAUSIBLE_DATE")
+    if (start - today).days > rules.post_start_days_ahead:
+        raise InvalidArgument.field(field_path, f"任职开始日期不能晚于今天{rules.post_start_days_ahead}天以上",
+                                    f"must not be more than {rules.post_start_days_ahead} days ahead",
+                                    "IMPLAUSIBLE_DATE")
+
+
 def is_concurrent_secretary_director(types_held_in_unit: set[PostType]) -> bool:
     """一肩挑: one person is both Party secretary and village committee director."""
     return {PostType.SECRETARY, PostType.VILLAGE_DIRECTOR} <= types_held_in_unit

@@ -9,11 +9,12 @@ from __future__ import annotations
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
+from services.common import identifiers
 from services.common.db import ALL_TENANTS
 from services.common.errors import InvalidArgument
 from services.common.grpc.interceptor import current_principal
 from services.common.pagination import PageTokens
-from services.common.tenancy import parse_name
+from services.common.tenancy import is_city_code, parse_name
 from services.organization.entrypoints import mapping as m
 from services.organization.service_layer import commands as c
 from services.organization.service_layer import groupings, members, posts, tenants, units
@@ -55,9 +56,10 @@ class OrganizationServicer(pb_grpc.OrganizationServiceServicer):
         return m.tenant_to_proto(tenants.get_tenant(code, self.uow(code, write=False)))
 
     def ListTenants(self, request, context):
-        if request.city_code and not request.city_code.isdigit():
+        city_code = identifiers.require(request.city_code, "city_code")
+        if city_code and not is_city_code(city_code):
             raise InvalidArgument.field("city_code", "应为6位市级区划代码", "must be a 6-digit city code")
-        found, token = tenants.list_tenants(current_principal(), request.city_code, request.page_size,
+        found, token = tenants.list_tenants(current_principal(), city_code, request.page_size,
                                             request.page_token, self.uow(ALL_TENANTS, write=False), self.tokens)
         return pb.ListTenantsResponse(tenants=[m.tenant_to_proto(t) for t in found], next_page_token=token)
 
@@ -226,7 +228,7 @@ class OrganizationServicer(pb_grpc.OrganizationServiceServicer):
             member_id=m.member_id(request.member, code, "member") if request.member else None,
             include_history=request.include_history, page_size=request.page_size, page_token=request.page_token,
         )
-        found, token = posts.list_posts(cmd, self.uow(code, write=False), self.tokens)
+        found, token = posts.list_posts(cmd, self.uow(code, write=False), current_principal(), self.tokens)
         return pb.ListPostsResponse(posts=[m.post_to_proto(p) for p in found], next_page_token=token)
 
     # ------------------------------------------------------------ alliances and pairings

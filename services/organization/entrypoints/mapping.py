@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 
 from services.common.auth import Principal
+from services.common.clock import today_in
 from services.common.errors import InvalidArgument
 from services.common.tenancy import parse_name
 from services.common.uow import fingerprint
@@ -136,14 +137,18 @@ def unit_to_proto(u: Unit) -> pb.Unit:
 
 
 def member_to_proto(m: Member, who: Principal) -> pb.Member:
+    """A caller who may not see personal data gets nothing that narrows the ID number below about
+    a million candidates: no digit of it, no birth or joining date; gender and an age band."""
     clear = who.sees_personal_data
+    born = dt.date.fromisoformat(m.birth_date) if m.birth_date else None
     return pb.Member(
         name=member_name(m.tenant, m.id), display_name=m.display_name, gender=pb.Gender.Value(m.gender or "GENDER_UNSPECIFIED"),
         id_card_number=m.id_card_number if clear else pd.mask_id_card(m.id_card_number),
         phone=m.phone if clear else pd.mask_phone(m.phone),
         unit=unit_name(m.tenant, m.unit_id), status=pb.MemberStatus.Value(m.status.value),
-        category=pb.MemberCategory.Value(m.category.value), joined_on=m.joined_on, education=m.education,
-        birth_date=m.birth_date if clear else m.birth_date[:4], post_holder=m.post_holder,
+        category=pb.MemberCategory.Value(m.category.value), joined_on=m.joined_on if clear else "",
+        education=m.education, birth_date=m.birth_date if clear else "",
+        age_band=pd.age_band(born, today_in()) if born else "", post_holder=m.post_holder,
         state=pb.MemberState.Value(m.state.value), create_time=ts(m.created_at), update_time=ts(m.updated_at),
         etag=etag_of(m.version), personal_data_masked=not clear,
     )

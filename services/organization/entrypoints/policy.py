@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import enum
+from dataclasses import replace
+
 from services.common.auth import Role
 from services.common.policy import ADMINS, READERS, WRITERS, Rule
 
@@ -40,4 +43,57 @@ _RULES: dict[str, Rule] = {
     "ListPairings": Rule(READERS, scope="org.read", tenant_field="parent"),
 }
 
-POLICY: dict[str, Rule] = {SERVICE + method: rule for method, rule in _RULES.items()}
+
+
+class Clerk(enum.Enum):
+    """What a clerk (党务工作者, the token's `unit` claim names their subtree) may do with one RPC."""
+
+    COUNTY_READ = "reads the whole county: the tree and its groupings hold no personal data"
+    SUBTREE_READ = "reads inside the subtree only"
+    SUBTREE_WRITE = "writes inside the subtree only"
+    NEVER = "never: the county's (or the operator's) decision"
+
+
+# The clerk's rights, one row per RPC; an RPC not listed is NEVER. NEVER keeps clerks out here;
+# the use cases confine SUBTREE_* calls with access.check_within, on every unit the request
+# names: a post's unit and its holder's unit, a transfer's source and destination, a replayed
+# request's first answer. UpdateUnit / CreateUnit: the county's judgement of a unit (软弱涣散,
+# 示范点, star level; units.COUNTY_JUDGEMENT) is refused to clerks.
+CLERK: dict[str, Clerk] = {
+    "CreateTenant": Clerk.NEVER,
+    "GetTenant": Clerk.COUNTY_READ,
+    "ListTenants": Clerk.COUNTY_READ,
+    "UpdateTenant": Clerk.NEVER,
+    "ValidateTenant": Clerk.COUNTY_READ,
+    "CreateUnit": Clerk.SUBTREE_WRITE,
+    "GetUnit": Clerk.COUNTY_READ,
+    "ListUnits": Clerk.COUNTY_READ,
+    "UpdateUnit": Clerk.SUBTREE_WRITE,
+    "MoveUnit": Clerk.NEVER,
+    "MergeUnits": Clerk.NEVER,
+    "ArchiveUnit": Clerk.NEVER,
+    "GetUnitPath": Clerk.COUNTY_READ,
+    "ListUnitHistory": Clerk.COUNTY_READ,
+    "CreateMember": Clerk.SUBTREE_WRITE,
+    "GetMember": Clerk.SUBTREE_READ,
+    "ListMembers": Clerk.SUBTREE_READ,
+    "UpdateMember": Clerk.SUBTREE_WRITE,
+    "TransferMember": Clerk.SUBTREE_WRITE,
+    "ListMemberHistory": Clerk.SUBTREE_READ,
+    "AssignPost": Clerk.SUBTREE_WRITE,
+    "EndPost": Clerk.SUBTREE_WRITE,
+    "ListPosts": Clerk.SUBTREE_READ,
+    "CreateAlliance": Clerk.NEVER,
+    "ListAlliances": Clerk.COUNTY_READ,
+    "CreatePairing": Clerk.NEVER,
+    "ListPairings": Clerk.COUNTY_READ,
+}
+
+
+def _with_clerk(method: str, rule: Rule) -> Rule:
+    """The rule with clerks admitted exactly when the clerk table says they may call the RPC."""
+    others = rule.roles - {Role.CLERK}
+    return replace(rule, roles=others if CLERK.get(method, Clerk.NEVER) is Clerk.NEVER else others | {Role.CLERK})
+
+
+POLICY: dict[str, Rule] = {SERVICE + method: _with_clerk(method, rule) for method, rule in _RULES.items()}

@@ -9,15 +9,21 @@ from services.common.config import Settings
 from services.common.db import ALL_TENANTS, make_engine, make_read_engine
 from services.common.outbox import OutboxWriter
 from services.common.runtime import ServiceRuntime
+from services.common.sealing import DataKey
 from services.organization.adapters import tables
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
 NAME = "organization"
 
 
-def uow_factory(engine: Engine, read_engine: Engine | None = None) -> OrgUnitOfWorkFactory:
-    """Units of work whose events leave through this service's outbox, checked against its contract."""
-    return OrgUnitOfWorkFactory(engine, OutboxWriter(tables.outbox, NAME, organization_events_pb2), read_engine)
+def uow_factory(engine: Engine, read_engine: Engine | None = None,
+                data_key: DataKey | None = None) -> OrgUnitOfWorkFactory:
+    """Units of work whose events leave through this service's outbox, checked against its contract.
+
+    An event worker calls this with its engine only: the data key then comes from its environment.
+    """
+    key = data_key or DataKey(Settings.from_env().data_key)
+    return OrgUnitOfWorkFactory(engine, OutboxWriter(tables.outbox, NAME, organization_events_pb2), read_engine, key)
 
 
 def build(settings: Settings) -> ServiceRuntime:
@@ -35,7 +41,7 @@ def build(settings: Settings) -> ServiceRuntime:
 
     url = settings.database_url_for(NAME)
     engine = make_engine(url, NAME)
-    uow = uow_factory(engine, make_read_engine(url, NAME))
+    uow = uow_factory(engine, make_read_engine(url, NAME), DataKey(settings.data_key))
     servicer = OrganizationServicer(uow, PageTokens(settings.page_token_secret))
     mount = Mount(organization_service_pb2_grpc.add_OrganizationServiceServicer_to_server, servicer, FULL_NAME)
     return ServiceRuntime(NAME, engine, uow, mount, POLICY, daily_jobs=[lambda: jobs.sweep_all_terms(uow)],

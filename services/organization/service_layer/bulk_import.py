@@ -436,6 +436,8 @@ class _Planner:
                              f"the member holds {spec.type.value} in this unit twice")
                 continue
             try:
+                rules.check_post_start(start, dt.date.fromisoformat(member.birth_date) if member.birth_date else None,
+                                       self.ctx.today, "posts")
                 rules.check_post_placement(spec.type, unit, counts.get(key, 0))
                 if spec.type is PostType.REVITALIZATION_SPECIALIST and member.birth_date:
                     rules.check_specialist(dt.date.fromisoformat(member.birth_date), member.education, start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.common import identifiers
 from services.common.auth import Principal, Role
 from services.common.clock import parse_date, today_in, utcnow
 from services.common.errors import (
@@ -18,7 +19,8 @@ from services.common.ids import new_id
 from services.common.pagination import PageTokens, cut_page, page_size
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import personal_data as pd
-from services.organization.domain.events import MemberCreated, MemberTransferred, PostEnded
+from services.organization.domain import rules
+from services.organization.domain.events import MemberCreated, MemberTransferred
 from services.organization.domain.model import (
     HistoryEntry,
     Member,
@@ -35,30 +37,33 @@ from services.organization.service_layer.access import (
     load_tenant,
     load_unit,
     member_name,
-    post_name,
     referenced_unit,
     unit_name,
 )
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+from services.organization.service_layer.posts import end_posts
+from services.organization.service_layer.unit_of_work import MEMBER_EXISTS, OrgUnitOfWork
 
 MEMBER_FIELDS = {"display_name", "gender", "phone", "status", "category", "joined_on", "education", "id_card_number"}
 EDUCATION_MAX = 20
 
 
 def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None:
+    """Normalises the member's identifiers in place (every path that records a member, the import
+    included, passes here), then records every wrong field, implausible dates included."""
     v.text(m.display_name, f"{prefix}.display_name", max_len=50)
+    m.id_card_number = identifiers.check(v, pd.normalize_id_card(m.id_card_number), f"{prefix}.id_card_number")
+    m.phone = identifiers.check(v, pd.normalize_phone(m.phone), f"{prefix}.phone")
     problem = pd.id_card_problem(m.id_card_number)
     if problem:
         v.add(f"{prefix}.id_card_number", *problem)
     problem = pd.phone_problem(m.phone)
     if problem:
         v.add(f"{prefix}.phone", *problem)
+    joined = parse_date(m.joined_on) if m.joined_on else None
     if m.joined_on:
-        joined = parse_date(m.joined_on)
         v.require(joined is not None, f"{prefix}.joined_on", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
-        if joined is not None and not problem and pd.birth_date_of(m.id_card_number):
-            v.require(pd.age_on(pd.birth_date_of(m.id_card_number), joined) >= 18, f"{prefix}.joined_on",
-                      "入党时应年满18周岁", "must be on or after the member's 18th birthday")
+    rules.check_member_dates(v, None if problem else pd.birth_date_of(m.id_card_number), joined,
+                             today_in(), prefix)
     v.text(m.education, f"{prefix}.education", max_len=EDUCATION_MAX, required=False)
 
 
@@ -79,12 +84,12 @@ def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Me
     with uow:
         done = uow.idempotency.seen("CreateMember", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_member(uow, done)
+            return _readable_member(uow, who, done)
         unit = referenced_unit(uow, cmd.unit_id, "member.unit", "党组织不存在")
         load_unit(uow, cmd.unit_id, active=True)
         check_within(uow, who, unit)
         if uow.members.by_id_card(number) is not None:
-            raise AlreadyExists("MEMBER_EXISTS", "该身份证号的党员已在本县登记", "a member with this ID number is already recorded in this county")
+            raise MEMBER_EXISTS.error()
         uow.members.add(member)
         uow.members.add_history(HistoryEntry(member.id, "CREATED", utcnow(), who.subject), to_unit=unit_name(cmd.tenant, unit.id))
         name = member_name(cmd.tenant, member.id)
@@ -94,12 +99,17 @@ def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Me
         return member
 
 
+def _readable_member(uow: OrgUnitOfWork, who: Principal, member_id: str) -> Member:
+    """A member the caller may read: GetMember's check, also for a replayed create's answer."""
+    member = load_member(uow, member_id)
+    if clerk_root(uow, who) is not None:
+        check_within(uow, who, load_unit(uow, member.unit_id))
+    return member
+
+
 def get_member(tenant: str, member_id: str, uow: OrgUnitOfWork, who: Principal) -> Member:
     with uow:
-        member = load_member(uow, member_id)
-        if clerk_root(uow, who) is not None:
-            check_within(uow, who, load_unit(uow, member.unit_id))
-        return member
+        return _readable_member(uow, who, member_id)
 
 
 def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Member], str]:
@@ -144,7 +154,7 @@ def update_member(cmd: c.UpdateMember, uow: OrgUnitOfWork, who: Principal) -> Me
         if "id_card_number" in cmd.changes:
             other = uow.members.by_id_card(member.id_card_number)
             if other is not None and other.id != member.id:
-                raise AlreadyExists("MEMBER_EXISTS", "该身份证号的党员已在本县登记", "a member with this ID number is already recorded in this county")
+                raise MEMBER_EXISTS.error()
             member.birth_date = pd.birth_date_of(member.id_card_number).isoformat()
         if not uow.members.update(member):
             raise stale_etag(member_name(cmd.tenant, member.id))
@@ -166,7 +176,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
         there = uow.other_tenant(cmd.to_tenant) if cross else uow
         done = here.idempotency.seen("TransferMember", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_member(there if cross else here, done)
+            return _readable_member(there, who, done)
         member = load_member(here, cmd.member_id)
         _check_not_transferred(member)
         check_etag(cmd.etag, member.version, member_name(cmd.tenant, member.id))
@@ -194,11 +204,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
         if there.members.by_id_card(member.id_card_number) is not None:
             raise AlreadyExists("MEMBER_EXISTS", "目标县已登记该身份证号的党员", "the destination county already records a member with this ID number")
         today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone).isoformat()
-        for post in here.posts.current_for_member(member.id):
-            post.end_date, post.end_reason = today, "组织关系转出 / transferred out"
-            here.posts.end(post)
-            uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
-                               member_name(cmd.tenant, member.id), today, post.end_reason), tenant=cmd.tenant)
+        end_posts(here, here.posts.current_for_member(member.id), today, "组织关系转出 / transferred out")
         moved = Member(**{**member.__dict__, "id": new_id("m"), "tenant": cmd.to_tenant, "unit_id": dest.id,
                           "version": 1, "post_holder": False})
         member.state = MemberState.TRANSFERRED_OUT

@@ -50,6 +50,15 @@ def mark_concurrent(uow: OrgUnitOfWork, posts: list[Post]) -> list[Post]:
     return posts
 
 
+def end_posts(uow: OrgUnitOfWork, posts: list[Post], day: str, reason: str) -> None:
+    """End current posts on `day` for `reason`, each announced (merges and transfers out)."""
+    for post in posts:
+        post.end_date, post.end_reason = day, reason
+        uow.posts.end(post)
+        uow.emit(PostEnded(post_name(uow.tenant, post.id), post.type.value, unit_name(uow.tenant, post.unit_id),
+                           member_name(uow.tenant, post.member_id), day, reason))
+
+
 def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
     v = Validator()
     v.require(cmd.type is not None, "post.type", "请选择职务类型", "must name a post type")
@@ -69,7 +78,9 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
     with uow:
         done = uow.idempotency.seen("AssignPost", cmd.request_id, cmd.fingerprint)
         if done:
-            return mark_concurrent(uow, [load_post(uow, done)])[0]
+            post = load_post(uow, done)
+            check_within(uow, who, load_unit(uow, post.unit_id))  # a replay answers only what ListPosts would
+            return mark_concurrent(uow, [post])[0]
         tenant = load_tenant(uow, cmd.tenant)
         unit = referenced_unit(uow, cmd.unit_id, "post.unit", lock=True)
         load_unit(uow, unit.id, active=True)
@@ -80,8 +91,10 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
                                         "UNKNOWN_MEMBER")
         if member.state is not MemberState.ACTIVE:
             raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
+        check_within(uow, who, load_unit(uow, member.unit_id))  # a clerk appoints their own members only
         today = today_in(tenant.settings.time_zone)
         start = start or today
+        rules.check_post_start(start, dt.date.fromisoformat(member.birth_date) if member.birth_date else None, today)
         rules.check_post_placement(cmd.type, unit, uow.posts.current_count(unit.id, cmd.type))
         if any(p.type is cmd.type and p.unit_id == unit.id for p in uow.posts.current_for_member(member.id)):
             raise FailedPrecondition("POST_ALREADY_HELD", f"{member.display_name}已担任该职务",
@@ -122,17 +135,18 @@ def end_post(cmd: c.EndPost, uow: OrgUnitOfWork, who: Principal) -> Post:
         return post
 
 
-def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[Post], str]:
+def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Post], str]:
     if bool(cmd.unit_id) == bool(cmd.member_id):
         raise InvalidArgument.field("unit", "请在 unit 与 member 中指定且只指定一个", "give exactly one of unit or member")
     limit = page_size(cmd.page_size)
     query = f"u={cmd.unit_id};m={cmd.member_id};h={cmd.include_history}"
     after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str,))
     with uow:
+        # A clerk reads the posts of their subtree's units and members, as with GetMember.
         if cmd.unit_id:
-            load_unit(uow, cmd.unit_id)
+            check_within(uow, who, load_unit(uow, cmd.unit_id))
         else:
-            load_member(uow, cmd.member_id)
+            check_within(uow, who, load_unit(uow, load_member(uow, cmd.member_id).unit_id))
         found = uow.posts.list(unit_id=cmd.unit_id, member_id=cmd.member_id, include_history=cmd.include_history,
                                after=after[0] if after else None, limit=limit + 1)
         found, next_token = cut_page(found, limit, tokens, query, lambda p: [p.id], tenant=cmd.tenant)

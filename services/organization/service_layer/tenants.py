@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy.exc import IntegrityError
-
+from services.common import identifiers
 from services.common.auth import Principal
 from services.common.errors import AlreadyExists, Validator, check_update_mask, stale_etag
 from services.common.metrics import KNOWN_TENANTS
@@ -26,13 +25,15 @@ TENANT_FIELDS = {
 
 
 def create_tenant(cmd: commands.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
+    # "６１０２９７" is 610297; "610297\n" is refused by name, never stored as a second county.
+    code = identifiers.require(cmd.code, "tenant.code")
+    city_code = identifiers.require(cmd.city_code, "tenant.city_code")
     v = Validator()
-    v.text(cmd.code, "tenant.code", max_len=6, required=False)  # refuses "610297\n" before the digits are judged
-    v.require(is_county_code(cmd.code), "tenant.code", "应为6位县级行政区划代码（如610222）",
+    v.require(is_county_code(code), "tenant.code", "应为6位县级行政区划代码（如610222）",
               "must be a 6-digit county division code such as 610222")
     v.text(cmd.display_name, "tenant.display_name", max_len=50)
-    city = cmd.city_code or (city_of(cmd.code) if is_county_code(cmd.code) else "")
-    v.require(not cmd.city_code or (is_city_code(cmd.city_code) and cmd.code.startswith(cmd.city_code[:4])),
+    city = city_code or (city_of(code) if is_county_code(code) else "")
+    v.require(not city_code or (is_city_code(city_code) and code.startswith(city_code[:4])),
               "tenant.city_code", "应为该县所属市的6位代码（如610200）",
               "must be the 6-digit code of the county's city, such as 610200")
     v.text(cmd.city_display_name, "tenant.city_display_name", max_len=50, required=False)
@@ -40,19 +41,16 @@ def create_tenant(cmd: commands.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
     rules.check_settings(cmd.settings)
     with uow:
         if uow.idempotency.seen("CreateTenant", cmd.request_id, cmd.fingerprint):
-            return load_tenant(uow, cmd.code)
-        if uow.tenants.get(cmd.code) is not None:
-            raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists",
-                                {"tenant": cmd.code})
-        tenant = Tenant(cmd.code, normalize(cmd.display_name), city, normalize(cmd.city_display_name), cmd.settings)
+            return load_tenant(uow, code)
+        if uow.tenants.get(code) is not None:
+            raise AlreadyExists("TENANT_EXISTS", f"县 {code} 已存在", f"tenant tenants/{code} already exists",
+                                {"tenant": code})
+        tenant = Tenant(code, normalize(cmd.display_name), city, normalize(cmd.city_display_name), cmd.settings)
         uow.tenants.add(tenant)
-        uow.idempotency.remember("CreateTenant", cmd.request_id, cmd.fingerprint, f"tenants/{cmd.code}")
-        uow.emit(TenantCreated(cmd.code, tenant.display_name, city), tenant=cmd.code)
-        try:
-            uow.commit()
-        except IntegrityError:
-            raise AlreadyExists("TENANT_EXISTS", f"县 {cmd.code} 已存在", f"tenant tenants/{cmd.code} already exists") from None
-        KNOWN_TENANTS.add(cmd.code)
+        uow.idempotency.remember("CreateTenant", cmd.request_id, cmd.fingerprint, f"tenants/{code}")
+        uow.emit(TenantCreated(code, tenant.display_name, city), tenant=code)
+        uow.commit()
+        KNOWN_TENANTS.add(code)
         return tenant
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine
 
 from services.common.outbox import OutboxWriter
-from services.common.uow import Idempotency, SqlUnitOfWork
+from services.common.sealing import DataKey
+from services.common.uow import Idempotency, SqlUnitOfWork, UniqueKey
 from services.organization.adapters import repository, tables
+
+MEMBER_EXISTS = UniqueKey("MEMBER_EXISTS", "该身份证号的党员已在本县登记",
+                          "a member with this ID number is already recorded in this county")
+# Which county is not said: counties do not learn about each other's members.
+MEMBER_ACTIVE_ELSEWHERE = UniqueKey(
+    "MEMBER_ACTIVE_ELSEWHERE", "该身份证号的党员已在其他县登记，请办理组织关系转接",
+    "a member with this ID number is active in another county; transfer the relationship instead")
 
 
 class OrgUnitOfWork(SqlUnitOfWork):
@@ -16,10 +24,17 @@ class OrgUnitOfWork(SqlUnitOfWork):
     posts: repository.PostRepository
     groupings: repository.GroupingRepository
 
+    # What the loser of a race on each natural key is told: what the use case's own check says.
+    unique_keys = {
+        "tenants": UniqueKey("TENANT_EXISTS", "该县已存在", "the tenant already exists"),
+        "members": MEMBER_EXISTS,
+        "person_registry": MEMBER_ACTIVE_ELSEWHERE,
+    }
+
     def _open(self, conn: Connection) -> None:
         self.tenants = repository.TenantRepository(conn)
         self.units = repository.UnitRepository(conn, self.tenant)
-        self.members = repository.MemberRepository(conn, self.tenant)
+        self.members = repository.MemberRepository(conn, self.tenant, self.data_key)
         self.posts = repository.PostRepository(conn, self.tenant)
         self.groupings = repository.GroupingRepository(conn, self.tenant)
 
@@ -30,9 +45,11 @@ class OrgUnitOfWork(SqlUnitOfWork):
     def other_tenant(self, code: str) -> OrgUnitOfWork:
         """Repositories of another tenant in this same transaction (operator transfers)."""
         view = object.__new__(OrgUnitOfWork)
-        view.tenant, view.conn = code, self.conn
+        view.tenant, view.conn, view.data_key = code, self.conn, self.data_key
         view.idempotency = Idempotency(self.conn, self.idempotency_table, code)
         view._open(self.conn)
+        # Its events are this transaction's, under the other tenant.
+        view.emit = lambda event, tenant=None: self.emit(event, tenant or code)
         return view
 
 
@@ -43,9 +60,10 @@ class OrgUnitOfWorkFactory:
     event contracts, so the service layer imports no protobuf.
     """
 
-    def __init__(self, engine: Engine, outbox: OutboxWriter, read_engine: Engine | None = None):
-        self.engine, self.outbox, self.read_engine = engine, outbox, read_engine
+    def __init__(self, engine: Engine, outbox: OutboxWriter, read_engine: Engine | None = None,
+                 data_key: DataKey | None = None):
+        self.engine, self.outbox, self.read_engine, self.data_key = engine, outbox, read_engine, data_key
 
     def __call__(self, tenant: str, write: bool = True) -> OrgUnitOfWork:
         return OrgUnitOfWork(self.engine, self.outbox, tables.common["idempotency_keys"], tenant, write,
-                             self.read_engine)
+                             self.read_engine, self.data_key)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from services.common.auth import Principal
-from services.common.clock import utcnow
+from services.common import identifiers
+from services.common.auth import Principal, Role
+from services.common.clock import today_in, utcnow
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -29,14 +30,27 @@ from services.organization.service_layer.access import (
     referenced_unit,
     unit_name,
 )
+from services.organization.service_layer.posts import end_posts
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
 
 UNIT_FIELDS = {"display_name", "division_code", "weak_and_lax", "demonstration_site", "star_level"}
+# 软弱涣散, 示范点 and the star level are the county's judgement of a unit, never its own clerk's.
+COUNTY_JUDGEMENT = frozenset({"weak_and_lax", "demonstration_site", "star_level"})
 MAX_STAR_LEVEL = 5
+
+
+def _check_judgement(who: Principal, fields: set[str]) -> None:
+    if who.role is Role.CLERK and fields & COUNTY_JUDGEMENT:
+        raise PermissionDenied(
+            "COUNTY_JUDGEMENT",
+            "软弱涣散、示范点和星级由县委组织部评定，经办人不能设置",
+            f"{', '.join(sorted(fields & COUNTY_JUDGEMENT))}: set by the county, not by a clerk",
+        )
 
 
 def check_unit_fields(v: Validator, display_name: str, division_code: str, star_level: int, prefix: str = "unit") -> None:
     v.text(display_name, f"{prefix}.display_name", max_len=60)
+    division_code = identifiers.check(v, division_code, f"{prefix}.division_code")
     v.require(not division_code or (division_code.isdigit() and len(division_code) in (6, 9, 12)),
               f"{prefix}.division_code", "应为6、9或12位数字的区划代码", "must be a 6, 9 or 12 digit division code")
     v.require(0 <= star_level <= MAX_STAR_LEVEL, f"{prefix}.star_level", "星级应在0到5之间", "must be within 0..5")
@@ -56,6 +70,7 @@ def _history(uow: OrgUnitOfWork, who: Principal, unit_id: str, kind: str, detail
 
 
 def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    _check_judgement(who, {name for name in COUNTY_JUDGEMENT if getattr(cmd, name)})
     v = Validator()
     v.require(cmd.type is not None, "unit.type", "请选择组织类型", "must be one of TOWNSHIP, WORK_STATION, VILLAGE, "
               "COMMUNITY, BRANCH, PARTY_GROUP")
@@ -127,12 +142,14 @@ def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
 
 
 def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+    _check_judgement(who, set(cmd.changes))
     check_update_mask(cmd.changes, UNIT_FIELDS, "（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")
     with uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag)
         before = unit.display_name
         for path, value in cmd.changes.items():
             setattr(unit, path, normalize(value) if isinstance(value, str) else value)
+        unit.division_code = identifiers.normalize(unit.division_code)
         v = Validator()
         check_unit_fields(v, unit.display_name, unit.division_code, unit.star_level)
         v.raise_if_any()
@@ -186,8 +203,16 @@ MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, Un
                        UnitType.WORK_STATION, UnitType.TOWNSHIP})
 
 
+MERGE_POST_END_REASON = "撤并 / merged"
+
+
 def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
-    """撤并: members, posts, children and groupings of each source move to the target."""
+    """撤并: members, children, groupings and post history of each source move to the target.
+
+    The sources' current posts end on the day of the merge (reason 撤并): the target keeps its own
+    office holders, and the merged organization elects anew, so the target never holds two
+    current secretaries or directors (the limits AssignPost keeps). An alliance left with no
+    member besides its lead is dissolved, as one could not be created so."""
     v = Validator()
     v.require(bool(cmd.source_ids), "sources", "请至少指定一个被撤并的组织", "must name at least one unit to merge")
     v.require(cmd.target_id not in cmd.source_ids, "sources", "不能把组织并入自己", "must not contain the target")
@@ -218,7 +243,9 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
             check_within(uow, who, source)
             sources.append(source)
         members_moved = posts_moved = 0
+        today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone).isoformat()
         for source in sources:
+            end_posts(uow, uow.posts.current_in_unit(source.id), today, MERGE_POST_END_REASON)
             for child in uow.units.reparent_children(source, target):
                 _history(uow, who, child.id, "MOVED", f"{source.display_name} → {target.display_name}（撤并）", target.id)
             moved = uow.members.move_all(source.id, target.id)
@@ -228,7 +255,10 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
                     unit_name(cmd.tenant, source.id), unit_name(cmd.tenant, target.id))
             members_moved += len(moved)
             posts_moved += uow.posts.move_unit(source.id, target.id)
-            uow.groupings.repoint_unit(source.id, target.id)
+            for alliance in uow.groupings.repoint_unit(source.id, target.id):
+                uow.groupings.remove_alliance(alliance.id)
+                _history(uow, who, target.id, "ALLIANCE_DISSOLVED",
+                         f"联盟“{alliance.display_name}”撤并后只剩牵头村，已解散 / dissolved: no member village left")
             source.state, source.merged_into = UnitState.MERGED, target.id
             uow.units.update(source)
             _history(uow, who, source.id, "MERGED_INTO", f"并入{target.display_name}" + (f"（{cmd.reason}）" if cmd.reason else ""),
@@ -262,6 +292,15 @@ def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit
         if uow.units.has_active_children(unit):
             raise FailedPrecondition("UNIT_HAS_CHILDREN", f"“{unit.display_name}”下还有下级组织，请先移走或撤销",
                                      "the unit still has active sub-units; move or archive them first")
+        # Refused rather than ended here: the county ends each post with its own date and reason.
+        current = uow.posts.current_in_unit(unit.id)
+        if current:
+            raise FailedPrecondition(
+                "UNIT_HAS_CURRENT_POSTS",
+                f"“{unit.display_name}”还有{len(current)}个现任职务，请先结束任职（EndPost）",
+                f"{len(current)} posts in this unit are current; end them (EndPost) first",
+                {"posts": str(len(current))},
+            )
         unit.state = UnitState.ARCHIVED
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))

@@ -1,0 +1,53 @@
+"""Identifier normalisation: full-width, Arabic-Indic and spaced spellings are one identifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.common import identifiers
+from services.common.errors import InvalidArgument, Validator
+from services.common.tenancy import is_county_code, parse_name, tenant_of
+from services.organization.domain import personal_data as pd
+from tests.helpers import id_card
+
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("spelling", [
+    "６１０２９７", "٦١٠٢٩٧", "۶۱۰۲۹۷", " 610297 ", "610\u3000297", "610\u00a0297", "６１０ ２９７",
+])
+def test_every_spelling_of_a_code_is_the_ascii_one(spelling):
+    assert identifiers.normalize(spelling) == "610297"
+
+
+def test_a_full_width_id_number_is_valid_and_the_same_number():
+    number = id_card()
+    for spelling in (number.translate(FULL_WIDTH), number.translate(ARABIC_INDIC), number.lower(),
+                     f"{number[:6]} {number[6:14]} {number[14:]}"):
+        assert pd.normalize_id_card(spelling) == number
+        assert pd.id_card_problem(pd.normalize_id_card(spelling)) is None
+
+
+def test_unnormalised_digits_never_pass_as_an_id_number():
+    number = id_card()
+    assert pd.id_card_problem(number.translate(ARABIC_INDIC)) is not None
+    assert pd.id_card_problem(number + "\n") is not None
+
+
+@pytest.mark.parametrize("bad", ["610297\n", "6102\x0097", "610\u200b297", "\u202e610297"])
+def test_control_characters_are_refused_by_name(bad):
+    v = Validator()
+    identifiers.check(v, bad, "tenant.code")
+    assert [x.field for x in v.violations] == ["tenant.code"] and "U+" in v.violations[0].en
+    with pytest.raises(InvalidArgument) as info:
+        identifiers.require(bad, "tenant.code")
+    assert info.value.reason == "CONTROL_CHARACTER"
+
+
+def test_tenant_codes_and_names_match_whole():
+    assert not is_county_code("610297\n") and not is_county_code("٦١٠٢٩٧")
+    assert parse_name("tenants/６１０２９７/units/u1", "name", "units").tenant == "610297"
+    assert tenant_of("tenants/６１０２９７/units/u1") == "610297"
+    with pytest.raises(InvalidArgument):
+        parse_name("tenants/610297\n", "name", None)
