@@ -18,9 +18,14 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $@
 
 # Generated stubs live in build/gen (ignored) and reach the venv through a .pth file.
+# google/longrunning/operations.proto comes from googleapis-common-protos, which ships it as
+# operations_proto.proto; build/include gives it the name its generated module registers.
 $(GEN)/.stamp: $(PROTOS) $(STAMP)
-	@rm -rf $(GEN); mkdir -p $(GEN)
-	$(PY) -m grpc_tools.protoc -Iprotos --python_out=$(GEN) --pyi_out=$(GEN) --grpc_python_out=$(GEN) $(PROTOS)
+	@rm -rf $(GEN) build/include; mkdir -p $(GEN) build/include/google/longrunning
+	@site=$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'); \
+	cp $$site/google/longrunning/operations_proto.proto build/include/google/longrunning/operations.proto; \
+	$(PY) -m grpc_tools.protoc -Iprotos -Ibuild/include -I$$site --python_out=$(GEN) --pyi_out=$(GEN) \
+	  --grpc_python_out=$(GEN) $(PROTOS)
 	@echo "$(CURDIR)/$(GEN)" > $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/partybuilding-gen.pth
 	@touch $@
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from dataclasses import dataclass
 
 import grpc
@@ -13,6 +14,7 @@ from grpc_status import rpc_status
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 
 from services.organization.domain.personal_data import id_card_check_digit
+from services.organization.domain.sheet import format_posts, split_posts
 
 _seq = itertools.count(100)
 
@@ -116,3 +118,23 @@ class County:
     def members(self, md=None, **req) -> list[pb.Member]:
         return list(self.s.ListMembers(pb.ListMembersRequest(parent=self.parent, page_size=1000, **req),
                                        metadata=md or self.admin).members)
+
+
+def comparable_rows(rows: list[dict]) -> list[dict]:
+    """Rows with unit ids replaced by the path of display names, member ids dropped: comparable across counties."""
+    units = {r["ref"]: r for r in rows if r["record"] == "unit"}
+
+    def path(ref: str) -> str:
+        return path(units[ref]["parent_ref"]) + "/" + units[ref]["display_name"] if ref in units else ""
+
+    out = []
+    for r in rows:
+        r = dict(r)
+        if r["record"] == "unit":
+            r["ref"], r["parent_ref"] = path(r["ref"]), path(r["parent_ref"])
+        elif r["record"] == "member":
+            r["ref"], r["parent_ref"] = "", path(r["parent_ref"])
+            entries = [e[:1] + [path(e[1]) if len(e) > 1 else ""] + e[2:] for e in split_posts(r["posts"])]
+            r["posts"] = format_posts(sorted(entries))
+        out.append(r)
+    return sorted(out, key=lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True))

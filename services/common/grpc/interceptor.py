@@ -8,6 +8,7 @@ google.rpc.Status; each call is counted, timed and logged as one JSON line.
 from __future__ import annotations
 
 import contextvars
+import itertools
 import logging
 import os
 import time
@@ -51,14 +52,15 @@ class PlatformInterceptor(grpc.ServerInterceptor):
         return wrapped
 
     def _wrap(self, method: str, handler):
-        if handler is None or method.startswith(PUBLIC_PREFIXES) or handler.unary_unary is None:
+        if handler is None or method.startswith(PUBLIC_PREFIXES):
             return handler
         _, service, name = method.split("/")
         rule = self.policy.get(method)
-        inner = handler.unary_unary
         service = service.rsplit(".", 1)[-1]
+        empty = handler.request_deserializer(b"") if handler.request_deserializer else None
 
-        def call(request, context: grpc.ServicerContext):
+        def guarded(context: grpc.ServicerContext, first_request, invoke):
+            """Deadline, token, policy (on the request, or a stream's first message), then `invoke`."""
             started = time.perf_counter()
             metadata = dict(context.invocation_metadata())
             request_id = metadata.get("x-request-id") or os.urandom(8).hex()
@@ -70,11 +72,12 @@ class PlatformInterceptor(grpc.ServerInterceptor):
                     context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the call started / 请求已超时")
                 principal = self.verifier.verify(metadata.get("authorization"))
                 subject = principal.subject
+                request = first_request()
                 authorize(principal, rule, name, request)
                 if rule.tenant_field:
                     tenant = tenant_of(_field(request, rule.tenant_field)) or "-"
                 _principal.set(principal)
-                return inner(request, context)
+                return invoke()
             except PlatformError as error:
                 code = error.code
                 context.abort_with_status(to_status(error))
@@ -101,9 +104,38 @@ class PlatformInterceptor(grpc.ServerInterceptor):
                         "request_id": request_id, "sub": subject,
                     }})
 
-        return grpc.unary_unary_rpc_method_handler(
-            call, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
-        )
+        def peeked(requests):
+            """(first message, the whole stream again): a stream is authorized on its first message."""
+            first = next(requests, None)
+            return (empty if first is None else first), itertools.chain([] if first is None else [first], requests)
+
+        codec = {"request_deserializer": handler.request_deserializer,
+                 "response_serializer": handler.response_serializer}
+        if handler.unary_unary:
+            inner = handler.unary_unary
+            return grpc.unary_unary_rpc_method_handler(
+                lambda request, context: guarded(context, lambda: request, lambda: inner(request, context)), **codec)
+        if handler.unary_stream:
+            inner = handler.unary_stream
+            # Responses are produced inside the guard (errors mapped, time counted), then sent.
+            return grpc.unary_stream_rpc_method_handler(
+                lambda request, context: iter(guarded(context, lambda: request,
+                                                      lambda: list(inner(request, context)))), **codec)
+        streaming = handler.stream_unary or handler.stream_stream
+
+        def call(requests, context):
+            state = {}
+
+            def first():
+                state["first"], state["stream"] = peeked(requests)
+                return state["first"]
+
+            if handler.stream_unary:
+                return guarded(context, first, lambda: streaming(state["stream"], context))
+            return iter(guarded(context, first, lambda: list(streaming(state["stream"], context))))
+
+        make = grpc.stream_unary_rpc_method_handler if handler.stream_unary else grpc.stream_stream_rpc_method_handler
+        return make(call, **codec)
 
 
 def _aborted_code(context) -> str:

@@ -38,6 +38,10 @@ _RULES: dict[str, Rule] = {
     "ListAlliances": Rule(READERS, scope="org.read", tenant_field="parent"),
     "CreatePairing": Rule(ADMINS, write=True, tenant_field="parent"),
     "ListPairings": Rule(READERS, scope="org.read", tenant_field="parent"),
+    # The county sheet holds ID numbers and phones in clear: the county's own admins, never a clerk.
+    "ImportOrganization": Rule(ADMINS, write=True, tenant_field="parent"),
+    "ExportOrganization": Rule(ADMINS, tenant_field="parent"),
+    "GetOperation": Rule(ADMINS, tenant_field="name"),
 }
 
 POLICY: dict[str, Rule] = {SERVICE + method: rule for method, rule in _RULES.items()}

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 from services.common.outbox import OutboxWriter
 from services.common.uow import Idempotency, SqlUnitOfWork
 from services.organization.adapters import repository, tables
+from services.organization.adapters.operations import OperationRepository
 
 PRODUCER = "organization"
 
@@ -18,6 +19,7 @@ class OrgUnitOfWork(SqlUnitOfWork):
     members: repository.MemberRepository
     posts: repository.PostRepository
     groupings: repository.GroupingRepository
+    operations: OperationRepository
 
     def _open(self, conn: Connection) -> None:
         self.tenants = repository.TenantRepository(conn)
@@ -25,6 +27,7 @@ class OrgUnitOfWork(SqlUnitOfWork):
         self.members = repository.MemberRepository(conn, self.tenant)
         self.posts = repository.PostRepository(conn, self.tenant)
         self.groupings = repository.GroupingRepository(conn, self.tenant)
+        self.operations = OperationRepository(conn, self.tenant)
 
     def refresh_tree_statistics(self) -> None:
         """After a county import (see SqlUnitOfWork.analyze)."""
