@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 GEN := build/gen
+PROTODEPS := build/protodeps
 PROTOS := $(shell find protos -name '*.proto')
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
@@ -18,10 +19,21 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $@
 
 # Generated stubs live in build/gen (ignored) and reach the venv through a .pth file.
-$(GEN)/.stamp: $(PROTOS) $(STAMP)
+$(GEN)/.stamp: $(PROTOS) $(STAMP) $(PROTODEPS)/.stamp
 	@rm -rf $(GEN); mkdir -p $(GEN)
-	$(PY) -m grpc_tools.protoc -Iprotos --python_out=$(GEN) --pyi_out=$(GEN) --grpc_python_out=$(GEN) $(PROTOS)
+	$(PY) -m grpc_tools.protoc -Iprotos -I$(PROTODEPS) --python_out=$(GEN) --pyi_out=$(GEN) \
+	  --grpc_python_out=$(GEN) $(PROTOS)
 	@echo "$(CURDIR)/$(GEN)" > $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/partybuilding-gen.pth
+	@touch $@
+
+# The googleapis protos of googleapis-common-protos, where protoc and buf can import them.
+# The package ships google/longrunning/operations.proto as operations_proto.proto; here it gets
+# the name its generated module registers (and that our protos import).
+$(PROTODEPS)/.stamp: $(STAMP)
+	@rm -rf $(PROTODEPS); mkdir -p $(PROTODEPS)
+	@cd $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') && \
+		find google -name '*.proto' -exec cp --parents {} $(CURDIR)/$(PROTODEPS)/ \;
+	@mv $(PROTODEPS)/google/longrunning/operations_proto.proto $(PROTODEPS)/google/longrunning/operations.proto
 	@touch $@
 
 protos: $(GEN)/.stamp
@@ -54,20 +66,12 @@ lint: setup lint-protos
 
 # buf from the pinned npm package (package.json, package-lock.json) into ./node_modules.
 BUF := node_modules/.bin/buf
-PROTODEPS := build/protodeps
 # The protos before the change; on a branch, `make lint BUF_AGAINST=main` (or a release tag).
 BUF_AGAINST ?= HEAD~1
 AGAINST := build/buf-against
 
 $(BUF): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	@touch $@
-
-# The googleapis protos of googleapis-common-protos, where buf (and protoc) can import them.
-$(PROTODEPS)/.stamp: $(STAMP)
-	@rm -rf $(PROTODEPS); mkdir -p $(PROTODEPS)
-	@cd $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') && \
-		find google -name '*.proto' -exec cp --parents {} $(CURDIR)/$(PROTODEPS)/ \;
 	@touch $@
 
 # buf breaking compares with an image of the earlier protos compiled by protoc with the same

@@ -149,7 +149,9 @@ def run() -> None:
     from services.common.errors import AlreadyExists
     from services.organization.demo import county_rows
     from services.organization.domain.model import TenantSettings
+    from services.organization.domain.sheet import rows_from_dicts
     from services.organization.service_layer import bulk_import, commands, tenants
+    from services.pbctl.org import problem_line
     from services.platform import build_runtime, migrate_all
 
     scale = float(os.environ.get("BENCH_SCALE", "1.0"))
@@ -178,12 +180,12 @@ def run() -> None:
                 tenants.create_tenant(commands.CreateTenant(code, f"县{code}", code[:4] + "00", f"市{code[:4]}",
                                                      TenantSettings()), uow("*"))
             t0 = time.perf_counter()
-            rows = bulk_import.rows_from_dicts(county_rows(code, _shape(code)))
+            rows = rows_from_dicts(county_rows(code, _shape(code)))
             t1 = time.perf_counter()
             report = bulk_import.import_rows(rows, uow(code), actor="bench")
             t2 = time.perf_counter()
             if not report.ok:
-                print("\n".join(report.lines()[:20]))
+                print("\n".join(problem_line(p.row, p.column, p.reason, p.zh, p.en) for p in report.sorted_problems()[:20]))
                 return
             gen_s += t1 - t0
             import_s += t2 - t1

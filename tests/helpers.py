@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import time
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from grpc_status import rpc_status
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 
 from services.organization.domain.personal_data import id_card_check_digit
+from services.organization.domain.sheet import format_posts, split_posts
 
 _seq = itertools.count(100)
 
@@ -129,3 +131,36 @@ class County:
     def members(self, md=None, **req) -> list[pb.Member]:
         return list(self.s.ListMembers(pb.ListMembersRequest(parent=self.parent, page_size=1000, **req),
                                        metadata=md or self.admin).members)
+
+
+def comparable_rows(rows: list[dict]) -> list[dict]:
+    """Rows with unit ids replaced by the path of display names, member ids dropped: comparable across counties."""
+    units = {r["ref"]: r for r in rows if r["record"] == "unit"}
+
+    def path(ref: str) -> str:
+        return path(units[ref]["parent_ref"]) + "/" + units[ref]["display_name"] if ref in units else ""
+
+    out = []
+    for r in rows:
+        r = dict(r)
+        if r["record"] == "unit":
+            r["ref"], r["parent_ref"] = path(r["ref"]), path(r["parent_ref"])
+        elif r["record"] == "member":
+            r["ref"], r["parent_ref"] = "", path(r["parent_ref"])
+            entries = [e[:1] + [path(e[1]) if len(e) > 1 else ""] + e[2:] for e in split_posts(r["posts"])]
+            r["posts"] = format_posts(sorted(entries))
+        out.append(r)
+    return sorted(out, key=lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True))
+
+
+def as_if_moved_away(platform, code: str) -> None:
+    """Release county `code`'s members from the platform-wide person registry, as if that county
+    had moved to another platform: one person is active in one county of a platform, so a round
+    trip into a second county of the same platform needs this first."""
+    from sqlalchemy import delete
+
+    from services.organization.adapters import tables
+
+    with platform.org_uow(code) as uow:
+        uow.conn.execute(delete(tables.person_registry).where(tables.person_registry.c.county == code))
+        uow.commit()

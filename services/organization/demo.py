@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from services.common.errors import AlreadyExists
+from services.organization.domain import sheet
 from services.organization.domain.model import PostType, TenantSettings, UnitType
 from services.organization.domain.personal_data import id_card_check_digit
 from services.organization.service_layer import bulk_import, commands, tenants
@@ -165,7 +166,7 @@ def county_rows(code: str, shape: CountyShape, seed: int = 0) -> list[dict[str, 
                                       posts=f"{PostType.PARTY_AFFAIRS_WORKER.value}|{station_ref}|2024-03-01"))
             station_no += 1
     for r in rows:
-        for col in bulk_import.COLUMNS:
+        for col in sheet.COLUMNS:
             r.setdefault(col, "")
     return rows
 
@@ -182,8 +183,8 @@ def load_demo_county(uow_factory, code: str = DEMO_CODE, display_name: str = DEM
         tenants.create_tenant(cmd, uow_factory("*"))
     except AlreadyExists:
         return False
-    report = bulk_import.import_rows(bulk_import.rows_from_dicts(county_rows(code, demo_shape())),
+    report = bulk_import.import_rows(sheet.rows_from_dicts(county_rows(code, demo_shape())),
                                      uow_factory(code), actor="demo")
     if not report.ok:
-        raise RuntimeError("\n".join(report.lines()))
+        raise RuntimeError(f"the demo county does not import: {report.sorted_problems()[:5]}")
     return True

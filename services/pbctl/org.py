@@ -1,30 +1,55 @@
-"""pbctl org: the organization tree from a shell (import, export, listing).
+"""pbctl org: the organization tree from a shell (import, export, validate, listing).
 
-import / export / validate work directly against the database of the environment, like a
-migration tool; `units` and `create-tenant` call a running server over gRPC with the token in $TOKEN.
+Every command is a client of the running server's RPCs, with the token in $TOKEN (see
+`pbctl dev-token`): a county admin needs no database and no shell on the servers.
 """
 
 from __future__ import annotations
 
 import sys
+import time
+import uuid
+from pathlib import Path
 
 import click
 
 from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
 
-
-def _uow_factory():
-    from services.pbctl.settings import load_settings
-    from services.platform import build_runtime, migrate_all
-
-    settings = load_settings()
-    migrate_all(settings)
-    return build_runtime("organization", settings).uow_factory
+# The server's bounds (docs/import-format.md): chunks of at most 1 MiB.
+CHUNK_BYTES = 1 << 20
+POLL_SECONDS = 0.2
+TIMEOUT_SECONDS = 300
 
 
-def _fail(message: str, status: int = 1) -> None:
-    click.echo(message, err=True)
-    sys.exit(status)
+def _rpc_failure(err) -> None:
+    fail(f"{err.code().name}: {err.details()}", 2 if err.code().name == "INVALID_ARGUMENT" else 1)
+
+
+def _sheet_format(file_name: str) -> int:
+    from partybuilding.organization.v1 import organization_service_pb2 as pb
+
+    formats = {".csv": pb.CSV, ".xlsx": pb.XLSX}
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in formats:
+        fail(f"{Path(file_name).name}: 只支持 .csv 或 .xlsx 文件 / only .csv and .xlsx files are supported", 2)
+    return formats[suffix]
+
+
+def problem_line(row: int, column: str, reason: str, zh: str, en: str) -> str:
+    """One refused row as a county admin reads it."""
+    where = f"{column}: " if column else ""
+    return f"第{row}行 / row {row}: {where}{zh} / {en} [{reason}]"
+
+
+def report_lines(report, tenant: str) -> list[str]:
+    """The terminal text of an ImportOrganizationResponse."""
+    if report.problems:
+        head = (f"导入失败，共{len(report.problems)}处错误，未写入任何数据 / import refused: "
+                f"{len(report.problems)} problem(s), nothing was written")
+        return [head] + [problem_line(p.row, p.column, p.reason, p.message_zh, p.message) for p in report.problems]
+    verb = "已导入 / imported" if report.written else "检查通过（未写入） / checked, not written"
+    settings = ", settings" if report.settings_changed else ""
+    return [f"{verb}: {report.units} units, {report.members} members, {report.posts} posts{settings} → tenants/{tenant}"]
 
 
 @click.group()
@@ -36,61 +61,108 @@ def org() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--tenant", required=True, help="County code, e.g. 610222 (the tenant must exist).")
 @click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
-def import_(file: str, tenant: str, dry_run: bool) -> None:
+@REQUEST_ID
+@TARGET
+def import_(file: str, tenant: str, dry_run: bool, request_id: str, target: str) -> None:
     """Load a county's units, members and posts from FILE (.xlsx or .csv), all or nothing."""
-    from services.common.errors import PlatformError
-    from services.organization.adapters.spreadsheet import SheetError, read_sheet
-    from services.organization.service_layer.bulk_import import check_header, import_rows
+    import grpc
+    from partybuilding.organization.v1 import organization_service_pb2 as pb
+    from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
-    try:
-        header, rows = read_sheet(file)
-    except SheetError as exc:
-        _fail(str(exc), 2)
-    try:
-        report = import_rows(rows, _uow_factory()(tenant), actor="pbctl import", dry_run=dry_run,
-                             header_problems=check_header(header))
-    except PlatformError as exc:
-        _fail(f"导入失败 / import failed: {exc}")
-    for line in report.lines():
-        click.echo(line, err=not report.ok)
-    if not report.ok:
+    sheet_format, md = _sheet_format(file), token_metadata(tenant)
+    data = Path(file).read_bytes()
+    parent, request_id = f"tenants/{tenant}", request_id or str(uuid.uuid4())
+
+    def chunks():
+        yield pb.ImportOrganizationRequest(parent=parent, format=sheet_format, validate_only=dry_run,
+                                           request_id=request_id, chunk=data[:CHUNK_BYTES])
+        for start in range(CHUNK_BYTES, len(data), CHUNK_BYTES):
+            yield pb.ImportOrganizationRequest(chunk=data[start:start + CHUNK_BYTES])
+
+    with channel(target) as opened:
+        stub = pb_grpc.OrganizationServiceStub(opened)
+        try:
+            op = stub.ImportOrganization(chunks(), metadata=md, timeout=TIMEOUT_SECONDS)
+            op = _wait(stub, op, md)
+        except grpc.RpcError as err:
+            _rpc_failure(err)
+    if op.HasField("error"):
+        fail(f"导入失败 / import failed: {op.error.message}")
+    report = pb.ImportOrganizationResponse()
+    op.response.Unpack(report)
+    for line in report_lines(report, tenant):
+        click.echo(line, err=bool(report.problems))
+    if report.problems:
         sys.exit(1)
+
+
+def _wait(stub, op, md):
+    """Poll the operation until it is done, with a progress bar of rows checked."""
+    from partybuilding.organization.v1 import organization_service_pb2 as pb
+
+    progress = pb.ImportOrganizationMetadata()
+    op.metadata.Unpack(progress)
+    with click.progressbar(length=max(progress.rows_total, 1), label="检查 / checking rows", file=sys.stderr) as bar:
+        shown = 0
+        while not op.done:
+            time.sleep(POLL_SECONDS)
+            op = stub.GetOperation(pb.GetOperationRequest(name=op.name), metadata=md, timeout=30)
+            op.metadata.Unpack(progress)
+            bar.update(progress.rows_done - shown)
+            shown = progress.rows_done
+        bar.update(bar.length - shown)
+    return op
 
 
 @org.command("export")
 @click.option("--tenant", required=True, help="County code, e.g. 610222.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.xlsx or FILE.csv")
-def export(tenant: str, out: str) -> None:
-    """Write the county's active tree, members and current posts in the import format."""
-    from services.common.errors import PlatformError
-    from services.organization.adapters.spreadsheet import SheetError, write_sheet
-    from services.organization.service_layer.bulk_import import export_rows
+@TARGET
+def export(tenant: str, out: str, target: str) -> None:
+    """Write the county's settings, active tree, members and current posts in the import format."""
+    import grpc
+    from partybuilding.organization.v1 import organization_service_pb2 as pb
+    from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
-    try:
-        rows = export_rows(_uow_factory()(tenant, write=False))
-        write_sheet(out, rows)
-    except (PlatformError, SheetError) as exc:
-        _fail(f"导出失败 / export failed: {exc}")
-    units = sum(r["record"] == "unit" for r in rows)
-    click.echo(f"已导出 / exported: {units} units, {len(rows) - units} members → {out}")
+    sheet_format, md = _sheet_format(out), token_metadata(tenant)
+    request = pb.ExportOrganizationRequest(parent=f"tenants/{tenant}", format=sheet_format)
+    data, last = bytearray(), None
+    with channel(target) as opened:
+        try:
+            stream = pb_grpc.OrganizationServiceStub(opened).ExportOrganization(request, metadata=md,
+                                                                                 timeout=TIMEOUT_SECONDS)
+            with click.progressbar(length=1, label="导出 / exporting", file=sys.stderr) as bar:
+                for last in stream:
+                    bar.length = max(last.total_bytes, 1)
+                    data += last.chunk
+                    bar.update(len(last.chunk))
+        except grpc.RpcError as err:
+            _rpc_failure(err)
+    Path(out).write_bytes(bytes(data))
+    click.echo(f"已导出 / exported: {last.units} units, {last.members} members → {out}")
 
 
 @org.command("validate")
 @click.option("--tenant", required=True, help="County code, e.g. 610222.")
-def validate(tenant: str) -> None:
+@TARGET
+def validate(tenant: str, target: str) -> None:
     """Check the county's work stations against its bounds; exit 1 on any ERROR finding."""
-    from services.common.errors import PlatformError
-    from services.organization.service_layer.tenants import validate_tenant
+    import grpc
+    from partybuilding.organization.v1 import organization_service_pb2 as pb
+    from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
-    try:
-        findings = validate_tenant(tenant, _uow_factory()(tenant, write=False))
-    except PlatformError as exc:
-        _fail(f"检查失败 / validation failed: {exc}")
-    for f in findings:
-        click.echo(f"{f.severity:7} {f.code:32} {f.zh} / {f.en}")
-    errors = sum(f.severity == "ERROR" for f in findings)
-    click.echo(f"{len(findings)} findings, {errors} errors" if findings else "没有问题 / no findings")
-    if errors:
+    md = token_metadata(tenant)
+    with channel(target) as opened:
+        try:
+            resp = pb_grpc.OrganizationServiceStub(opened).ValidateTenant(
+                pb.ValidateTenantRequest(name=f"tenants/{tenant}"), metadata=md, timeout=TIMEOUT_SECONDS)
+        except grpc.RpcError as err:
+            _rpc_failure(err)
+    for f in resp.findings:
+        click.echo(f"{pb.Finding.Severity.Name(f.severity):7} {f.code:32} {f.message_zh} / {f.message}")
+    errors = sum(f.severity == pb.Finding.ERROR for f in resp.findings)
+    click.echo(f"{len(resp.findings)} findings, {errors} errors" if resp.findings else "没有问题 / no findings")
+    if not resp.ok:
         sys.exit(1)
 
 
@@ -144,7 +216,7 @@ def units(tenant: str, types: tuple[str, ...], under: str, target: str, limit: i
             if under and not under.startswith("tenants/"):
                 matches = [u for u in listing() if u.display_name == under]
                 if len(matches) != 1:
-                    _fail(f"--under {under!r}: 找到{len(matches)}个同名组织 / {len(matches)} units have that name "
+                    fail(f"--under {under!r}: 找到{len(matches)}个同名组织 / {len(matches)} units have that name "
                           "(use the resource name tenants/.../units/...)", 2)
                 under_name = matches[0].name
             found = listing(types=[pb.UnitType.Value(t.upper()) for t in types], under=under_name)
@@ -153,7 +225,7 @@ def units(tenant: str, types: tuple[str, ...], under: str, target: str, limit: i
             for name in missing:
                 names[name] = stub.GetUnit(pb.GetUnitRequest(name=name), metadata=md, timeout=30).display_name
         except grpc.RpcError as err:
-            _fail(f"{err.code().name}: {err.details()}")
+            fail(f"{err.code().name}: {err.details()}")
     rows = [[u.display_name, pb.UnitType.Name(u.type), names.get(u.parent, ""), str(u.member_count),
              u.name.rsplit("/", 1)[-1]] for u in found]
     click.echo(table(["名称 name", "类型 type", "上级 parent", "党员 members", "id"], rows))

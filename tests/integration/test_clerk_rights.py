@@ -82,6 +82,11 @@ def _call(w, rpc: str, at: SimpleNamespace):
         "CreatePairing": lambda: s.CreatePairing(pb.CreatePairingRequest(parent=parent, pairing=pb.Pairing(
             organ_display_name="县财政局", unit=at.village.name)), **md),
         "ListPairings": lambda: s.ListPairings(pb.ListPairingsRequest(parent=parent, unit=at.village.name), **md),
+        "ImportOrganization": lambda: s.ImportOrganization(iter([pb.ImportOrganizationRequest(
+            parent=parent, format=pb.CSV, validate_only=True, chunk=b"record,ref\n")]), **md),
+        "ExportOrganization": lambda: list(s.ExportOrganization(pb.ExportOrganizationRequest(
+            parent=parent, format=pb.CSV), **md)),
+        "GetOperation": lambda: s.GetOperation(pb.GetOperationRequest(name=f"{parent}/operations/op-x"), **md),
     }
     return calls[rpc]()
 

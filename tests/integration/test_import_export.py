@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-import json
-
 from click.testing import CliRunner
 from partybuilding.organization.v1 import organization_service_pb2 as pb
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from services.organization.adapters import tables as t
 from services.organization.adapters.spreadsheet import read_sheet, write_sheet
 from services.organization.demo import CountyShape, county_rows, load_demo_county
-from services.organization.service_layer.bulk_import import (
-    export_rows,
-    import_rows,
-    rows_from_dicts,
-)
+from services.organization.domain.sheet import rows_from_dicts
+from services.organization.service_layer.bulk_import import export_rows, import_rows
 from services.pbctl.main import cli
-from tests.conftest import fresh_county_code
-from tests.helpers import id_card
+from tests.conftest import fresh_county_code, token
+from tests.helpers import as_if_moved_away, comparable_rows, id_card
 
 SMALL = CountyShape(("彭镇", "尧生镇"), stations=3, villages=10, members_per_village=(4, 6), groups_per_village=1)
-
-
-def _normalized(rows: list[dict]) -> list[dict]:
-    """Rows with unit ids replaced by the path of display names, member ids dropped: comparable across counties."""
-    units = {r["ref"]: r for r in rows if r["record"] == "unit"}
-
-    def path(ref: str) -> str:
-        return path(units[ref]["parent_ref"]) + "/" + units[ref]["display_name"] if ref in units else ""
-
-    out = []
-    for r in rows:
-        r = dict(r)
-        if r["record"] == "unit":
-            r["ref"], r["parent_ref"] = path(r["ref"]), path(r["parent_ref"])
-        else:
-            r["ref"], r["parent_ref"] = "", path(r["parent_ref"])
-            r["posts"] = ";".join(sorted(
-                "|".join([e.split("|")[0], path(e.split("|")[1]) if len(e.split("|")) > 1 else ""] + e.split("|")[2:])
-                for e in r["posts"].split(";") if e))
-        out.append(r)
-    return sorted(out, key=lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True))
 
 
 def _counts(platform, tenant: str) -> tuple[int, int, int, int]:
@@ -57,14 +31,11 @@ def test_round_trip_through_a_file_gives_the_same_tree(platform, tmp_path):
     exported_a = export_rows(platform.org_uow(a, write=False))
     write_sheet(tmp_path / "a.xlsx", exported_a)
     header, rows = read_sheet(tmp_path / "a.xlsx")
-    # One person is active in one county of a platform: B stands for A moved to another platform.
-    with platform.org_uow(a) as uow:
-        uow.conn.execute(delete(t.person_registry).where(t.person_registry.c.county == a))
-        uow.commit()
+    as_if_moved_away(platform, a)
     report_b = import_rows(rows, platform.org_uow(b))
     assert report_b.ok, report_b.lines()
     assert (report_b.units, report_b.members, report_b.posts) == (report.units, report.members, report.posts)
-    assert _normalized(export_rows(platform.org_uow(b, write=False))) == _normalized(exported_a)
+    assert comparable_rows(export_rows(platform.org_uow(b, write=False))) == comparable_rows(exported_a)
     # The imported tree is served like any other.
     towns = platform.stub.ListUnits(pb.ListUnitsRequest(parent=f"tenants/{b}", types=[pb.TOWNSHIP]),
                                     metadata=platform.operator()).units
@@ -151,14 +122,13 @@ def test_the_demo_county_loads_once_and_validates(platform):
     assert "FIRST_SECRETARY" in posts and "RESERVE_CADRE" in posts
 
 
-def test_pbctl_import_reports_bad_rows_and_export_writes_the_file(platform, tmp_path, monkeypatch):
-    monkeypatch.setenv("PB_VAR_DIR", str(platform.settings.var_dir))
-    monkeypatch.setenv("PB_ALLOW_DEV_SECRET", "1")
-    if platform.settings.database_url:
-        monkeypatch.setenv("PB_DATABASE_URL", platform.settings.database_url)
-    else:
-        monkeypatch.delenv("PB_DATABASE_URL", raising=False)
+def test_pbctl_import_export_and_validate_are_clients_of_the_server(platform, tmp_path, monkeypatch):
+    # No database settings on the client: only a county admin's token and the server's address.
+    monkeypatch.delenv("PB_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PB_VAR_DIR", str(tmp_path / "no-database-here"))
     code = platform.new_county()
+    monkeypatch.setenv("TOKEN", token("county_admin", [code]))
+    target = ["--target", f"127.0.0.1:{platform.port}"]
     rows = county_rows(code, SMALL)
     write_sheet(tmp_path / "good.csv", rows)
     bad = [dict(r) for r in rows]
@@ -166,24 +136,33 @@ def test_pbctl_import_reports_bad_rows_and_export_writes_the_file(platform, tmp_
     write_sheet(tmp_path / "bad.csv", bad)
     runner = CliRunner()
 
-    result = runner.invoke(cli, ["org", "import", str(tmp_path / "bad.csv"), "--tenant", code])
-    assert result.exit_code == 1
+    result = runner.invoke(cli, ["org", "import", str(tmp_path / "bad.csv"), "--tenant", code, *target])
+    assert result.exit_code == 1, result.output
     assert f"row {len(bad) + 1}: phone" in result.output
-    result = runner.invoke(cli, ["org", "import", str(tmp_path / "good.csv"), "--tenant", code])
-    assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, ["org", "export", "--tenant", code, "--out", str(tmp_path / "out.xlsx")])
+    result = runner.invoke(cli, ["org", "import", str(tmp_path / "good.csv"), "--tenant", code, "--dry-run", *target])
+    assert result.exit_code == 0 and "checked, not written" in result.output, result.output
+    result = runner.invoke(cli, ["org", "import", str(tmp_path / "good.csv"), "--tenant", code, *target])
+    assert result.exit_code == 0 and "imported" in result.output, result.output
+    result = runner.invoke(cli, ["org", "export", "--tenant", code, "--out", str(tmp_path / "out.xlsx"), *target])
     assert result.exit_code == 0, result.output
     _, exported = read_sheet(tmp_path / "out.xlsx")
-    assert len(exported) == len(rows)
-    result = runner.invoke(cli, ["org", "validate", "--tenant", code])
+    assert len([r for r in exported if r.get("record") != "setting"]) == len(rows)
+    result = runner.invoke(cli, ["org", "validate", "--tenant", code, *target])
     assert result.exit_code == 0, result.output
+    assert not (tmp_path / "no-database-here").exists(), "pbctl opened no database of its own"
+
+
+def test_pbctl_import_without_a_token_says_how_to_get_one(platform, tmp_path, monkeypatch):
+    monkeypatch.delenv("TOKEN", raising=False)
+    write_sheet(tmp_path / "a.csv", [])
+    result = CliRunner().invoke(cli, ["org", "import", str(tmp_path / "a.csv"), "--tenant", "610222",
+                                      "--target", f"127.0.0.1:{platform.port}"])
+    assert result.exit_code == 2 and "pbctl dev-token" in result.output
 
 
 def test_pbctl_org_units_lists_through_grpc(platform, monkeypatch):
     code = platform.new_county()
     import_rows(rows_from_dicts(county_rows(code, SMALL)), platform.org_uow(code))
-    from tests.conftest import token
-
     monkeypatch.setenv("TOKEN", token("county_admin", [code]))
     target = f"127.0.0.1:{platform.port}"
     result = CliRunner().invoke(cli, ["org", "units", "--tenant", code, "--type", "TOWNSHIP", "--target", target])

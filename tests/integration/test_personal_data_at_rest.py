@@ -14,12 +14,12 @@ from sqlalchemy import create_engine, insert, select, text
 
 from services.common.clock import utcnow
 from services.common.config import DEV_DATA_KEY
-from services.common.errors import AlreadyExists
 from services.common.migrate import upgrade
 from services.common.sealing import DataKey
 from services.organization.adapters import tables as t
+from services.organization.domain.sheet import rows_from_dicts
 from services.organization.entrypoints import runtime
-from services.organization.service_layer.bulk_import import import_rows, rows_from_dicts
+from services.organization.service_layer.bulk_import import import_rows
 from tests.conftest import PG_ADMIN
 from tests.helpers import County, expect, id_card
 
@@ -57,12 +57,12 @@ def test_one_person_is_active_in_one_county_only(platform):
     expect(grpc.StatusCode.ALREADY_EXISTS, platform.stub.UpdateMember, pb.UpdateMemberRequest(
         member=pb.Member(name=other.name, id_card_number=number), update_mask=field_mask_pb2.FieldMask(
             paths=["id_card_number"])), metadata=second.admin, reason="MEMBER_ACTIVE_ELSEWHERE")
-    # An import (its rows pass every row check) is refused whole, nothing written.
+    # An import names the row, never the county, and writes nothing.
     rows = [{"record": "member", "parent_ref": towns[2].name.rsplit("/", 1)[-1], "display_name": "张三",
              "id_card_number": number}]
-    with pytest.raises(AlreadyExists) as info:
-        import_rows(rows_from_dicts(rows), platform.org_uow(third.code))
-    assert info.value.reason == "MEMBER_ACTIVE_ELSEWHERE" and not third.members()
+    report = import_rows(rows_from_dicts(rows), platform.org_uow(third.code))
+    assert [(p.row, p.column, p.reason) for p in report.problems] == [(2, "id_card_number", "MEMBER_ACTIVE_ELSEWHERE")]
+    assert first.code not in report.problems[0].zh and not report.written and not third.members()
     # A transfer moves the person: now the second county holds them, and the first may not re-record them.
     moved = platform.stub.TransferMember(pb.TransferMemberRequest(name=member.name, to_unit=towns[1].name),
                                          metadata=platform.operator())

@@ -6,7 +6,8 @@ import grpc
 import pytest
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 
-from services.organization.service_layer.bulk_import import import_rows, rows_from_dicts
+from services.organization.domain.sheet import rows_from_dicts
+from services.organization.service_layer.bulk_import import import_rows
 from tests.helpers import County, expect, id_card
 
 

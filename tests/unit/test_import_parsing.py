@@ -8,14 +8,17 @@ import pytest
 
 from services.organization.adapters.spreadsheet import SheetError, read_sheet, write_sheet
 from services.organization.domain.model import PostType, TenantSettings, Unit, UnitType
-from services.organization.service_layer.bulk_import import (
+from services.organization.domain.personal_data import id_card_problem
+from services.organization.domain.sheet import (
     COLUMNS,
-    ImportContext,
+    Row,
     check_header,
-    parse_posts,
-    plan_import,
+    format_posts,
     rows_from_dicts,
+    split_posts,
 )
+from services.organization.service_layer.import_plan import ImportContext, parse_posts, plan_import
+from services.pbctl.org import problem_line
 from tests.helpers import id_card
 
 TODAY = dt.date(2026, 6, 1)
@@ -91,7 +94,8 @@ def test_every_bad_row_is_reported_with_its_number():
     assert (13, "phone") in columns and (14, "id_card_number") in columns
     for p in plan.problems:
         assert p.zh and p.en, "every problem is explained in Chinese and English"
-        assert f"第{p.row}行" in str(p) and f"row {p.row}" in str(p)
+        line = problem_line(p.row, p.column, p.reason, p.zh, p.en)
+        assert f"第{p.row}行" in line and f"row {p.row}" in line
 
 
 def test_station_maximum_names_the_overfilling_rows():
@@ -168,3 +172,53 @@ def test_other_file_kinds_are_refused(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     with pytest.raises(SheetError):
         read_sheet(tmp_path / "a.txt")
+
+
+def test_an_unreadable_cell_is_a_row_problem_not_a_traceback():
+    rows = good_sheet() + [unit("V9", "S1", "VILLAGE", "上标村", star_level="²"),        # row 9
+                           unit("V8", "S1", "VILLAGE", "全角村", star_level="３"),       # row 10
+                           {"record": "setting", "ref": "work_station_max_villages", "value": "⁷"}]  # row 11
+    plan = plan_import(rows_from_dicts(rows), ctx())
+    assert {(p.row, p.column) for p in plan.problems} == {(9, "star_level"), (10, "star_level"), (11, "value")}
+
+
+def test_an_id_number_excel_stored_as_a_number_says_what_to_do():
+    rows = [unit("T1", "", "TOWNSHIP", "彭镇"), member("T1", 1, id_card_number="6.10222E+17")]
+    # What openpyxl hands back for an 18-digit number Excel kept to 15 significant digits.
+    rounded = next(r for r in (str(int(float(id_card(seq=seq)))) for seq in range(1, 20)) if id_card_problem(r))
+    numeric = Row(3, {**rows_from_dicts(rows)[1].cells, "id_card_number": rounded}, frozenset({"id_card_number"}))
+    for sheet_rows in (rows_from_dicts(rows), [rows_from_dicts(rows)[0], numeric]):
+        plan = plan_import(sheet_rows, ctx())
+        [problem] = plan.problems
+        assert problem.column == "id_card_number" and "format the column as Text" in problem.en
+        assert "文本" in problem.zh
+
+
+def test_a_missing_column_message_says_what_to_add():
+    [problem] = check_header(["record", "ref", "type", "display_name"])
+    assert "add a column headed 'parent_ref' to row 1" in problem.en and "第1行" in problem.zh
+
+
+def test_a_dispatching_organ_with_separators_survives_the_round_trip():
+    organ = "市委组织部|驻村办;第二批"
+    text = format_posts([["FIRST_SECRETARY", "", "2024-07-01", "2026-06-30", organ], ["RESERVE_CADRE"]])
+    assert split_posts(text) == [["FIRST_SECRETARY", "", "2024-07-01", "2026-06-30", organ], ["RESERVE_CADRE"]]
+    specs, problems = parse_posts(text)
+    assert problems == [] and specs[0].dispatching_organ == organ
+
+
+def test_setting_rows_change_the_bounds_the_plan_checks():
+    rows = [{"record": "setting", "ref": "work_station_max_villages", "value": "9"},
+            unit("T1", "", "TOWNSHIP", "彭镇"), unit("S1", "T1", "WORK_STATION", "一站")]
+    rows += [unit(f"V{i}", "S1", "VILLAGE", f"村{i}") for i in range(9)]
+    plan = plan_import(rows_from_dicts(rows), ctx())
+    assert plan.problems == [] and plan.settings.work_station_max_villages == 9
+    rows[0]["value"] = "99"
+    assert (2, "value") in {(p.row, p.column) for p in plan_import(rows_from_dicts(rows), ctx()).problems}
+
+
+def test_progress_counts_every_row_once():
+    seen = []
+    rows = rows_from_dicts(good_sheet() + [{"record": "person"}, {}])
+    plan_import(rows, ctx(), progress=seen.append)
+    assert seen == list(range(1, len(rows) + 1))

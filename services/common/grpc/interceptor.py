@@ -91,7 +91,19 @@ class PlatformInterceptor(grpc.ServerInterceptor):
             return grpc.stream_unary_rpc_method_handler(
                 stream, request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer)
-        return _refuse_streamed_responses(method, handler)
+        if handler.unary_stream is not None:
+            inner_responses = handler.unary_stream
+
+            def responses(request, context: grpc.ServicerContext):
+                # Produced inside the guard (errors mapped, time counted), then sent: the only
+                # streamed answer is an export, bounded by the county's size.
+                return iter(self._guarded(method, service, name, rule, request, context,
+                                          lambda: list(inner_responses(request, context))))
+
+            return grpc.unary_stream_rpc_method_handler(
+                responses, request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)
+        return _refuse_bidirectional(method, handler)
 
     def _guarded(self, method: str, service: str, name: str, rule: Rule | None, request, context, invoke):
         """Deadline, token, policy, request bounds, then `invoke()`; errors to google.rpc.Status; metrics and log."""
@@ -160,14 +172,13 @@ def _same_resource(rule: Rule | None, first, later) -> None:
                                         "must name the same resource in every message of the stream")
 
 
-def _refuse_streamed_responses(method: str, handler):
-    """No RPC streams responses yet; until the interceptor guards them, none is served unguarded."""
-    def refuse(request_or_iterator, context):
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method}: streamed responses are not served / 不支持流式响应")
+def _refuse_bidirectional(method: str, handler):
+    """No RPC streams both ways; until the interceptor guards such calls, none is served unguarded."""
+    def refuse(requests, context):
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method}: bidirectional streams are not served / 不支持双向流")
 
-    make = grpc.unary_stream_rpc_method_handler if handler.unary_stream else grpc.stream_stream_rpc_method_handler
-    return make(refuse, request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer)
+    return grpc.stream_stream_rpc_method_handler(refuse, request_deserializer=handler.request_deserializer,
+                                                 response_serializer=handler.response_serializer)
 
 
 def _cause(error: DBAPIError) -> str:

@@ -167,3 +167,23 @@ pairings = Table(
     Index("ix_pairings_tenant_unit", "tenant", "unit_id"),
 )
 
+
+# Long-running operations (AIP-151), such as a county import: kept after they finish so that the
+# result can be read after a restart. `result` and `error` are JSON written by the service layer.
+operations = Table(
+    "operations",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("tenant", String(6), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("validate_only", Boolean, nullable=False, server_default="0"),
+    Column("done", Boolean, nullable=False, server_default="0"),
+    Column("rows_total", Integer, nullable=False, server_default="0"),
+    Column("rows_done", Integer, nullable=False, server_default="0"),
+    Column("result", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("created_at", utc_datetime(), nullable=False),
+    Column("updated_at", utc_datetime(), nullable=False),
+    Index("ix_operations_tenant_created", "tenant", "created_at"),
+)

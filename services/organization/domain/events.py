@@ -93,3 +93,14 @@ class PostTermExpiring:
     member: str
     term_end_date: str
     days_left: int
+
+
+@dataclass(frozen=True)
+class ImportCommitted:
+    tenant: str
+    operation: str
+    actor: str
+    units: int
+    members: int
+    posts: int
+    settings_changed: bool = False

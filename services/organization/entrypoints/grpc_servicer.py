@@ -16,6 +16,8 @@ from services.common.grpc.interceptor import current_principal
 from services.common.pagination import PageTokens
 from services.common.tenancy import is_city_code, parse_name
 from services.organization.entrypoints import mapping as m
+from services.organization.entrypoints.import_jobs import ImportJobs
+from services.organization.entrypoints.sheet_servicer import SheetServicer
 from services.organization.service_layer import commands as c
 from services.organization.service_layer import groupings, members, posts, tenants, units
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
@@ -38,10 +40,11 @@ def _changes(source, mask, convert: dict | None = None) -> dict:
     return out
 
 
-class OrganizationServicer(pb_grpc.OrganizationServiceServicer):
+class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
     def __init__(self, uow: OrgUnitOfWorkFactory, tokens: PageTokens):
         self.uow = uow
         self.tokens = tokens
+        self.jobs = ImportJobs(uow)
 
     # ------------------------------------------------------------ tenants
 

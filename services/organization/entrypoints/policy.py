@@ -41,8 +41,10 @@ _RULES: dict[str, Rule] = {
     "ListAlliances": Rule(READERS, scope="org.read", tenant_field="parent"),
     "CreatePairing": Rule(ADMINS, write=True, tenant_field="parent"),
     "ListPairings": Rule(READERS, scope="org.read", tenant_field="parent"),
+    "ImportOrganization": Rule(ADMINS, write=True, tenant_field="parent"),
+    "ExportOrganization": Rule(ADMINS, tenant_field="parent"),
+    "GetOperation": Rule(ADMINS, tenant_field="name"),
 }
-
 
 
 class Clerk(enum.Enum):
@@ -87,6 +89,10 @@ CLERK: dict[str, Clerk] = {
     "ListAlliances": Clerk.COUNTY_READ,
     "CreatePairing": Clerk.NEVER,
     "ListPairings": Clerk.COUNTY_READ,
+    # The county sheet holds ID numbers and phones in clear: the county's own admins only.
+    "ImportOrganization": Clerk.NEVER,
+    "ExportOrganization": Clerk.NEVER,
+    "GetOperation": Clerk.NEVER,
 }
 
 

@@ -187,3 +187,20 @@ class CreatePairing:
     start_date: str = ""
     request_id: str = ""
     fingerprint: str = ""
+
+
+@dataclass
+class StartImport:
+    """ImportOrganization: the sheet already parsed (its row count known), not yet checked."""
+
+    tenant: str
+    rows_total: int
+    validate_only: bool = False
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class GetOperation:
+    tenant: str
+    operation_id: str

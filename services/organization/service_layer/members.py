@@ -21,12 +21,11 @@ from services.common.text import REASON_MAX, normalize
 from services.organization.domain import personal_data as pd
 from services.organization.domain import rules
 from services.organization.domain.events import MemberCreated, MemberTransferred
+from services.organization.domain.factories import new_member
 from services.organization.domain.model import (
     HistoryEntry,
     Member,
-    MemberCategory,
     MemberState,
-    MemberStatus,
 )
 from services.organization.service_layer import commands as c
 from services.organization.service_layer.access import (
@@ -68,19 +67,14 @@ def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None
 
 
 def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Member:
-    number = pd.normalize_id_card(cmd.id_card_number)
-    member = Member(
-        id=new_id("m"), tenant=cmd.tenant, unit_id=cmd.unit_id, display_name=normalize(cmd.display_name),
-        gender=cmd.gender or "", id_card_number=number, phone=(cmd.phone or "").strip(),
-        status=cmd.status or MemberStatus.FULL, category=cmd.category or MemberCategory.ORDINARY_FARMER,
-        joined_on=cmd.joined_on, education=normalize(cmd.education), birth_date="",
-    )
+    member = new_member(new_id("m"), cmd.tenant, cmd.unit_id, display_name=cmd.display_name,
+                        id_card_number=cmd.id_card_number, gender=cmd.gender, phone=cmd.phone, status=cmd.status,
+                        category=cmd.category, joined_on=cmd.joined_on, education=cmd.education)
+    number = member.id_card_number
     v = Validator()
     v.require(bool(cmd.unit_id), "member.unit", "请指定所在党组织", "must name the member's unit")
     check_member_fields(v, member)
     v.raise_if_any()
-    member.birth_date = pd.birth_date_of(number).isoformat()
-    member.gender = member.gender or pd.gender_of(number)
     with uow:
         done = uow.idempotency.seen("CreateMember", cmd.request_id, cmd.fingerprint)
         if done:

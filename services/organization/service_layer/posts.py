@@ -12,6 +12,7 @@ from services.common.pagination import PageTokens, cut_page, page_size
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
 from services.organization.domain.events import PostAssigned, PostEnded, PostTermExpiring
+from services.organization.domain.factories import check_post_term
 from services.organization.domain.model import MemberState, Post, PostType
 from services.organization.service_layer import commands as c
 from services.organization.service_layer.access import (
@@ -66,14 +67,7 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
     v.require(bool(cmd.member_id), "post.member", "请指定任职党员", "must name the member")
     start = _date(v, cmd.start_date, "post.start_date")
     end = _date(v, cmd.term_end_date, "post.term_end_date")
-    if start and end:
-        v.require(end > start, "post.term_end_date", "任期结束日期应晚于开始日期", "must be after the start date")
-    if cmd.type is PostType.FIRST_SECRETARY:
-        v.text(cmd.dispatching_organ, "post.dispatching_organ", max_len=100)
-        v.require(bool(cmd.term_end_date), "post.term_end_date", "第一书记须填写任期结束日期",
-                  "a first secretary is dispatched for a term: give its end date")
-    else:
-        v.text(cmd.dispatching_organ, "post.dispatching_organ", max_len=100, required=False)
+    check_post_term(v, cmd.type, start, end, cmd.dispatching_organ)
     v.raise_if_any()
     with uow:
         done = uow.idempotency.seen("AssignPost", cmd.request_id, cmd.fingerprint)

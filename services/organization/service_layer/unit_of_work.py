@@ -8,6 +8,7 @@ from services.common.outbox import OutboxWriter
 from services.common.sealing import DataKey
 from services.common.uow import Idempotency, SqlUnitOfWork, UniqueKey
 from services.organization.adapters import repository, tables
+from services.organization.adapters.operations import OperationRepository
 
 MEMBER_EXISTS = UniqueKey("MEMBER_EXISTS", "该身份证号的党员已在本县登记",
                           "a member with this ID number is already recorded in this county")
@@ -23,6 +24,7 @@ class OrgUnitOfWork(SqlUnitOfWork):
     members: repository.MemberRepository
     posts: repository.PostRepository
     groupings: repository.GroupingRepository
+    operations: OperationRepository
 
     # What the loser of a race on each natural key is told: what the use case's own check says.
     unique_keys = {
@@ -37,6 +39,7 @@ class OrgUnitOfWork(SqlUnitOfWork):
         self.members = repository.MemberRepository(conn, self.tenant, self.data_key)
         self.posts = repository.PostRepository(conn, self.tenant)
         self.groupings = repository.GroupingRepository(conn, self.tenant)
+        self.operations = OperationRepository(conn, self.tenant)
 
     def refresh_tree_statistics(self) -> None:
         """After a county import (see SqlUnitOfWork.analyze)."""

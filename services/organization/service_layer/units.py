@@ -19,6 +19,7 @@ from services.common.pagination import PageTokens, cut_page, page_size
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
 from services.organization.domain.events import UnitArchived, UnitCreated, UnitMerged, UnitMoved
+from services.organization.domain.factories import place_unit
 from services.organization.domain.model import HistoryEntry, Unit, UnitState, UnitType, child_path
 from services.organization.service_layer import commands as c
 from services.organization.service_layer.access import (
@@ -56,9 +57,9 @@ def check_unit_fields(v: Validator, display_name: str, division_code: str, star_
     v.require(0 <= star_level <= MAX_STAR_LEVEL, f"{prefix}.star_level", "星级应在0到5之间", "must be within 0..5")
 
 
-def _place(uow: OrgUnitOfWork, unit_type: UnitType, parent: Unit | None, field_path: str, extra: int = 1) -> None:
-    """Legal parent type, and room in a work station under the tenant's maximum."""
-    rules.check_parent(unit_type, parent, field_path)
+def _check_station_room(uow: OrgUnitOfWork, unit_type: UnitType, parent: Unit | None, field_path: str,
+                        extra: int = 1) -> None:
+    """Room in a work station under the tenant's maximum."""
     if parent is not None and parent.type is UnitType.WORK_STATION and unit_type in rules.STATION_COVERED:
         settings = load_tenant(uow, uow.tenant).settings
         covered = uow.units.count_children(parent.id, rules.STATION_COVERED)
@@ -94,14 +95,13 @@ def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         elif clerk_root(uow, who) is not None:
             raise PermissionDenied("OUTSIDE_CLERK_SUBTREE", "经办人不能在县级直接新建乡镇",
                                    "a clerk cannot create a unit at the county root")
-        _place(uow, cmd.type, parent, "unit.parent")
-        unit_id = new_id("u")
         unit = Unit(
-            id=unit_id, tenant=cmd.tenant, type=cmd.type, display_name=normalize(cmd.display_name),
-            parent_id=parent.id if parent else None, path=child_path(parent, unit_id),
-            depth=(parent.depth + 1) if parent else 1, division_code=cmd.division_code,
+            id=new_id("u"), tenant=cmd.tenant, type=cmd.type, display_name=normalize(cmd.display_name),
+            parent_id=None, path="", depth=0, division_code=cmd.division_code,
             weak_and_lax=cmd.weak_and_lax, demonstration_site=cmd.demonstration_site, star_level=cmd.star_level,
         )
+        place_unit(unit, parent, "unit.parent")
+        _check_station_room(uow, cmd.type, parent, "unit.parent")
         uow.units.add(unit)
         _history(uow, who, unit.id, "CREATED", f"created under {parent.display_name if parent else 'the county'}",
                  parent.id if parent else None)
@@ -182,7 +182,8 @@ def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         if (new_parent.id if new_parent else None) == unit.parent_id:
             raise InvalidArgument.field("new_parent", "组织已在该上级之下", "the unit already sits under that parent",
                                         "ALREADY_THERE")
-        _place(uow, unit.type, new_parent, "new_parent")
+        rules.check_parent(unit.type, new_parent, "new_parent")
+        _check_station_room(uow, unit.type, new_parent, "new_parent")
         old_parent = uow.units.get(unit.parent_id) if unit.parent_id else None
         unit.parent_id = new_parent.id if new_parent else None
         if not uow.units.update(unit):

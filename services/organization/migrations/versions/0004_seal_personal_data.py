@@ -17,7 +17,7 @@ from services.common.db import APP_ROLE
 from services.common.migrate import migration_data_key
 
 revision: str = '0004'
-down_revision: str | Sequence[str] | None = '0001'
+down_revision: str | Sequence[str] | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

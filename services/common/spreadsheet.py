@@ -1,0 +1,127 @@
+"""Spreadsheet cells every service writes and reads: text stays text, files decode as Excel saves them.
+
+Formula injection (OWASP "CSV injection"): a name such as `=HYPERLINK(...)` must never become a
+live formula in a sheet full of ID numbers. In .xlsx every cell is written as a string cell with
+`quotePrefix`, so Excel shows it as text and even re-editing keeps it text, and the value is
+stored unchanged. CSV has no types, so a value that a spreadsheet would evaluate (leading
+`= + - @`, tab or CR, after any apostrophes) gets one leading `'`; `from_csv_text` removes exactly
+that one, so import reads back what export wrote.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CSV_GUARD = "'"
+# Excel's defaults: UTF-8 ("CSV UTF-8", with a BOM) and, on Chinese Windows, GBK; GB18030 is its superset.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# Characters XML 1.0 cannot carry: openpyxl refuses them, which would stop a whole export.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class UnreadableSheet(Exception):
+    """The bytes are not a sheet at all (not a workbook, not text in a known encoding)."""
+
+
+def formula_like(text: str) -> bool:
+    """Would a spreadsheet evaluate this text (once any guarding apostrophes are taken off)?"""
+    return text.lstrip(CSV_GUARD)[:1] in FORMULA_TRIGGERS
+
+
+def to_csv_text(text: str) -> str:
+    return CSV_GUARD + text if formula_like(text) else text
+
+
+def from_csv_text(text: str) -> str:
+    """The inverse of `to_csv_text`: only the apostrophe it added is removed."""
+    return text[1:] if text.startswith(CSV_GUARD) and formula_like(text[1:]) else text
+
+
+def csv_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel shows Chinese."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([to_csv_text(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(header: list[str], rows: Iterable[list[str]], title: str) -> bytes:
+    """One worksheet; every cell a string cell, never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title)
+
+    def text_cell(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=_XML_ILLEGAL.sub("\ufffd", value))
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+
+    ws.append([text_cell(h) for h in header])
+    for row in rows:
+        ws.append([text_cell(v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class Table:
+    """Cells as text, row by row; `numeric` holds (row index, column index) of cells the file
+    stored as numbers, which for an ID number means Excel has already cut it to 15 digits."""
+
+    rows: list[list[str]]
+    numeric: set[tuple[int, int]] = field(default_factory=set)
+
+
+def decode_csv(data: bytes) -> str:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableSheet("CSV 文件不是 UTF-8 或 GBK/GB18030 编码 / the CSV file is neither UTF-8 nor GBK/GB18030 text")
+
+
+def read_csv(data: bytes) -> Table:
+    text = decode_csv(data)
+    return Table([[from_csv_text(v.strip()) for v in line] for line in csv.reader(io.StringIO(text, newline=""))])
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_xlsx(data: bytes) -> Table:
+    """The first worksheet, formulas read as their cached values."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for bytes that are not a workbook
+        raise UnreadableSheet(f"不是有效的 xlsx 文件 / not a readable xlsx workbook ({type(exc).__name__})") from None
+    table = Table([])
+    try:
+        for i, line in enumerate(wb.worksheets[0].iter_rows(values_only=True)):
+            table.rows.append([_cell_text(v) for v in line])
+            table.numeric |= {(i, j) for j, v in enumerate(line) if isinstance(v, int | float) and not isinstance(v, bool)}
+    finally:
+        wb.close()
+    return table
