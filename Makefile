@@ -7,7 +7,7 @@ GEN := build/gen
 PROTOS := $(shell find protos -name '*.proto')
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup protos run run-distributed test test-unit test-integration bench lint clean services
+.PHONY: setup protos run run-distributed test test-unit test-integration bench faults lint clean services
 
 setup: $(STAMP) $(GEN)/.stamp
 
@@ -48,6 +48,12 @@ test-integration: setup services
 
 bench: setup services
 	$(PY) -m bench
+
+# The event backbone's four outages at full length (broker stopped 60 s, relay killed mid-batch,
+# server killed, database unreachable 15 s) on PostgreSQL + RabbitMQ; prints a [faults] report.
+faults: setup services
+	set -o pipefail; PB_FAULT_BROKER_SECONDS=60 PB_FAULT_DB_SECONDS=15 $(PY) -m pytest -q -s -p no:cacheprovider \
+		tests/integration/test_events_rabbitmq.py -k scenario 2>&1 | grep -E '^\[faults\]|passed|failed|Error'
 
 lint: setup
 	$(VENV)/bin/ruff check services tests bench

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections import Counter
 from types import ModuleType
 
 from google.protobuf import json_format
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, bindparam, insert
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.clock import utcnow
 from services.common.ids import new_event_id
@@ -23,12 +25,32 @@ def event_type_name(producer: str, event) -> str:
 
 
 class OutboxWriter:
-    """Checks each domain event against its proto contract and stores it for the relay."""
+    """Checks each domain event against its proto contract and stores it for the relay.
+
+    Each event gets its tenant's next number (`tenant_seq`) from the tenant's row in
+    `outbox_sequences`, taken as the transaction's last statements: the row stays locked until
+    commit, so the next writer of that tenant gets the next number only after this one has
+    committed. Numbers are therefore in commit order, without gaps, and so is the outbox's `seq`
+    within a tenant (its rows are inserted under the same lock).
+    """
 
     def __init__(self, table: Table, producer: str, contracts: ModuleType):
         self.table = table
+        self.sequences = table.metadata.tables["outbox_sequences"]
         self.producer = producer
         self.contracts = contracts
+        self._take: dict[str, object] = {}
+
+    def _take_numbers(self, dialect: str):
+        """INSERT .. ON CONFLICT DO UPDATE .. RETURNING: one round trip per tenant, built once."""
+        if dialect not in self._take:
+            upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(self.sequences)
+            upsert = upsert.values(tenant=bindparam("tenant"), last_seq=bindparam("n"))
+            self._take[dialect] = upsert.on_conflict_do_update(
+                index_elements=[self.sequences.c.tenant],
+                set_={"last_seq": self.sequences.c.last_seq + upsert.excluded.last_seq},
+            ).returning(self.sequences.c.last_seq)
+        return self._take[dialect]
 
     def payload(self, event) -> dict:
         message_cls = getattr(self.contracts, type(event).__name__ + "Event")
@@ -37,23 +59,32 @@ class OutboxWriter:
         return json_format.MessageToDict(message, preserving_proto_field_name=True)
 
     def write(self, conn: Connection, events: list[tuple[str, object]]) -> None:
-        """Store (tenant, event) pairs in the order they happened."""
+        """Store (tenant, event) pairs in the order they happened; call it last before commit."""
         if not events:
             return
         now = utcnow()
-        conn.execute(
-            insert(self.table),
-            [
-                {
-                    "event_id": new_event_id(),
-                    "tenant": tenant,
-                    "type": event_type_name(self.producer, event),
-                    "producer": self.producer,
-                    "schema_version": SCHEMA_VERSION,
-                    "payload": json.dumps(self.payload(event), ensure_ascii=False),
-                    "occurred_at": now,
-                }
-                for tenant, event in events
-            ],
-        )
+        # Everything that can fail or take time happens before the tenant's counter is locked.
+        rows = [
+            {
+                "event_id": new_event_id(),
+                "tenant": tenant,
+                "type": event_type_name(self.producer, event),
+                "producer": self.producer,
+                "schema_version": SCHEMA_VERSION,
+                "payload": json.dumps(self.payload(event), ensure_ascii=False),
+                "occurred_at": now,
+            }
+            for tenant, event in events
+        ]
+        counts = Counter(row["tenant"] for row in rows)
+        take = self._take_numbers(conn.dialect.name)
+        after = {}
+        # Sorted: two transactions that both emit for tenants A and B lock A first, never deadlock.
+        for tenant in sorted(counts):
+            last = conn.execute(take, {"tenant": tenant, "n": counts[tenant]}).scalar_one()
+            after[tenant] = last - counts[tenant]
+        for row in rows:
+            after[row["tenant"]] += 1
+            row["tenant_seq"] = after[row["tenant"]]
+        conn.execute(insert(self.table), rows)
 

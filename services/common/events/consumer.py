@@ -15,7 +15,7 @@ from typing import Any
 
 from partybuilding.common.v1.events_pb2 import EventEnvelope
 from sqlalchemy import Engine, MetaData, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from services.common.clock import utcnow
 from services.common.events.envelope import UnreadableEvent, body_text, from_wire
@@ -103,11 +103,18 @@ class EventConsumer:
             # Bound by a stale subscription: nothing here wants it, and that is not an error.
             EVENTS_HANDLED.labels(self.name, env.type, "ignored").inc()
             return "ignored"
-        attempt = 0
+        attempt = outage = 0
         while True:
             attempt += 1
             try:
                 outcome = self._apply(env, handler)
+            except OperationalError:
+                # The database is unreachable: not the event's fault, so it does not count towards
+                # parking it; wait and try again (the message stays unacknowledged meanwhile).
+                attempt -= 1
+                outage += 1
+                time.sleep(min(self.backoff * 2 ** outage, self.backoff_max))
+                continue
             except UnreadableEvent as exc:
                 self._park(body, env, str(exc), attempt)
                 outcome = "parked"

@@ -19,6 +19,7 @@ from nameko.events import SERVICE_POOL, event_handler
 from nameko.extensions import DependencyProvider
 
 from services.common.events.consumer import EventConsumer
+from services.common.events.topology import Topology, handler_method_name
 
 
 def cooperative_database_waits() -> None:
@@ -43,11 +44,14 @@ cooperative_database_waits()
 class ConsumerProvider(DependencyProvider):
     """Hands each worker the process's EventConsumer (built once, at container start)."""
 
-    def __init__(self, build: Callable[[], EventConsumer]):
-        self.build = build
+    def __init__(self, build: Callable[[], EventConsumer], topology: Topology):
+        self.build, self.topology = build, topology
         self.consumer: EventConsumer | None = None
 
     def setup(self) -> None:
+        # The same declaration as `pbctl events declare`, so a worker deployed on its own never
+        # depends on someone having run it.
+        self.topology.declare(self.container.config["AMQP_URI"])
         self.consumer = self.build()
         port = int(os.environ.get("PB_METRICS_PORT") or 0)
         if port:
@@ -63,10 +67,6 @@ class ConsumerProvider(DependencyProvider):
         return self.consumer
 
 
-def _method_name(producer: str, event_type: str) -> str:
-    return "on_" + event_type.replace(".", "_").replace("-", "_")
-
-
 def nameko_service(name: str, subscriptions: list[tuple[str, str]],
                    build: Callable[[], EventConsumer]) -> type:
     """A nameko service class named `name` with one reliable event handler per subscription."""
@@ -79,12 +79,13 @@ def nameko_service(name: str, subscriptions: list[tuple[str, str]],
         def handle(self, body) -> None:
             self.consumer.deliver(body)
 
-        handle.__name__ = _method_name(producer, event_type)
+        handle.__name__ = handler_method_name(event_type)
         return handle
 
-    attrs: dict = {"name": name, "consumer": ConsumerProvider(build)}
+    topology = Topology.of([], [(name, subscriptions)])
+    attrs: dict = {"name": name, "consumer": ConsumerProvider(build, topology)}
     for producer, event_type in subscriptions:
-        attrs[_method_name(producer, event_type)] = entrypoint(producer, event_type)
+        attrs[handler_method_name(event_type)] = entrypoint(producer, event_type)
     return type(f"{name.title().replace('-', '').replace('_', '')}Worker", (), attrs)
 
 
