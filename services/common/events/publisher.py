@@ -41,7 +41,8 @@ class AmqpPublisher:
     def _open(self):
         if self._conn is None:
             conn = Connection(self.amqp_uri, connect_timeout=5, heartbeat=0)
-            conn.ensure_connection(max_retries=1)
+            # One attempt, no sleep: the relay's probe calls this once a second while the broker is down.
+            conn.ensure_connection(max_retries=1, interval_start=0)
             channel = conn.channel()
             channel.confirm_select()
             self._acked = self._nacked = 0

@@ -12,7 +12,9 @@ with `nameko_service`.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections.abc import Callable
 
 from nameko.events import SERVICE_POOL, event_handler
@@ -20,6 +22,8 @@ from nameko.extensions import DependencyProvider
 
 from services.common.events.consumer import EventConsumer
 from services.common.events.topology import Topology, handler_method_name
+
+log = logging.getLogger("partybuilding.events.worker")
 
 
 def cooperative_database_waits() -> None:
@@ -49,15 +53,26 @@ class ConsumerProvider(DependencyProvider):
         self.consumer: EventConsumer | None = None
 
     def setup(self) -> None:
-        # The same declaration as `pbctl events declare`, so a worker deployed on its own never
-        # depends on someone having run it.
-        self.topology.declare(self.container.config["AMQP_URI"])
+        self._declare()
         self.consumer = self.build()
         port = int(os.environ.get("PB_METRICS_PORT") or 0)
         if port:
             from services.common.metrics import serve_metrics
 
             serve_metrics(port)
+
+    def _declare(self) -> None:
+        """The same declaration as `pbctl events declare`, so a worker deployed on its own never
+        depends on someone having run it; a broker not up yet is waited for, as nameko does."""
+        delay = 0.5
+        while True:
+            try:
+                self.topology.declare(self.container.config["AMQP_URI"])
+                return
+            except Exception as exc:  # noqa: BLE001 - any failure means: the broker is not up yet
+                log.warning("declaring the topology failed; retrying in %.1fs: %s", delay, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     def stop(self) -> None:
         if self.consumer is not None:
