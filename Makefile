@@ -53,7 +53,7 @@ bench: setup services
 # server killed, database unreachable 15 s) on PostgreSQL + RabbitMQ; prints a [faults] report.
 faults: setup services
 	set -o pipefail; PB_FAULT_BROKER_SECONDS=60 PB_FAULT_DB_SECONDS=15 $(PY) -m pytest -q -s -p no:cacheprovider \
-		tests/integration/test_events_rabbitmq.py -k scenario 2>&1 | grep -E '^\[faults\]|passed|failed|Error'
+		tests/integration/test_events_rabbitmq.py -k scenario 2>&1 | grep -E '^\[faults\]|passed|failed|^E  '
 
 lint: setup
 	$(VENV)/bin/ruff check services tests bench

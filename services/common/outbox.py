@@ -9,8 +9,7 @@ from collections import Counter
 from types import ModuleType
 
 from google.protobuf import json_format
-from sqlalchemy import Connection, Table, bindparam, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, insert, text
 
 from services.common.clock import utcnow
 from services.common.ids import new_event_id
@@ -39,18 +38,13 @@ class OutboxWriter:
         self.sequences = table.metadata.tables["outbox_sequences"]
         self.producer = producer
         self.contracts = contracts
-        self._take: dict[str, object] = {}
-
-    def _take_numbers(self, dialect: str):
-        """INSERT .. ON CONFLICT DO UPDATE .. RETURNING: one round trip per tenant, built once."""
-        if dialect not in self._take:
-            upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(self.sequences)
-            upsert = upsert.values(tenant=bindparam("tenant"), last_seq=bindparam("n"))
-            self._take[dialect] = upsert.on_conflict_do_update(
-                index_elements=[self.sequences.c.tenant],
-                set_={"last_seq": self.sequences.c.last_seq + upsert.excluded.last_seq},
-            ).returning(self.sequences.c.last_seq)
-        return self._take[dialect]
+        # One round trip per tenant. Text, because SQLAlchemy cannot cache its on_conflict
+        # constructs and would compile them on every commit; PostgreSQL and SQLite share the SQL.
+        name = self.sequences.name
+        self._take = text(
+            f"INSERT INTO {name} (tenant, last_seq) VALUES (:tenant, :n) ON CONFLICT (tenant) "
+            f"DO UPDATE SET last_seq = {name}.last_seq + excluded.last_seq RETURNING last_seq"
+        )
 
     def payload(self, event) -> dict:
         message_cls = getattr(self.contracts, type(event).__name__ + "Event")
@@ -77,11 +71,10 @@ class OutboxWriter:
             for tenant, event in events
         ]
         counts = Counter(row["tenant"] for row in rows)
-        take = self._take_numbers(conn.dialect.name)
         after = {}
         # Sorted: two transactions that both emit for tenants A and B lock A first, never deadlock.
         for tenant in sorted(counts):
-            last = conn.execute(take, {"tenant": tenant, "n": counts[tenant]}).scalar_one()
+            last = conn.execute(self._take, {"tenant": tenant, "n": counts[tenant]}).scalar_one()
             after[tenant] = last - counts[tenant]
         for row in rows:
             after[row["tenant"]] += 1

@@ -338,6 +338,8 @@ def broker_up() -> bool:
 
 
 def test_scenario_broker_stopped(stack):
+    stack.kill(stack.relay)
+    stack.start_relay(backoff_max=30)  # the production default: recovery must not wait it out
     writer = Writer(Mover(stack))
     duplicates = stack.handled("duplicate")
     writer.start()

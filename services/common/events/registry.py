@@ -2,7 +2,8 @@
 
 A service that consumes events provides `services/<svc>/entrypoints/event_handlers.py` with
 `HANDLERS = {(producer, type): handler}` and `uow_factory(engine)`; a handler(envelope,
-uow_factory) calls the same service_layer functions as its gRPC servicer. The nameko worker and the embedded bus both
+uow_factory) calls the same service_layer functions as its gRPC servicer, opening its unit of
+work before anything else (that is where a duplicate is detected). The nameko worker and the embedded bus both
 build their consumers from here, so the wiring differs and the handlers do not. The broker
 topology (which queues must exist before the relay publishes) is read from here too.
 """
