@@ -8,7 +8,7 @@ PROTODEPS := build/protodeps
 PROTOS := $(shell find protos -name '*.proto')
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup protos run run-distributed test test-unit test-integration bench lint lint-protos clean services
+.PHONY: setup protos run run-distributed test test-unit test-integration bench faults lint lint-protos clean services
 
 setup: $(STAMP) $(GEN)/.stamp
 
@@ -60,6 +60,12 @@ test-integration: setup services
 
 bench: setup services
 	$(PY) -m bench
+
+# The event backbone's four outages at full length (broker stopped 60 s, relay killed mid-batch,
+# server killed, database unreachable 15 s) on PostgreSQL + RabbitMQ; prints a [faults] report.
+faults: setup services
+	set -o pipefail; PB_FAULT_BROKER_SECONDS=60 PB_FAULT_DB_SECONDS=15 $(PY) -m pytest -q -s -p no:cacheprovider \
+		tests/integration/test_events_rabbitmq.py -k scenario 2>&1 | grep -E '^\[faults\]|passed|failed|^E  '
 
 lint: setup lint-protos
 	$(VENV)/bin/ruff check services tests bench

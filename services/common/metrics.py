@@ -23,6 +23,15 @@ GRPC_SECONDS = Histogram(
 OUTBOX_UNSENT = Gauge("outbox_unsent_events", "Events written but not yet published.", ["producer"])
 OUTBOX_OLDEST_AGE = Gauge("outbox_oldest_unsent_age_seconds", "Age of the oldest unpublished event.", ["producer"])
 RELAY_PUBLISHED = Counter("relay_published_total", "Events the relay published with a broker confirm.", ["producer"])
+RELAY_RETURNED = Counter(
+    "relay_returned_total",
+    "Events the broker returned unroutable although a consumer subscribes: kept unsent, retried.",
+    ["producer"],
+)
+RELAY_UNROUTED = Counter(
+    "relay_unrouted_total", "Events confirmed to no queue because no declared consumer subscribes to their type.",
+    ["producer", "type"],
+)
 RELAY_ERRORS = Counter("relay_errors_total", "Failed relay rounds (broker or database down).", ["producer"])
 EVENTS_HANDLED = Counter("events_handled_total", "Events consumed, by outcome.", ["consumer", "type", "outcome"])
 

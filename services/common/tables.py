@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -38,7 +39,7 @@ def add_common_tables(metadata: MetaData) -> dict[str, Table]:
     outbox = Table(
         "outbox",
         metadata,
-        # Commit order within a tenant is seq order: the relay publishes in it.
+        # The row's id; within a tenant it also follows commit order (see tenant_seq).
         Column("seq", BigSerial, primary_key=True, autoincrement=True),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("tenant", String(6), nullable=False),
@@ -50,6 +51,10 @@ def add_common_tables(metadata: MetaData) -> dict[str, Table]:
         Column("sent_at", utc_datetime(), nullable=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text, nullable=True),
+        # The tenant's event number, 1, 2, 3... in commit order (the envelope's `sequence`):
+        # taken from outbox_sequences as the transaction's last statement, see OutboxWriter.
+        Column("tenant_seq", BigInteger, nullable=False),
+        UniqueConstraint("tenant", "tenant_seq"),
         Index(
             "ix_outbox_unsent",
             "tenant",
@@ -58,6 +63,14 @@ def add_common_tables(metadata: MetaData) -> dict[str, Table]:
             sqlite_where=text("sent_at IS NULL"),
         ),
         Index("ix_outbox_sent_at", "sent_at"),
+    )
+    outbox_sequences = Table(
+        "outbox_sequences",
+        metadata,
+        # One row per tenant: its last tenant_seq. Updating it locks the row until commit, so a
+        # tenant's writers take numbers in the order they commit.
+        Column("tenant", String(6), primary_key=True),
+        Column("last_seq", BigInteger, nullable=False),
     )
     idempotency_keys = Table(
         "idempotency_keys",
@@ -92,6 +105,7 @@ def add_common_tables(metadata: MetaData) -> dict[str, Table]:
     )
     return {
         "outbox": outbox,
+        "outbox_sequences": outbox_sequences,
         "idempotency_keys": idempotency_keys,
         "processed_events": processed_events,
         "dead_letters": dead_letters,

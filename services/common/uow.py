@@ -152,6 +152,7 @@ class SqlUnitOfWork:
         self.events.append((tenant or self.tenant, event))
 
     def commit(self) -> None:
+        # Last before COMMIT: the outbox write locks each tenant's event counter until then.
         self.outbox.write(self.conn, self.events)
         self.conn.commit()
         self.events = []

@@ -2,7 +2,9 @@
 
 Per service: a gRPC server (`pbctl serve`, no embedded bus since PB_AMQP_URI is set), an outbox
 relay (`pbctl events relay`) and, for services that consume events, a nameko worker
-(`nameko run services.common.events.worker`). Ctrl-C stops them all.
+(`nameko run services.common.events.worker`). The broker topology is declared first
+(`pbctl events declare`), so no event leaves before its consumers' queues exist. Ctrl-C stops
+them all.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def run_distributed(relays: int) -> None:
     metrics = int(env.get("PB_METRICS_PORT", "9100"))
     roles: list[tuple[str, list[str], dict]] = []
     subprocess.run([*pbctl, "migrate"], env=env, check=True)
+    subprocess.run([*pbctl, "events", "declare"], env=env, check=True)
     roles.append(("grpc", [*pbctl, "serve"], {"PB_METRICS_PORT": str(metrics)}))
     port = metrics + 1
     for service in SERVICES:

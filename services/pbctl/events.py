@@ -1,4 +1,4 @@
-"""pbctl events: the event backbone from a shell (relay, lag, dead letters, replay)."""
+"""pbctl events: the event backbone from a shell (declare, relay, lag, dead letters, replay)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,37 @@ def events() -> None:
     """Event backbone commands (事件)."""
 
 
+def _topology():
+    from services.common.events.registry import registered_topology
+    from services.platform import SERVICES
+
+    return registered_topology(SERVICES)
+
+
+@events.command()
+def declare() -> None:
+    """Declare every registered consumer's queues and bindings on RabbitMQ (idempotent).
+
+    Run before any relay publishes (run-distributed and the relay do it too), so that no event
+    leaves before the queues of its consumers exist.
+    """
+    from services.pbctl.settings import load_settings
+
+    settings = load_settings()
+    if not settings.amqp_uri:
+        raise click.UsageError("PB_AMQP_URI is not set: there is no broker to declare on")
+    topology = _topology()
+    topology.declare(settings.amqp_uri)
+    click.echo(f"declared exchanges {', '.join(f'{p}.events' for p in topology.producers)}", err=True)
+    for b in topology.bindings:
+        click.echo(f"{b.producer}.events\t{b.event_type}\t{b.queue}")
+
+
 @events.command()
 @SERVICE
 @click.option("--batch-size", default=500, show_default=True)
 @click.option("--poll-interval", default=0.1, show_default=True, help="Seconds between rounds when idle.")
-@click.option("--backoff-max", default=30.0, show_default=True, help="Longest wait while the broker is down.")
+@click.option("--backoff-max", default=30.0, show_default=True, help="Longest backoff; a probe every second ends it once the broker answers.")
 def relay(service: str, batch_size: int, poll_interval: float, backoff_max: float) -> None:
     """Publish the service's outbox to RabbitMQ (PB_AMQP_URI) until stopped; replicas may run side by side."""
     from services.common import logs
@@ -42,10 +68,12 @@ def relay(service: str, batch_size: int, poll_interval: float, backoff_max: floa
         raise click.UsageError("PB_AMQP_URI is not set: without a broker the relay runs inside `pbctl serve`")
     logs.configure(settings.log_level)
     serve_metrics(settings.metrics_port)
-    publisher = AmqpPublisher(settings.amqp_uri)
+    # The publisher declares the topology on every connection, before its first publish.
+    publisher = AmqpPublisher(settings.amqp_uri, _topology())
     runner = OutboxRelay(make_engine(settings.database_url_for(service), service, pool_size=2), service,
                          publisher.publish_batch, batch_size=batch_size, poll_interval=poll_interval,
-                         backoff_max=backoff_max, retention_hours=settings.relay_retention_hours)
+                         backoff_max=backoff_max, retention_hours=settings.relay_retention_hours,
+                         ready=publisher.ready)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: runner.stop())
     click.echo(f"relaying {service} outbox to {settings.amqp_uri.rsplit('@', 1)[-1]}", err=True)

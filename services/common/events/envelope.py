@@ -21,14 +21,14 @@ class UnreadableEvent(Exception):
 
 
 def envelope_from_outbox(row: Any) -> EventEnvelope:
-    """The envelope of one outbox row (seq becomes the envelope's sequence)."""
+    """The envelope of one outbox row (its tenant_seq becomes the envelope's sequence)."""
     env = EventEnvelope(
         event_id=row.event_id,
         type=row.type,
         tenant=row.tenant,
         producer=row.producer,
         schema_version=row.schema_version,
-        sequence=row.seq,
+        sequence=row.tenant_seq,
     )
     env.occurred_at.FromDatetime(as_utc(row.occurred_at))
     env.payload.update(json.loads(row.payload))

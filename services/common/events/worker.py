@@ -12,13 +12,18 @@ with `nameko_service`.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections.abc import Callable
 
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.extensions import DependencyProvider
 
 from services.common.events.consumer import EventConsumer
+from services.common.events.topology import Topology, handler_method_name
+
+log = logging.getLogger("partybuilding.events.worker")
 
 
 def cooperative_database_waits() -> None:
@@ -43,11 +48,12 @@ cooperative_database_waits()
 class ConsumerProvider(DependencyProvider):
     """Hands each worker the process's EventConsumer (built once, at container start)."""
 
-    def __init__(self, build: Callable[[], EventConsumer]):
-        self.build = build
+    def __init__(self, build: Callable[[], EventConsumer], topology: Topology):
+        self.build, self.topology = build, topology
         self.consumer: EventConsumer | None = None
 
     def setup(self) -> None:
+        self._declare()
         self.consumer = self.build()
         port = int(os.environ.get("PB_METRICS_PORT") or 0)
         if port:
@@ -55,16 +61,25 @@ class ConsumerProvider(DependencyProvider):
 
             serve_metrics(port)
 
+    def _declare(self) -> None:
+        """The same declaration as `pbctl events declare`, so a worker deployed on its own never
+        depends on someone having run it; a broker not up yet is waited for, as nameko does."""
+        delay = 0.5
+        while True:
+            try:
+                self.topology.declare(self.container.config["AMQP_URI"])
+                return
+            except Exception as exc:  # noqa: BLE001 - any failure means: the broker is not up yet
+                log.warning("declaring the topology failed; retrying in %.1fs: %s", delay, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
     def stop(self) -> None:
         if self.consumer is not None:
             self.consumer.engine.dispose()
 
     def get_dependency(self, worker_ctx) -> EventConsumer:
         return self.consumer
-
-
-def _method_name(producer: str, event_type: str) -> str:
-    return "on_" + event_type.replace(".", "_").replace("-", "_")
 
 
 def nameko_service(name: str, subscriptions: list[tuple[str, str]],
@@ -79,12 +94,13 @@ def nameko_service(name: str, subscriptions: list[tuple[str, str]],
         def handle(self, body) -> None:
             self.consumer.deliver(body)
 
-        handle.__name__ = _method_name(producer, event_type)
+        handle.__name__ = handler_method_name(event_type)
         return handle
 
-    attrs: dict = {"name": name, "consumer": ConsumerProvider(build)}
+    topology = Topology.of([], [(name, subscriptions)])
+    attrs: dict = {"name": name, "consumer": ConsumerProvider(build, topology)}
     for producer, event_type in subscriptions:
-        attrs[_method_name(producer, event_type)] = entrypoint(producer, event_type)
+        attrs[handler_method_name(event_type)] = entrypoint(producer, event_type)
     return type(f"{name.title().replace('-', '').replace('_', '')}Worker", (), attrs)
 
 
