@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from services.common.db import ALL_TENANTS
+from services.common.tenancy import ALL_TENANTS
 from services.organization.service_layer import posts, tenants
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 

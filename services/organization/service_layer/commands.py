@@ -1,4 +1,8 @@
-"""Commands: what a caller asks the organization service to do, free of transport."""
+"""Commands: what a caller asks the organization service to do, reads included, free of transport.
+
+A listing's filter fields (all but `tenant`, `page_size` and `page_token`) are the key its page
+tokens are bound to (pagination.Page).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,23 @@ class CreateTenant:
 
 
 @dataclass
+class GetTenant:
+    code: str
+
+
+@dataclass
+class ListTenants:
+    city_code: str = ""
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
+class ValidateTenant:
+    code: str
+
+
+@dataclass
 class UpdateTenant:
     code: str
     changes: dict  # field path -> new value
@@ -43,6 +64,26 @@ class CreateUnit:
     star_level: int = 0
     request_id: str = ""
     fingerprint: str = ""
+
+
+@dataclass
+class GetUnit:
+    tenant: str
+    unit_id: str
+
+
+@dataclass
+class GetUnitPath:
+    tenant: str
+    unit_id: str
+
+
+@dataclass
+class ListUnitHistory:
+    tenant: str
+    unit_id: str
+    page_size: int = 0
+    page_token: str = ""
 
 
 @dataclass
@@ -104,6 +145,20 @@ class CreateMember:
     education: str = ""
     request_id: str = ""
     fingerprint: str = ""
+
+
+@dataclass
+class GetMember:
+    tenant: str
+    member_id: str
+
+
+@dataclass
+class ListMemberHistory:
+    tenant: str
+    member_id: str
+    page_size: int = 0
+    page_token: str = ""
 
 
 @dataclass
@@ -180,6 +235,14 @@ class CreateAlliance:
 
 
 @dataclass
+class ListAlliances:
+    tenant: str
+    unit_id: str = ""
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
 class CreatePairing:
     tenant: str
     organ_display_name: str
@@ -187,6 +250,19 @@ class CreatePairing:
     start_date: str = ""
     request_id: str = ""
     fingerprint: str = ""
+
+
+@dataclass
+class ListPairings:
+    tenant: str
+    unit_id: str = ""
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
+class ExportOrganization:
+    tenant: str
 
 
 @dataclass
