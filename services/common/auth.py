@@ -41,7 +41,7 @@ class Principal:
 
     @classmethod
     def operator(cls, subject: str) -> Principal:
-        """The platform acting on its own behalf (demo data, benchmarks): an operator of every county."""
+        """The platform acting on its own behalf (jobs, demo data, benchmarks): an operator of every county."""
         return cls(subject, Role.OPERATOR, frozenset({ALL_TENANTS}))
 
     @property

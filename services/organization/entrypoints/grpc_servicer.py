@@ -22,9 +22,9 @@ FULL_NAME = "partybuilding.organization.v1.OrganizationService"
 
 
 class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
-    def __init__(self, uow: OrgUnitOfWorkFactory):
-        self.uow = uow
-        self.jobs = ImportJobs(uow)
+    def __init__(self, uows: OrgUnitOfWorkFactory):
+        self.uows = uows
+        self.jobs = ImportJobs(uows)
 
     # ------------------------------------------------------------ tenants
 
@@ -33,15 +33,15 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
         cmd = commands.CreateTenant(t.code, t.display_name, t.city_code, t.city_display_name,
                                     mapping.settings_from_proto(t.settings), request.request_id,
                                     mapping.request_fingerprint(request))
-        return mapping.tenant_to_proto(tenants.create_tenant(cmd, self.uow, current_principal()))
+        return mapping.tenant_to_proto(tenants.create_tenant(cmd, self.uows, current_principal()))
 
     def GetTenant(self, request, context):
         cmd = commands.GetTenant(mapping.tenant_code(request.name))
-        return mapping.tenant_to_proto(tenants.get_tenant(cmd, self.uow, current_principal()))
+        return mapping.tenant_to_proto(tenants.get_tenant(cmd, self.uows, current_principal()))
 
     def ListTenants(self, request, context):
         cmd = commands.ListTenants(request.city_code, request.page_size, request.page_token)
-        found, token = tenants.list_tenants(cmd, self.uow, current_principal())
+        found, token = tenants.list_tenants(cmd, self.uows, current_principal())
         return pb.ListTenantsResponse(tenants=[mapping.tenant_to_proto(t) for t in found], next_page_token=token)
 
     def UpdateTenant(self, request, context):
@@ -49,11 +49,11 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
         changes = changes_from_mask(request.tenant, request.update_mask.paths,
                                     {"settings": mapping.settings_from_proto})
         cmd = commands.UpdateTenant(code, changes, request.tenant.etag)
-        return mapping.tenant_to_proto(tenants.update_tenant(cmd, self.uow, current_principal()))
+        return mapping.tenant_to_proto(tenants.update_tenant(cmd, self.uows, current_principal()))
 
     def ValidateTenant(self, request, context):
         cmd = commands.ValidateTenant(mapping.tenant_code(request.name))
-        validation = tenants.validate_tenant(cmd, self.uow, current_principal())
+        validation = tenants.validate_tenant(cmd, self.uows, current_principal())
         return pb.ValidateTenantResponse(findings=[mapping.finding_to_proto(f) for f in validation.findings],
                                          ok=validation.ok)
 
@@ -68,11 +68,11 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             weak_and_lax=u.weak_and_lax, demonstration_site=u.demonstration_site, star_level=u.star_level,
             request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
-        return mapping.unit_to_proto(units.create_unit(cmd, self.uow, current_principal()))
+        return mapping.unit_to_proto(units.create_unit(cmd, self.uows, current_principal()))
 
     def GetUnit(self, request, context):
         name = UNITS.parse(request.name, "name")
-        return mapping.unit_to_proto(units.get_unit(commands.GetUnit(name.tenant, name.id), self.uow,
+        return mapping.unit_to_proto(units.get_unit(commands.GetUnit(name.tenant, name.id), self.uows,
                                                     current_principal()))
 
     def ListUnits(self, request, context):
@@ -82,43 +82,43 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             under_id=mapping.optional_unit_id(request.under, code, "under"), show_inactive=request.show_inactive,
             page_size=request.page_size, page_token=request.page_token,
         )
-        found, token = units.list_units(cmd, self.uow, current_principal())
+        found, token = units.list_units(cmd, self.uows, current_principal())
         return pb.ListUnitsResponse(units=[mapping.unit_to_proto(u) for u in found], next_page_token=token)
 
     def UpdateUnit(self, request, context):
         name = UNITS.parse(request.unit.name, "unit.name")
         cmd = commands.UpdateUnit(name.tenant, name.id, changes_from_mask(request.unit, request.update_mask.paths),
                                   request.unit.etag)
-        return mapping.unit_to_proto(units.update_unit(cmd, self.uow, current_principal()))
+        return mapping.unit_to_proto(units.update_unit(cmd, self.uows, current_principal()))
 
     def MoveUnit(self, request, context):
         name = UNITS.parse(request.name, "name")
         cmd = commands.MoveUnit(name.tenant, name.id,
                                 mapping.optional_unit_id(request.new_parent, name.tenant, "new_parent"),
                                 request.etag, request.reason)
-        return mapping.unit_to_proto(units.move_unit(cmd, self.uow, current_principal()))
+        return mapping.unit_to_proto(units.move_unit(cmd, self.uows, current_principal()))
 
     def MergeUnits(self, request, context):
         name = UNITS.parse(request.target, "target")
         sources = [mapping.unit_id(s, name.tenant, f"sources[{i}]") for i, s in enumerate(request.sources)]
         cmd = commands.MergeUnits(name.tenant, name.id, sources, request.reason, request.request_id,
                                   mapping.request_fingerprint(request))
-        return mapping.unit_to_proto(units.merge_units(cmd, self.uow, current_principal()))
+        return mapping.unit_to_proto(units.merge_units(cmd, self.uows, current_principal()))
 
     def ArchiveUnit(self, request, context):
         name = UNITS.parse(request.name, "name")
         cmd = commands.ArchiveUnit(name.tenant, name.id, request.etag, request.reason)
-        return mapping.unit_to_proto(units.archive_unit(cmd, self.uow, current_principal()))
+        return mapping.unit_to_proto(units.archive_unit(cmd, self.uows, current_principal()))
 
     def GetUnitPath(self, request, context):
         name = UNITS.parse(request.name, "name")
-        path = units.get_unit_path(commands.GetUnitPath(name.tenant, name.id), self.uow, current_principal())
+        path = units.get_unit_path(commands.GetUnitPath(name.tenant, name.id), self.uows, current_principal())
         return pb.GetUnitPathResponse(units=[mapping.unit_to_proto(u) for u in path])
 
     def ListUnitHistory(self, request, context):
         name = UNITS.parse(request.name, "name")
         cmd = commands.ListUnitHistory(name.tenant, name.id, request.page_size, request.page_token)
-        entries, token = units.list_unit_history(cmd, self.uow, current_principal())
+        entries, token = units.list_unit_history(cmd, self.uows, current_principal())
         return pb.ListUnitHistoryResponse(entries=[mapping.history_to_proto(name.tenant, e) for e in entries],
                                           next_page_token=token)
 
@@ -136,12 +136,12 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
         who = current_principal()
-        return mapping.member_to_proto(members.create_member(cmd, self.uow, who), who)
+        return mapping.member_to_proto(members.create_member(cmd, self.uows, who), who)
 
     def GetMember(self, request, context):
         name = MEMBERS.parse(request.name, "name")
         who = current_principal()
-        return mapping.member_to_proto(members.get_member(commands.GetMember(name.tenant, name.id), self.uow, who), who)
+        return mapping.member_to_proto(members.get_member(commands.GetMember(name.tenant, name.id), self.uows, who), who)
 
     def ListMembers(self, request, context):
         code = mapping.tenant_code(request.parent, "parent")
@@ -154,7 +154,7 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             page_size=request.page_size, page_token=request.page_token,
         )
         who = current_principal()
-        found, token = members.list_members(cmd, self.uow, who)
+        found, token = members.list_members(cmd, self.uows, who)
         return pb.ListMembersResponse(members=[mapping.member_to_proto(x, who) for x in found], next_page_token=token)
 
     def UpdateMember(self, request, context):
@@ -166,7 +166,7 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
         })
         cmd = commands.UpdateMember(name.tenant, name.id, changes, request.member.etag)
         who = current_principal()
-        return mapping.member_to_proto(members.update_member(cmd, self.uow, who), who)
+        return mapping.member_to_proto(members.update_member(cmd, self.uows, who), who)
 
     def TransferMember(self, request, context):
         name = MEMBERS.parse(request.name, "name")
@@ -174,12 +174,12 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
         cmd = commands.TransferMember(name.tenant, name.id, dest.tenant, dest.id, request.reason, request.etag,
                                       request.request_id, mapping.request_fingerprint(request))
         who = current_principal()
-        return mapping.member_to_proto(members.transfer_member(cmd, self.uow, who), who)
+        return mapping.member_to_proto(members.transfer_member(cmd, self.uows, who), who)
 
     def ListMemberHistory(self, request, context):
         name = MEMBERS.parse(request.name, "name")
         cmd = commands.ListMemberHistory(name.tenant, name.id, request.page_size, request.page_token)
-        entries, token = members.list_member_history(cmd, self.uow, current_principal())
+        entries, token = members.list_member_history(cmd, self.uows, current_principal())
         return pb.ListMemberHistoryResponse(
             entries=[pb.MemberHistoryEntry(member=request.name, kind=e.kind, time=mapping.ts(e.at), actor=e.actor,
                                            from_unit=f, to_unit=t, detail=e.detail) for e, f, t in entries],
@@ -197,12 +197,12 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             term_end_date=p.term_end_date, dispatching_organ=p.dispatching_organ,
             request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
-        return mapping.post_to_proto(posts.assign_post(cmd, self.uow, current_principal()))
+        return mapping.post_to_proto(posts.assign_post(cmd, self.uows, current_principal()))
 
     def EndPost(self, request, context):
         name = POSTS.parse(request.name, "name")
         cmd = commands.EndPost(name.tenant, name.id, request.end_date, request.reason)
-        return mapping.post_to_proto(posts.end_post(cmd, self.uow, current_principal()))
+        return mapping.post_to_proto(posts.end_post(cmd, self.uows, current_principal()))
 
     def ListPosts(self, request, context):
         code = mapping.tenant_code(request.parent, "parent")
@@ -211,7 +211,7 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             member_id=mapping.member_id(request.member, code, "member") if request.member else None,
             include_history=request.include_history, page_size=request.page_size, page_token=request.page_token,
         )
-        found, token = posts.list_posts(cmd, self.uow, current_principal())
+        found, token = posts.list_posts(cmd, self.uows, current_principal())
         return pb.ListPostsResponse(posts=[mapping.post_to_proto(p) for p in found], next_page_token=token)
 
     # ------------------------------------------------------------ alliances and pairings
@@ -226,13 +226,13 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
                              for i, u in enumerate(a.member_units)],
             request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
-        return mapping.alliance_to_proto(groupings.create_alliance(cmd, self.uow, current_principal()))
+        return mapping.alliance_to_proto(groupings.create_alliance(cmd, self.uows, current_principal()))
 
     def ListAlliances(self, request, context):
         code = mapping.tenant_code(request.parent, "parent")
         cmd = commands.ListAlliances(code, mapping.optional_unit_id(request.unit, code, "unit") or "",
                                      request.page_size, request.page_token)
-        found, token = groupings.list_alliances(cmd, self.uow, current_principal())
+        found, token = groupings.list_alliances(cmd, self.uows, current_principal())
         return pb.ListAlliancesResponse(alliances=[mapping.alliance_to_proto(a) for a in found], next_page_token=token)
 
     def CreatePairing(self, request, context):
@@ -243,11 +243,11 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             unit_id=mapping.optional_unit_id(p.unit, code, "pairing.unit") or "", start_date=p.start_date,
             request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
-        return mapping.pairing_to_proto(groupings.create_pairing(cmd, self.uow, current_principal()))
+        return mapping.pairing_to_proto(groupings.create_pairing(cmd, self.uows, current_principal()))
 
     def ListPairings(self, request, context):
         code = mapping.tenant_code(request.parent, "parent")
         cmd = commands.ListPairings(code, mapping.optional_unit_id(request.unit, code, "unit") or "",
                                     request.page_size, request.page_token)
-        found, token = groupings.list_pairings(cmd, self.uow, current_principal())
+        found, token = groupings.list_pairings(cmd, self.uows, current_principal())
         return pb.ListPairingsResponse(pairings=[mapping.pairing_to_proto(p) for p in found], next_page_token=token)

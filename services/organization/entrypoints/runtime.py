@@ -11,7 +11,6 @@ from services.common.outbox import OutboxWriter
 from services.common.pagination import PageTokens
 from services.common.runtime import ServiceRuntime
 from services.common.sealing import DataKey
-from services.common.tenancy import ALL_TENANTS
 from services.organization.adapters import tables
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
@@ -49,4 +48,4 @@ def build(settings: Settings) -> ServiceRuntime:
     mount = Mount(organization_service_pb2_grpc.add_OrganizationServiceServicer_to_server, servicer, FULL_NAME)
     return ServiceRuntime(NAME, engine, uow, mount, POLICY, daily_jobs=[lambda: jobs.sweep_all_terms(uow)],
                           load_demo=lambda: demo.load_demo_county(uow),
-                          tenant_codes=lambda: tenants.list_tenant_codes(uow(ALL_TENANTS, write=False)))
+                          tenant_codes=lambda: tenants.list_tenant_codes(uow))

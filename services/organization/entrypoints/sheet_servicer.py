@@ -79,7 +79,7 @@ def operation_to_proto(op: Operation, rows_done: int) -> operations_pb2.Operatio
 
 
 class SheetServicer:
-    """Needs `self.uow` (the unit-of-work factory) and `self.jobs` (ImportJobs)."""
+    """Needs `self.uows` (the unit-of-work factory) and `self.jobs` (ImportJobs)."""
 
     def ImportOrganization(self, request_iterator, context):
         first, data = _receive(request_iterator)
@@ -92,7 +92,7 @@ class SheetServicer:
             raise InvalidArgument.field("chunk", zh, en or zh, "UNREADABLE_SHEET") from None
         body = fingerprint(f"{first.parent}|{first.format}|{first.validate_only}|".encode() + data)
         cmd = commands.StartImport(code, len(rows), first.validate_only, first.request_id, body)
-        op, new = operations.start_import(cmd, self.uow, current_principal())
+        op, new = operations.start_import(cmd, self.uows, current_principal())
         if new:
             self.jobs.submit(op, header, rows)
         return operation_to_proto(op, self.jobs.rows_done(op))
@@ -100,7 +100,7 @@ class SheetServicer:
     def ExportOrganization(self, request, context):
         cmd = commands.ExportOrganization(mapping.tenant_code(request.parent, "parent"))
         kind = _kind(request.format)
-        rows = bulk_import.export_organization(cmd, self.uow, current_principal())
+        rows = bulk_import.export_organization(cmd, self.uows, current_principal())
         data = sheet_bytes(rows, kind)
         units = sum(r["record"] == UNIT for r in rows)
         members = sum(r["record"] == MEMBER for r in rows)
@@ -110,5 +110,5 @@ class SheetServicer:
 
     def GetOperation(self, request, context):
         name = OPERATIONS.parse(request.name, "name")
-        op = operations.get_operation(commands.GetOperation(name.tenant, name.id), self.uow, current_principal())
+        op = operations.get_operation(commands.GetOperation(name.tenant, name.id), self.uows, current_principal())
         return operation_to_proto(op, self.jobs.rows_done(op))

@@ -6,6 +6,7 @@ tokens are bound to (pagination.Page).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from services.organization.domain.model import (
@@ -222,6 +223,14 @@ class ListPosts:
     include_history: bool = False
     page_size: int = 0
     page_token: str = ""
+
+
+@dataclass
+class SweepExpiringTerms:
+    """The daily sweep of one county; `today` is the county's own date unless given."""
+
+    tenant: str
+    today: dt.date | None = None
 
 
 @dataclass

@@ -42,6 +42,19 @@ def referenced_unit(uow: OrgUnitOfWork, unit_id: str, field_path: str, zh: str =
     return unit
 
 
+def referenced_parent(uow: OrgUnitOfWork, unit_id: str, field_path: str, zh_label: str, en_label: str) -> Unit:
+    """The unit a new or moved unit goes under, locked: it exists (else INVALID_ARGUMENT on the
+    field) and is active (else FAILED_PRECONDITION)."""
+    parent = uow.units.get(unit_id, lock=True)
+    if parent is None:
+        raise InvalidArgument.field(field_path, f"{zh_label}不存在", f"no such unit: {unit_name(uow.tenant, unit_id)}",
+                                    "UNKNOWN_PARENT")
+    if not parent.active:
+        raise FailedPrecondition("PARENT_NOT_ACTIVE", f"{zh_label}“{parent.display_name}”已撤销或撤并",
+                                 f"the {en_label} is archived or merged")
+    return parent
+
+
 def load_unit(uow: OrgUnitOfWork, unit_id: str, *, active: bool = False, lock: bool = False) -> Unit:
     unit = uow.units.get(unit_id, lock=lock)
     if unit is None:

@@ -82,7 +82,8 @@ def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -
                                         "UNKNOWN_MEMBER")
         if member.state is not MemberState.ACTIVE:
             raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
-        check_within(uow, who, load_unit(uow, member.unit_id))  # a clerk appoints their own members only
+        # A clerk appoints their own members only.
+        check_within(uow, who, unit if member.unit_id == unit.id else load_unit(uow, member.unit_id))
         today = today_in(tenant.settings.time_zone)
         start = start or today
         rules.check_post_start(start, dt.date.fromisoformat(member.birth_date) if member.birth_date else None, today)
@@ -142,11 +143,12 @@ def list_posts(cmd: c.ListPosts, uows: OrgUnitOfWorkFactory, who: Principal) -> 
         return mark_concurrent(uow, found), next_token
 
 
-def sweep_expiring_terms(tenant: str, uow: OrgUnitOfWork, today: dt.date | None = None) -> list[Post]:
+def sweep_expiring_terms(cmd: c.SweepExpiringTerms, uows: OrgUnitOfWorkFactory, who: Principal) -> list[Post]:
     """Daily: announce once each current term that ends within TERM_NOTICE_DAYS."""
-    with uow:
+    tenant = cmd.tenant
+    with uows(tenant) as uow:
         settings = load_tenant(uow, tenant).settings
-        today = today or today_in(settings.time_zone)
+        today = cmd.today or today_in(settings.time_zone)
         horizon = (today + dt.timedelta(days=TERM_NOTICE_DAYS)).isoformat()
         due = uow.posts.expiring(horizon)
         for post in due:

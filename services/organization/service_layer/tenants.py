@@ -29,7 +29,7 @@ from services.organization.domain.events import TenantCreated, TenantUpdated
 from services.organization.domain.model import Tenant
 from services.organization.service_layer import commands
 from services.organization.service_layer.loaders import load_tenant
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
+from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
 TENANT_FIELDS = {
     "display_name", "city_display_name", "settings", "settings.work_station_min_villages",
@@ -140,7 +140,7 @@ def validate_tenant(cmd: commands.ValidateTenant, uows: OrgUnitOfWorkFactory, wh
         return Validation(findings)
 
 
-def list_tenant_codes(uow: OrgUnitOfWork) -> list[str]:
+def list_tenant_codes(uows: OrgUnitOfWorkFactory) -> list[str]:
     """Every county's code: for jobs that visit each tenant, and the tenants metric labels may name."""
-    with uow:
+    with uows(ALL_TENANTS, write=False) as uow:
         return uow.tenants.codes()

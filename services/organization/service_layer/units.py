@@ -24,7 +24,12 @@ from services.organization.domain.factories import place_unit
 from services.organization.domain.model import HistoryEntry, Unit, UnitState, UnitType, child_path
 from services.organization.domain.names import unit_name
 from services.organization.service_layer import commands as c
-from services.organization.service_layer.loaders import load_tenant, load_unit, referenced_unit
+from services.organization.service_layer.loaders import (
+    load_tenant,
+    load_unit,
+    referenced_parent,
+    referenced_unit,
+)
 from services.organization.service_layer.posts import end_posts
 from services.organization.service_layer.scope import check_within, clerk_root
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
@@ -79,13 +84,7 @@ def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
             return load_unit(uow, claim.done)
         parent = None
         if cmd.parent_id:
-            parent = uow.units.get(cmd.parent_id, lock=True)
-            if parent is None:
-                raise InvalidArgument.field("unit.parent", "上级组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.parent_id)}",
-                                            "UNKNOWN_PARENT")
-            if not parent.active:
-                raise FailedPrecondition("PARENT_NOT_ACTIVE", f"上级组织“{parent.display_name}”已撤销或撤并",
-                                         "the parent unit is archived or merged")
+            parent = referenced_parent(uow, cmd.parent_id, "unit.parent", "上级组织", "parent unit")
             check_within(uow, who, parent)
         elif clerk_root(uow, who) is not None:
             raise PermissionDenied("OUTSIDE_CLERK_SUBTREE", "经办人不能在县级直接新建乡镇",
@@ -163,13 +162,7 @@ def move_unit(cmd: c.MoveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Un
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         new_parent = None
         if cmd.new_parent_id:
-            new_parent = uow.units.get(cmd.new_parent_id, lock=True)
-            if new_parent is None:
-                raise InvalidArgument.field("new_parent", "目标上级组织不存在",
-                                            f"no such unit: {unit_name(cmd.tenant, cmd.new_parent_id)}", "UNKNOWN_PARENT")
-            if not new_parent.active:
-                raise FailedPrecondition("PARENT_NOT_ACTIVE", f"目标组织“{new_parent.display_name}”已撤销或撤并",
-                                         "the new parent is archived or merged")
+            new_parent = referenced_parent(uow, cmd.new_parent_id, "new_parent", "目标上级组织", "new parent")
             check_within(uow, who, new_parent)
         rules.check_move(unit, new_parent)
         if (new_parent.id if new_parent else None) == unit.parent_id:
@@ -221,13 +214,7 @@ def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -
         check_within(uow, who, target)
         sources = []
         for i, source_id in enumerate(cmd.source_ids):
-            source = uow.units.get(source_id, lock=True)
-            if source is None:
-                raise InvalidArgument.field(f"sources[{i}]", "组织不存在", f"no such unit: {unit_name(cmd.tenant, source_id)}",
-                                            "UNKNOWN_UNIT")
-            if not source.active:
-                raise FailedPrecondition("UNIT_NOT_ACTIVE", f"“{source.display_name}”已撤销或撤并",
-                                         f"{unit_name(cmd.tenant, source_id)} is already {source.state.value.lower()}")
+            source = referenced_unit(uow, source_id, f"sources[{i}]", lock=True, active=True)
             if source.type is not target.type:
                 raise InvalidArgument.field(f"sources[{i}]", "只能撤并同类型的组织",
                                             f"must be a {target.type.value} like the target, not a {source.type.value}",
