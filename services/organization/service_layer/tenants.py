@@ -58,7 +58,7 @@ def create_tenant(cmd: commands.CreateTenant, uows: OrgUnitOfWorkFactory, who: P
         if claim.done:
             return load_tenant(uow, code)
         if uow.tenants.get(code) is not None:
-            raise AlreadyExists("TENANT_EXISTS", f"县 {code} 已存在", f"tenant tenants/{code} already exists",
+            raise AlreadyExists("TENANT_EXISTS", f"县 {code} 已存在", f"tenant {tenant_name(code)} already exists",
                                 {"tenant": code})
         tenant = Tenant(code, normalize(cmd.display_name), city, normalize(cmd.city_display_name), cmd.settings)
         uow.tenants.add(tenant)
