@@ -144,7 +144,7 @@ def run() -> None:
     from partybuilding.organization.v1 import organization_service_pb2 as pb
     from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
-    from services.common.auth import mint_token
+    from services.common.auth import Principal, mint_token
     from services.common.config import DEV_JWT_SECRET, Settings
     from services.common.errors import AlreadyExists
     from services.organization.demo import county_rows
@@ -178,7 +178,7 @@ def run() -> None:
         for i, code in enumerate(codes):
             with contextlib.suppress(AlreadyExists):
                 tenants.create_tenant(commands.CreateTenant(code, f"县{code}", code[:4] + "00", f"市{code[:4]}",
-                                                     TenantSettings()), uow("*"))
+                                                            TenantSettings()), uow, Principal.operator("bench"))
             t0 = time.perf_counter()
             rows = rows_from_dicts(county_rows(code, _shape(code)))
             t1 = time.perf_counter()

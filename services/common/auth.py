@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import jwt
 
 from services.common.errors import PermissionDenied, Unauthenticated
-from services.common.tenancy import TENANT_CODE, city_of, tenant_of
+from services.common.tenancy import ALL_TENANTS, TENANT_CODE, city_of, tenant_name, tenant_of
 from services.common.text import text_problem
 
 
@@ -38,6 +38,11 @@ class Principal:
     tenants: frozenset[str]
     unit: str | None = None
     scopes: frozenset[str] = frozenset()
+
+    @classmethod
+    def operator(cls, subject: str) -> Principal:
+        """The platform acting on its own behalf (jobs, demo data, benchmarks): an operator of every county."""
+        return cls(subject, Role.OPERATOR, frozenset({ALL_TENANTS}))
 
     @property
     def all_tenants(self) -> bool:
@@ -75,8 +80,8 @@ class Principal:
 def tenant_denied(code: str) -> PermissionDenied:
     return PermissionDenied(
         "TENANT_ACCESS_DENIED",
-        f"无权访问 tenants/{code}（或该资源不存在）",
-        f"permission denied on tenants/{code} (or it might not exist)",
+        f"无权访问 {tenant_name(code)}（或该资源不存在）",
+        f"permission denied on {tenant_name(code)} (or it might not exist)",
         {"tenant": code},
     )
 

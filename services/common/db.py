@@ -12,7 +12,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 APP_ROLE = "pb_app"
-ALL_TENANTS = "*"
 
 
 def is_sqlite(url: str) -> bool:

@@ -7,21 +7,29 @@ of the query, so a token from one county's listing, or from the same listing wit
 is refused with INVALID_ARGUMENT; so is a sealed position of a shape the listing does not use
 (a token from another version of the listing), instead of failing deeper down.
 
-A listing calls `page_size`, then `tokens.decode(token, query, tenant=..., shape=...)`, fetches
-`limit + 1` rows after the position, and `cut_page(...)` for the page and the next token.
+A listing opens a `Page` from its command: the page size, and the position decoded under a key
+derived from the command's filter fields (so no listing writes its own query string). It fetches
+`page.fetch` (`limit + 1`) rows after `page.after` and `page.cut(found, position)` for the page
+and the next token.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import enum
 import hashlib
 import json
 import os
+from collections.abc import Callable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from services.common.errors import InvalidArgument
+
+# Command fields that say which page, not which listing: never part of the key.
+_NOT_FILTERS = frozenset({"tenant", "page_size", "page_token"})
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -86,3 +94,48 @@ def cut_page(found: list, limit: int, tokens: PageTokens, query: str, position, 
         return found, ""
     page = found[:limit]
     return page, tokens.encode(position(page[-1]), query, tenant=tenant)
+
+
+def _canonical(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(str(_canonical(item)) for item in value)  # [A, B] and [B, A] list the same
+    return value
+
+
+def filter_key(cmd) -> str:
+    """The listing a command asks for: its type and every filter field (a command dataclass)."""
+    filters = {f.name: _canonical(getattr(cmd, f.name)) for f in dataclasses.fields(cmd) if f.name not in _NOT_FILTERS}
+    return type(cmd).__name__ + json.dumps(filters, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of a keyset listing, opened from a command with `page_size` and `page_token`."""
+
+    limit: int
+    after: list | None
+    query: str
+    tenant: str
+    tokens: PageTokens
+
+    @classmethod
+    def open(cls, cmd, tokens: PageTokens, *, shape: tuple[type, ...], tenant: str | None = None) -> Page:
+        """`tenant` defaults to the command's; `shape` is the types of the position the listing sorts by."""
+        tenant = cmd.tenant if tenant is None else tenant
+        query = filter_key(cmd)
+        limit = page_size(cmd.page_size)
+        return cls(limit, tokens.decode(cmd.page_token, query, tenant=tenant, shape=shape), query, tenant, tokens)
+
+    @property
+    def fetch(self) -> int:
+        """Rows to fetch: one more than the page tells whether another page follows."""
+        return self.limit + 1
+
+    def after_one(self):
+        """The position's single value, for listings sorted by one key; None on the first page."""
+        return self.after[0] if self.after else None
+
+    def cut(self, found: list, position: Callable) -> tuple[list, str]:
+        return cut_page(found, self.limit, self.tokens, self.query, position, tenant=self.tenant)

@@ -1,4 +1,7 @@
-"""Tenants (counties) and resource names: tenants/{code}/<collection>/{id}."""
+"""Tenants (counties), resource names (tenants/{code}/<collection>/{id}) and etags, in one place.
+
+Every service formats and parses its names and etags here; nobody writes "tenants/..." by hand.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,10 @@ import re
 from dataclasses import dataclass
 
 from services.common import identifiers
-from services.common.errors import InvalidArgument
+from services.common.errors import InvalidArgument, stale_etag
 
+# The tenant a cross-county transaction binds (operators, the relay, the county list).
+ALL_TENANTS = "*"
 # fullmatch everywhere: `$` would let "610297\n" through.
 TENANT_CODE = re.compile(r"[1-9][0-9]{5}")
 _NAME = re.compile(r"tenants/(?P<tenant>[^/]+)(?:/(?P<collection>[a-z]+)/(?P<id>[^/\x00-\x1f\x7f]+))?")
@@ -35,8 +40,8 @@ class ResourceName:
 
     def __str__(self) -> str:
         if self.collection is None:
-            return f"tenants/{self.tenant}"
-        return f"tenants/{self.tenant}/{self.collection}/{self.id}"
+            return tenant_name(self.tenant)
+        return Collection(self.collection).name(self.tenant, self.id)
 
 
 def tenant_of(name: str) -> str | None:
@@ -65,3 +70,26 @@ def parse_name(name: str, field_path: str, collection: str | None) -> ResourceNa
 
 def tenant_name(code: str) -> str:
     return f"tenants/{code}"
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One collection of a service's resources, e.g. `Collection("units")`."""
+
+    plural: str
+
+    def name(self, tenant: str, resource_id: str) -> str:
+        return f"tenants/{tenant}/{self.plural}/{resource_id}"
+
+    def parse(self, name: str, field_path: str) -> ResourceName:
+        return parse_name(name, field_path, self.plural)
+
+
+def etag_of(version: int) -> str:
+    return f'"{version}"'
+
+
+def check_etag(given: str, version: int, name: str) -> None:
+    """An empty etag means "overwrite"; a stale one is ABORTED (AIP-154)."""
+    if given and given != etag_of(version):
+        raise stale_etag(name)

@@ -24,7 +24,7 @@ def fingerprint(payload: bytes) -> str:
 class Idempotency:
     """AIP-155 request ids: a retry returns the first result; a different body is refused.
 
-    `seen` claims the request id before the use case does any work (INSERT .. ON CONFLICT DO
+    `claim` takes the request id before the use case does any work (INSERT .. ON CONFLICT DO
     NOTHING). Two concurrent requests with one id therefore meet on the key at once: on
     PostgreSQL the second waits for the first to commit and then reads its answer; if the first
     rolled back, the second claims the id and does the work itself. SQLite writers are serial.
@@ -32,13 +32,15 @@ class Idempotency:
 
     def __init__(self, conn: Connection, table: Table, tenant: str):
         self.conn, self.table, self.tenant = conn, table, tenant
-        self.claimed: set[tuple[str, str]] = set()
 
-    def seen(self, method: str, request_id: str, body_fingerprint: str) -> str | None:
-        """The id (last name segment) of the resource the first request with this id produced,
-        or None for a new id (now claimed by this transaction)."""
+    def claim(self, method: str, cmd) -> Claim:
+        """Claim `cmd.request_id` (with `cmd.fingerprint`, the hash of its body) for the RPC `method`.
+
+        `claim.done` is the id (last name segment) of the resource the first request with this id
+        produced, or None for a new id, whose answer `claim.remember(name)` records."""
+        request_id, body_fingerprint = cmd.request_id, cmd.fingerprint
         if not request_id:
-            return None
+            return Claim(self, method, "", "", None)
         if len(request_id) > 100:
             raise InvalidArgument.field("request_id", "不能超过100个字符", "must be at most 100 characters")
         t = self.table
@@ -48,8 +50,7 @@ class Idempotency:
             resource_name="", created_at=utcnow(),
         ).on_conflict_do_nothing().returning(t.c.request_id)
         if self.conn.execute(claim).first() is not None:
-            self.claimed.add((method, request_id))
-            return None
+            return Claim(self, method, request_id, body_fingerprint, None)
         row = self.conn.execute(
             select(t.c.fingerprint, t.c.resource_name).where(
                 t.c.tenant == self.tenant, t.c.method == method, t.c.request_id == request_id
@@ -62,17 +63,29 @@ class Idempotency:
                 "was already used for a request with a different body",
                 "REQUEST_ID_REUSED",
             )
-        return row.resource_name.rsplit("/", 1)[-1]
+        return Claim(self, method, request_id, body_fingerprint, row.resource_name.rsplit("/", 1)[-1])
 
-    def remember(self, method: str, request_id: str, body_fingerprint: str, resource_name: str) -> None:
-        """Record the answer of the request id `seen` claimed."""
-        if not request_id:
+
+@dataclass(frozen=True)
+class Claim:
+    """A request id held by this transaction: the RPC's name is written once, at `claim`."""
+
+    idempotency: Idempotency
+    method: str
+    request_id: str
+    fingerprint: str
+    done: str | None
+
+    def remember(self, resource_name: str) -> None:
+        """Record the answer of a new request id (nothing for a request without one)."""
+        if not self.request_id:
             return
-        if (method, request_id) not in self.claimed:
-            raise RuntimeError(f"{method}: remember() without seen() for request id {request_id!r}")
-        t = self.table
-        self.conn.execute(update(t).where(t.c.tenant == self.tenant, t.c.method == method,
-                                          t.c.request_id == request_id).values(resource_name=resource_name))
+        if self.done is not None:
+            raise RuntimeError(f"{self.method}: remember() for the replay of request id {self.request_id!r}")
+        t = self.idempotency.table
+        self.idempotency.conn.execute(update(t).where(
+            t.c.tenant == self.idempotency.tenant, t.c.method == self.method, t.c.request_id == self.request_id,
+        ).values(resource_name=resource_name))
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,7 @@ class SqlUnitOfWork:
     """
 
     unique_keys: dict[str, UniqueKey] = {}
+    _loaded: dict | None = None
     default_unique_key = UniqueKey("ALREADY_EXISTS", "同一记录已存在", "a record with the same key already exists")
 
     def __init__(self, engine: Engine, outbox: OutboxWriter, idempotency_table: Table, tenant: str, write: bool = True,
@@ -147,6 +161,13 @@ class SqlUnitOfWork:
     def _open(self, conn: Connection) -> None:
         """Attach repositories; overridden by each service."""
 
+    @property
+    def loaded(self) -> dict:
+        """Rows this transaction already loaded, by the loader's key: each is loaded once."""
+        if self._loaded is None:
+            self._loaded = {}
+        return self._loaded
+
     def emit(self, event, tenant: str | None = None) -> None:
         """Record an event to be written to the outbox with this transaction."""
         self.events.append((tenant or self.tenant, event))
@@ -167,6 +188,7 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         self.conn.rollback()
         self.events = []
+        self._loaded = None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -176,6 +198,7 @@ class SqlUnitOfWork:
             self.conn.close()
             self.conn = None
             self.events = []
+            self._loaded = None
         if isinstance(exc, IntegrityError):
             table = unique_violation_table(exc)
             if table is not None:

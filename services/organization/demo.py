@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from services.common.auth import Principal
 from services.common.errors import AlreadyExists
 from services.organization.domain import sheet
 from services.organization.domain.model import PostType, TenantSettings, UnitType
@@ -180,7 +181,7 @@ def load_demo_county(uow_factory, code: str = DEMO_CODE, display_name: str = DEM
     cmd = commands.CreateTenant(code, display_name, code[:4] + "00", DEMO_CITY_NAME if code[:4] == DEMO_CITY[:4] else "",
                          TenantSettings())
     try:
-        tenants.create_tenant(cmd, uow_factory("*"))
+        tenants.create_tenant(cmd, uow_factory, Principal.operator("demo"))
     except AlreadyExists:
         return False
     report = bulk_import.import_rows(sheet.rows_from_dicts(county_rows(code, demo_shape())),

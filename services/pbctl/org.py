@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from services.common.tenancy import tenant_name
 from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
 
 # The server's bounds (docs/import-format.md): chunks of at most 1 MiB.
@@ -49,7 +50,7 @@ def report_lines(report, tenant: str) -> list[str]:
         return [head] + [problem_line(p.row, p.column, p.reason, p.message_zh, p.message) for p in report.problems]
     verb = "已导入 / imported" if report.written else "检查通过（未写入） / checked, not written"
     settings = ", settings" if report.settings_changed else ""
-    return [f"{verb}: {report.units} units, {report.members} members, {report.posts} posts{settings} → tenants/{tenant}"]
+    return [f"{verb}: {report.units} units, {report.members} members, {report.posts} posts{settings} → {tenant_name(tenant)}"]
 
 
 @click.group()
@@ -71,7 +72,7 @@ def import_(file: str, tenant: str, dry_run: bool, request_id: str, target: str)
 
     sheet_format, md = _sheet_format(file), token_metadata(tenant)
     data = Path(file).read_bytes()
-    parent, request_id = f"tenants/{tenant}", request_id or str(uuid.uuid4())
+    parent, request_id = tenant_name(tenant), request_id or str(uuid.uuid4())
 
     def chunks():
         yield pb.ImportOrganizationRequest(parent=parent, format=sheet_format, validate_only=dry_run,
@@ -125,7 +126,7 @@ def export(tenant: str, out: str, target: str) -> None:
     from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
     sheet_format, md = _sheet_format(out), token_metadata(tenant)
-    request = pb.ExportOrganizationRequest(parent=f"tenants/{tenant}", format=sheet_format)
+    request = pb.ExportOrganizationRequest(parent=tenant_name(tenant), format=sheet_format)
     data, last = bytearray(), None
     with channel(target) as opened:
         try:
@@ -155,7 +156,7 @@ def validate(tenant: str, target: str) -> None:
     with channel(target) as opened:
         try:
             resp = pb_grpc.OrganizationServiceStub(opened).ValidateTenant(
-                pb.ValidateTenantRequest(name=f"tenants/{tenant}"), metadata=md, timeout=TIMEOUT_SECONDS)
+                pb.ValidateTenantRequest(name=tenant_name(tenant)), metadata=md, timeout=TIMEOUT_SECONDS)
         except grpc.RpcError as err:
             _rpc_failure(err)
     for f in resp.findings:
@@ -196,7 +197,7 @@ def units(tenant: str, types: tuple[str, ...], under: str, target: str, limit: i
     from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
     md = token_metadata(tenant)
-    parent = f"tenants/{tenant}"
+    parent = tenant_name(tenant)
     with channel(target) as opened:
         stub = pb_grpc.OrganizationServiceStub(opened)
 

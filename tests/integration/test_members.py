@@ -156,6 +156,11 @@ def test_update_member(platform, county):
     expect(grpc.StatusCode.INVALID_ARGUMENT, s.UpdateMember, pb.UpdateMemberRequest(
         member=pb.Member(name=m.name, unit=village.name), update_mask=field_mask_pb2.FieldMask(paths=["unit"])),
         metadata=county.admin, field="update_mask")
+    # Status and category named in the mask but left unspecified are refused, both fields at once.
+    d = expect(grpc.StatusCode.INVALID_ARGUMENT, s.UpdateMember, pb.UpdateMemberRequest(
+        member=pb.Member(name=m.name), update_mask=field_mask_pb2.FieldMask(paths=["status", "category"])),
+        metadata=county.admin, field="member.status")
+    assert "member.category" in d.fields
     other = county.member(village.name, "李四")
     expect(grpc.StatusCode.ALREADY_EXISTS, s.UpdateMember, pb.UpdateMemberRequest(
         member=pb.Member(name=other.name, id_card_number=m.id_card_number),

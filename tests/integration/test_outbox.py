@@ -9,8 +9,10 @@ import grpc
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from sqlalchemy import select
 
+from services.common.auth import Principal
 from services.common.db import bind_tenant
 from services.organization.adapters import tables
+from services.organization.service_layer.commands import SweepExpiringTerms
 from services.organization.service_layer.posts import sweep_expiring_terms
 from tests.helpers import County, expect
 
@@ -103,11 +105,12 @@ def test_term_sweep_announces_each_expiring_post_once(platform):
     county.post(pb.COMMITTEE_MEMBER, village.name, county.member(village.name, "戊").name, start_date="2021-03-01")
     platform.stub.EndPost(pb.EndPostRequest(name=ended.name, end_date="2025-01-01"), metadata=county.admin)
 
-    due = sweep_expiring_terms(county.code, platform.org_uow(county.code), today=today)
+    jobs = Principal.operator("jobs")
+    due = sweep_expiring_terms(SweepExpiringTerms(county.code, today), platform.org_uow, jobs)
     assert {p.id for p in due} == {soon.name.rsplit("/", 1)[-1], edge.name.rsplit("/", 1)[-1]}
     expiring = [p for k, p in outbox(platform, county.code) if k == "organization.post_term_expiring"]
     assert {(p["post"], p["days_left"]) for p in expiring} == {(soon.name, 19), (edge.name, 30)}
     # The next day's sweep announces nothing again.
-    assert sweep_expiring_terms(county.code, platform.org_uow(county.code), today=today + dt.timedelta(days=1)) == []
+    assert sweep_expiring_terms(SweepExpiringTerms(county.code, today + dt.timedelta(days=1)), platform.org_uow, jobs) == []
     again = [p for k, p in outbox(platform, county.code) if k == "organization.post_term_expiring"]
     assert len(again) == 2

@@ -71,3 +71,25 @@ def test_page_size():
     assert page_size(10**6) == MAX_PAGE_SIZE
     with pytest.raises(InvalidArgument):
         page_size(-1)
+
+
+def test_a_listing_page_is_keyed_by_its_commands_filters():
+    from services.common.pagination import Page
+    from services.organization.domain.model import UnitType
+    from services.organization.service_layer import commands
+
+    tokens = PageTokens("s")
+    first = commands.ListUnits("610222", types=[UnitType.VILLAGE, UnitType.COMMUNITY], page_size=2)
+    page = Page.open(first, tokens, shape=SHAPE)
+    assert (page.limit, page.fetch, page.after) == (2, 3, None)
+    _, token = page.cut(["a", "b", "c"], lambda item: ["/p/", item])
+    # The next page: the same filters in another order, another page size.
+    again = commands.ListUnits("610222", types=[UnitType.COMMUNITY, UnitType.VILLAGE], page_size=5, page_token=token)
+    assert Page.open(again, tokens, shape=SHAPE).after == ["/p/", "b"]
+    with pytest.raises(InvalidArgument, match="different query"):
+        Page.open(commands.ListUnits("610222", types=[UnitType.VILLAGE], page_token=token), tokens, shape=SHAPE)
+    # Two listings with the same filter fields are still two listings.
+    _, token = Page.open(commands.ListAlliances("610222", "u-1", 1), tokens, shape=(str,)).cut(
+        ["a1", "a2"], lambda item: [item])
+    with pytest.raises(InvalidArgument, match="different query"):
+        Page.open(commands.ListPairings("610222", "u-1", 1, token), tokens, shape=(str,))

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 from sqlalchemy import Connection, Engine, MetaData, delete, func, select, text, update
 
 from services.common.clock import as_utc, utcnow
-from services.common.db import ALL_TENANTS, bind_tenant
+from services.common.db import bind_tenant
 from services.common.events.envelope import envelope_from_outbox, to_wire
 from services.common.metrics import (
     OUTBOX_OLDEST_AGE,
@@ -32,6 +32,7 @@ from services.common.metrics import (
     RELAY_RETURNED,
 )
 from services.common.tables import add_common_tables
+from services.common.tenancy import ALL_TENANTS
 
 log = logging.getLogger("partybuilding.events.relay")
 

@@ -9,264 +9,245 @@ from __future__ import annotations
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
-from services.common import identifiers
-from services.common.db import ALL_TENANTS
-from services.common.errors import InvalidArgument
+from services.common.fieldmask import changes_from_mask
 from services.common.grpc.interceptor import current_principal
-from services.common.pagination import PageTokens
-from services.common.tenancy import is_city_code, parse_name
-from services.organization.entrypoints import mapping as m
+from services.organization.domain.names import MEMBERS, POSTS, UNITS
+from services.organization.entrypoints import mapping
 from services.organization.entrypoints.import_jobs import ImportJobs
 from services.organization.entrypoints.sheet_servicer import SheetServicer
-from services.organization.service_layer import commands as c
-from services.organization.service_layer import groupings, members, posts, tenants, units
+from services.organization.service_layer import commands, groupings, members, posts, tenants, units
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
 FULL_NAME = "partybuilding.organization.v1.OrganizationService"
 
 
-def _changes(source, mask, convert: dict | None = None) -> dict:
-    """update_mask paths -> {path: value}; unknown paths pass through for the use case to refuse."""
-    convert = convert or {}
-    out = {}
-    for path in mask.paths:
-        value = source
-        try:
-            for part in path.split("."):
-                value = getattr(value, part)
-        except AttributeError:
-            value = None
-        out[path] = convert[path](value) if path in convert and value is not None else value
-    return out
-
-
 class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
-    def __init__(self, uow: OrgUnitOfWorkFactory, tokens: PageTokens):
-        self.uow = uow
-        self.tokens = tokens
-        self.jobs = ImportJobs(uow)
+    def __init__(self, uows: OrgUnitOfWorkFactory):
+        self.uows = uows
+        self.jobs = ImportJobs(uows)
 
     # ------------------------------------------------------------ tenants
 
     def CreateTenant(self, request, context):
         t = request.tenant
-        cmd = c.CreateTenant(t.code, t.display_name, t.city_code, t.city_display_name,
-                             m.settings_from_proto(t.settings), request.request_id, m.request_fingerprint(request))
-        return m.tenant_to_proto(tenants.create_tenant(cmd, self.uow(ALL_TENANTS)))
+        cmd = commands.CreateTenant(t.code, t.display_name, t.city_code, t.city_display_name,
+                                    mapping.settings_from_proto(t.settings), request.request_id,
+                                    mapping.request_fingerprint(request))
+        return mapping.tenant_to_proto(tenants.create_tenant(cmd, self.uows, current_principal()))
 
     def GetTenant(self, request, context):
-        code = m.tenant_code(request.name)
-        return m.tenant_to_proto(tenants.get_tenant(code, self.uow(code, write=False)))
+        cmd = commands.GetTenant(mapping.tenant_code(request.name))
+        return mapping.tenant_to_proto(tenants.get_tenant(cmd, self.uows, current_principal()))
 
     def ListTenants(self, request, context):
-        city_code = identifiers.require(request.city_code, "city_code")
-        if city_code and not is_city_code(city_code):
-            raise InvalidArgument.field("city_code", "应为6位市级区划代码", "must be a 6-digit city code")
-        found, token = tenants.list_tenants(current_principal(), city_code, request.page_size,
-                                            request.page_token, self.uow(ALL_TENANTS, write=False), self.tokens)
-        return pb.ListTenantsResponse(tenants=[m.tenant_to_proto(t) for t in found], next_page_token=token)
+        cmd = commands.ListTenants(request.city_code, request.page_size, request.page_token)
+        found, token = tenants.list_tenants(cmd, self.uows, current_principal())
+        return pb.ListTenantsResponse(tenants=[mapping.tenant_to_proto(t) for t in found], next_page_token=token)
 
     def UpdateTenant(self, request, context):
-        code = m.tenant_code(request.tenant.name, "tenant.name")
-        changes = _changes(request.tenant, request.update_mask,
-                           {"settings": m.settings_from_proto})
-        cmd = c.UpdateTenant(code, changes, request.tenant.etag)
-        return m.tenant_to_proto(tenants.update_tenant(cmd, self.uow(code)))
+        code = mapping.tenant_code(request.tenant.name, "tenant.name")
+        changes = changes_from_mask(request.tenant, request.update_mask.paths,
+                                    {"settings": mapping.settings_from_proto})
+        cmd = commands.UpdateTenant(code, changes, request.tenant.etag)
+        return mapping.tenant_to_proto(tenants.update_tenant(cmd, self.uows, current_principal()))
 
     def ValidateTenant(self, request, context):
-        code = m.tenant_code(request.name)
-        findings = tenants.validate_tenant(code, self.uow(code, write=False))
-        return pb.ValidateTenantResponse(findings=[m.finding_to_proto(f) for f in findings],
-                                         ok=not any(f.severity == "ERROR" for f in findings))
+        cmd = commands.ValidateTenant(mapping.tenant_code(request.name))
+        validation = tenants.validate_tenant(cmd, self.uows, current_principal())
+        return pb.ValidateTenantResponse(findings=[mapping.finding_to_proto(f) for f in validation.findings],
+                                         ok=validation.ok)
 
     # ------------------------------------------------------------ units
 
     def CreateUnit(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
+        code = mapping.tenant_code(request.parent, "parent")
         u = request.unit
-        cmd = c.CreateUnit(
-            tenant=code, type=m.unit_type(u.type, "unit.type"), display_name=u.display_name,
-            parent_id=m.optional_unit_id(u.parent, code, "unit.parent"), division_code=u.division_code,
+        cmd = commands.CreateUnit(
+            tenant=code, type=mapping.unit_type(u.type, "unit.type"), display_name=u.display_name,
+            parent_id=mapping.optional_unit_id(u.parent, code, "unit.parent"), division_code=u.division_code,
             weak_and_lax=u.weak_and_lax, demonstration_site=u.demonstration_site, star_level=u.star_level,
-            request_id=request.request_id, fingerprint=m.request_fingerprint(request),
+            request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
-        return m.unit_to_proto(units.create_unit(cmd, self.uow(code), current_principal()))
+        return mapping.unit_to_proto(units.create_unit(cmd, self.uows, current_principal()))
 
     def GetUnit(self, request, context):
-        name = parse_name(request.name, "name", "units")
-        return m.unit_to_proto(units.get_unit(name.tenant, name.id, self.uow(name.tenant, write=False)))
+        name = UNITS.parse(request.name, "name")
+        return mapping.unit_to_proto(units.get_unit(commands.GetUnit(name.tenant, name.id), self.uows,
+                                                    current_principal()))
 
     def ListUnits(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
-        cmd = c.ListUnits(
-            tenant=code, types=[m.unit_type(t, "types") for t in request.types if t],
-            under_id=m.optional_unit_id(request.under, code, "under"), show_inactive=request.show_inactive,
+        code = mapping.tenant_code(request.parent, "parent")
+        cmd = commands.ListUnits(
+            tenant=code, types=[mapping.unit_type(t, "types") for t in request.types if t],
+            under_id=mapping.optional_unit_id(request.under, code, "under"), show_inactive=request.show_inactive,
             page_size=request.page_size, page_token=request.page_token,
         )
-        found, token = units.list_units(cmd, self.uow(code, write=False), self.tokens)
-        return pb.ListUnitsResponse(units=[m.unit_to_proto(u) for u in found], next_page_token=token)
+        found, token = units.list_units(cmd, self.uows, current_principal())
+        return pb.ListUnitsResponse(units=[mapping.unit_to_proto(u) for u in found], next_page_token=token)
 
     def UpdateUnit(self, request, context):
-        name = parse_name(request.unit.name, "unit.name", "units")
-        cmd = c.UpdateUnit(name.tenant, name.id, _changes(request.unit, request.update_mask), request.unit.etag)
-        return m.unit_to_proto(units.update_unit(cmd, self.uow(name.tenant), current_principal()))
+        name = UNITS.parse(request.unit.name, "unit.name")
+        cmd = commands.UpdateUnit(name.tenant, name.id, changes_from_mask(request.unit, request.update_mask.paths),
+                                  request.unit.etag)
+        return mapping.unit_to_proto(units.update_unit(cmd, self.uows, current_principal()))
 
     def MoveUnit(self, request, context):
-        name = parse_name(request.name, "name", "units")
-        cmd = c.MoveUnit(name.tenant, name.id, m.optional_unit_id(request.new_parent, name.tenant, "new_parent"),
-                         request.etag, request.reason)
-        return m.unit_to_proto(units.move_unit(cmd, self.uow(name.tenant), current_principal()))
+        name = UNITS.parse(request.name, "name")
+        cmd = commands.MoveUnit(name.tenant, name.id,
+                                mapping.optional_unit_id(request.new_parent, name.tenant, "new_parent"),
+                                request.etag, request.reason)
+        return mapping.unit_to_proto(units.move_unit(cmd, self.uows, current_principal()))
 
     def MergeUnits(self, request, context):
-        name = parse_name(request.target, "target", "units")
-        sources = [m.unit_id(s, name.tenant, f"sources[{i}]") for i, s in enumerate(request.sources)]
-        cmd = c.MergeUnits(name.tenant, name.id, sources, request.reason, request.request_id,
-                           m.request_fingerprint(request))
-        return m.unit_to_proto(units.merge_units(cmd, self.uow(name.tenant), current_principal()))
+        name = UNITS.parse(request.target, "target")
+        sources = [mapping.unit_id(s, name.tenant, f"sources[{i}]") for i, s in enumerate(request.sources)]
+        cmd = commands.MergeUnits(name.tenant, name.id, sources, request.reason, request.request_id,
+                                  mapping.request_fingerprint(request))
+        return mapping.unit_to_proto(units.merge_units(cmd, self.uows, current_principal()))
 
     def ArchiveUnit(self, request, context):
-        name = parse_name(request.name, "name", "units")
-        cmd = c.ArchiveUnit(name.tenant, name.id, request.etag, request.reason)
-        return m.unit_to_proto(units.archive_unit(cmd, self.uow(name.tenant), current_principal()))
+        name = UNITS.parse(request.name, "name")
+        cmd = commands.ArchiveUnit(name.tenant, name.id, request.etag, request.reason)
+        return mapping.unit_to_proto(units.archive_unit(cmd, self.uows, current_principal()))
 
     def GetUnitPath(self, request, context):
-        name = parse_name(request.name, "name", "units")
-        path = units.unit_path(name.tenant, name.id, self.uow(name.tenant, write=False))
-        return pb.GetUnitPathResponse(units=[m.unit_to_proto(u) for u in path])
+        name = UNITS.parse(request.name, "name")
+        path = units.get_unit_path(commands.GetUnitPath(name.tenant, name.id), self.uows, current_principal())
+        return pb.GetUnitPathResponse(units=[mapping.unit_to_proto(u) for u in path])
 
     def ListUnitHistory(self, request, context):
-        name = parse_name(request.name, "name", "units")
-        entries, token = units.unit_history(name.tenant, name.id, request.page_size, request.page_token,
-                                            self.uow(name.tenant, write=False), self.tokens)
-        return pb.ListUnitHistoryResponse(entries=[m.history_to_proto(name.tenant, e) for e in entries],
+        name = UNITS.parse(request.name, "name")
+        cmd = commands.ListUnitHistory(name.tenant, name.id, request.page_size, request.page_token)
+        entries, token = units.list_unit_history(cmd, self.uows, current_principal())
+        return pb.ListUnitHistoryResponse(entries=[mapping.history_to_proto(name.tenant, e) for e in entries],
                                           next_page_token=token)
 
     # ------------------------------------------------------------ members
 
     def CreateMember(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
+        code = mapping.tenant_code(request.parent, "parent")
         mb = request.member
-        cmd = c.CreateMember(
-            tenant=code, unit_id=m.optional_unit_id(mb.unit, code, "member.unit") or "", display_name=mb.display_name,
-            id_card_number=mb.id_card_number, phone=mb.phone, gender=m.gender(mb.gender, "member.gender"),
-            status=m.member_status(mb.status, "member.status"), category=m.member_category(mb.category, "member.category"),
+        cmd = commands.CreateMember(
+            tenant=code, unit_id=mapping.optional_unit_id(mb.unit, code, "member.unit") or "",
+            display_name=mb.display_name, id_card_number=mb.id_card_number, phone=mb.phone,
+            gender=mapping.gender(mb.gender, "member.gender"), status=mapping.member_status(mb.status, "member.status"),
+            category=mapping.member_category(mb.category, "member.category"),
             joined_on=mb.joined_on, education=mb.education,
-            request_id=request.request_id, fingerprint=m.request_fingerprint(request),
+            request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
         who = current_principal()
-        return m.member_to_proto(members.create_member(cmd, self.uow(code), who), who)
+        return mapping.member_to_proto(members.create_member(cmd, self.uows, who), who)
 
     def GetMember(self, request, context):
-        name = parse_name(request.name, "name", "members")
+        name = MEMBERS.parse(request.name, "name")
         who = current_principal()
-        return m.member_to_proto(members.get_member(name.tenant, name.id, self.uow(name.tenant, write=False), who), who)
+        return mapping.member_to_proto(members.get_member(commands.GetMember(name.tenant, name.id), self.uows, who), who)
 
     def ListMembers(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
+        code = mapping.tenant_code(request.parent, "parent")
         holder = {pb.ListMembersRequest.HOLDERS: True, pb.ListMembersRequest.NON_HOLDERS: False}.get(request.post_holder)
-        cmd = c.ListMembers(
-            tenant=code, under_id=m.optional_unit_id(request.under, code, "under"),
-            status=m.member_status(request.status, "status"), category=m.member_category(request.category, "category"),
+        cmd = commands.ListMembers(
+            tenant=code, under_id=mapping.optional_unit_id(request.under, code, "under"),
+            status=mapping.member_status(request.status, "status"),
+            category=mapping.member_category(request.category, "category"),
             post_holder=holder, show_transferred=request.show_transferred,
             page_size=request.page_size, page_token=request.page_token,
         )
         who = current_principal()
-        found, token = members.list_members(cmd, self.uow(code, write=False), who, self.tokens)
-        return pb.ListMembersResponse(members=[m.member_to_proto(x, who) for x in found], next_page_token=token)
+        found, token = members.list_members(cmd, self.uows, who)
+        return pb.ListMembersResponse(members=[mapping.member_to_proto(x, who) for x in found], next_page_token=token)
 
     def UpdateMember(self, request, context):
-        name = parse_name(request.member.name, "member.name", "members")
-        changes = _changes(request.member, request.update_mask, {
-            "gender": lambda v: m.gender(v, "member.gender") or "",
-            "status": lambda v: m.member_status(v, "member.status"),
-            "category": lambda v: m.member_category(v, "member.category"),
+        name = MEMBERS.parse(request.member.name, "member.name")
+        changes = changes_from_mask(request.member, request.update_mask.paths, {
+            "gender": lambda v: mapping.gender(v, "member.gender") or "",
+            "status": lambda v: mapping.member_status(v, "member.status"),
+            "category": lambda v: mapping.member_category(v, "member.category"),
         })
-        for key in ("status", "category"):
-            if key in changes and changes[key] is None:
-                raise InvalidArgument.field(f"member.{key}", "不能设为未指定", "must not be unspecified")
-        cmd = c.UpdateMember(name.tenant, name.id, changes, request.member.etag)
+        cmd = commands.UpdateMember(name.tenant, name.id, changes, request.member.etag)
         who = current_principal()
-        return m.member_to_proto(members.update_member(cmd, self.uow(name.tenant), who), who)
+        return mapping.member_to_proto(members.update_member(cmd, self.uows, who), who)
 
     def TransferMember(self, request, context):
-        name = parse_name(request.name, "name", "members")
-        dest = parse_name(request.to_unit, "to_unit", "units")
-        cmd = c.TransferMember(name.tenant, name.id, dest.tenant, dest.id, request.reason, request.etag,
-                               request.request_id, m.request_fingerprint(request))
+        name = MEMBERS.parse(request.name, "name")
+        dest = UNITS.parse(request.to_unit, "to_unit")
+        cmd = commands.TransferMember(name.tenant, name.id, dest.tenant, dest.id, request.reason, request.etag,
+                                      request.request_id, mapping.request_fingerprint(request))
         who = current_principal()
-        scope = name.tenant if dest.tenant == name.tenant else ALL_TENANTS
-        return m.member_to_proto(members.transfer_member(cmd, self.uow(scope), who), who)
+        return mapping.member_to_proto(members.transfer_member(cmd, self.uows, who), who)
 
     def ListMemberHistory(self, request, context):
-        name = parse_name(request.name, "name", "members")
-        entries, token = members.member_history(name.tenant, name.id, request.page_size, request.page_token,
-                                                self.uow(name.tenant, write=False), current_principal(), self.tokens)
+        name = MEMBERS.parse(request.name, "name")
+        cmd = commands.ListMemberHistory(name.tenant, name.id, request.page_size, request.page_token)
+        entries, token = members.list_member_history(cmd, self.uows, current_principal())
         return pb.ListMemberHistoryResponse(
-            entries=[pb.MemberHistoryEntry(member=request.name, kind=e.kind, time=m.ts(e.at), actor=e.actor,
+            entries=[pb.MemberHistoryEntry(member=request.name, kind=e.kind, time=mapping.ts(e.at), actor=e.actor,
                                            from_unit=f, to_unit=t, detail=e.detail) for e, f, t in entries],
             next_page_token=token)
 
     # ------------------------------------------------------------ posts
 
     def AssignPost(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
+        code = mapping.tenant_code(request.parent, "parent")
         p = request.post
-        cmd = c.AssignPost(
-            tenant=code, type=m.post_type(p.type, "post.type"), unit_id=m.optional_unit_id(p.unit, code, "post.unit") or "",
-            member_id=m.member_id(p.member, code, "post.member") if p.member else "", start_date=p.start_date,
+        cmd = commands.AssignPost(
+            tenant=code, type=mapping.post_type(p.type, "post.type"),
+            unit_id=mapping.optional_unit_id(p.unit, code, "post.unit") or "",
+            member_id=mapping.member_id(p.member, code, "post.member") if p.member else "", start_date=p.start_date,
             term_end_date=p.term_end_date, dispatching_organ=p.dispatching_organ,
-            request_id=request.request_id, fingerprint=m.request_fingerprint(request),
+            request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
-        return m.post_to_proto(posts.assign_post(cmd, self.uow(code), current_principal()))
+        return mapping.post_to_proto(posts.assign_post(cmd, self.uows, current_principal()))
 
     def EndPost(self, request, context):
-        name = parse_name(request.name, "name", "posts")
-        cmd = c.EndPost(name.tenant, name.id, request.end_date, request.reason)
-        return m.post_to_proto(posts.end_post(cmd, self.uow(name.tenant), current_principal()))
+        name = POSTS.parse(request.name, "name")
+        cmd = commands.EndPost(name.tenant, name.id, request.end_date, request.reason)
+        return mapping.post_to_proto(posts.end_post(cmd, self.uows, current_principal()))
 
     def ListPosts(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
-        cmd = c.ListPosts(
-            tenant=code, unit_id=m.optional_unit_id(request.unit, code, "unit"),
-            member_id=m.member_id(request.member, code, "member") if request.member else None,
+        code = mapping.tenant_code(request.parent, "parent")
+        cmd = commands.ListPosts(
+            tenant=code, unit_id=mapping.optional_unit_id(request.unit, code, "unit"),
+            member_id=mapping.member_id(request.member, code, "member") if request.member else None,
             include_history=request.include_history, page_size=request.page_size, page_token=request.page_token,
         )
-        found, token = posts.list_posts(cmd, self.uow(code, write=False), current_principal(), self.tokens)
-        return pb.ListPostsResponse(posts=[m.post_to_proto(p) for p in found], next_page_token=token)
+        found, token = posts.list_posts(cmd, self.uows, current_principal())
+        return pb.ListPostsResponse(posts=[mapping.post_to_proto(p) for p in found], next_page_token=token)
 
     # ------------------------------------------------------------ alliances and pairings
 
     def CreateAlliance(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
+        code = mapping.tenant_code(request.parent, "parent")
         a = request.alliance
-        cmd = c.CreateAlliance(
+        cmd = commands.CreateAlliance(
             tenant=code, display_name=a.display_name,
-            lead_unit_id=m.optional_unit_id(a.lead_unit, code, "alliance.lead_unit") or "",
-            member_unit_ids=[m.unit_id(u, code, f"alliance.member_units[{i}]") for i, u in enumerate(a.member_units)],
-            request_id=request.request_id, fingerprint=m.request_fingerprint(request),
+            lead_unit_id=mapping.optional_unit_id(a.lead_unit, code, "alliance.lead_unit") or "",
+            member_unit_ids=[mapping.unit_id(u, code, f"alliance.member_units[{i}]")
+                             for i, u in enumerate(a.member_units)],
+            request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
-        return m.alliance_to_proto(groupings.create_alliance(cmd, self.uow(code), current_principal()))
+        return mapping.alliance_to_proto(groupings.create_alliance(cmd, self.uows, current_principal()))
 
     def ListAlliances(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
-        unit = m.optional_unit_id(request.unit, code, "unit") or ""
-        found, token = groupings.list_alliances(code, unit, request.page_size, request.page_token,
-                                                self.uow(code, write=False), self.tokens)
-        return pb.ListAlliancesResponse(alliances=[m.alliance_to_proto(a) for a in found], next_page_token=token)
+        code = mapping.tenant_code(request.parent, "parent")
+        cmd = commands.ListAlliances(code, mapping.optional_unit_id(request.unit, code, "unit") or "",
+                                     request.page_size, request.page_token)
+        found, token = groupings.list_alliances(cmd, self.uows, current_principal())
+        return pb.ListAlliancesResponse(alliances=[mapping.alliance_to_proto(a) for a in found], next_page_token=token)
 
     def CreatePairing(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
+        code = mapping.tenant_code(request.parent, "parent")
         p = request.pairing
-        cmd = c.CreatePairing(
+        cmd = commands.CreatePairing(
             tenant=code, organ_display_name=p.organ_display_name,
-            unit_id=m.optional_unit_id(p.unit, code, "pairing.unit") or "", start_date=p.start_date,
-            request_id=request.request_id, fingerprint=m.request_fingerprint(request),
+            unit_id=mapping.optional_unit_id(p.unit, code, "pairing.unit") or "", start_date=p.start_date,
+            request_id=request.request_id, fingerprint=mapping.request_fingerprint(request),
         )
-        return m.pairing_to_proto(groupings.create_pairing(cmd, self.uow(code), current_principal()))
+        return mapping.pairing_to_proto(groupings.create_pairing(cmd, self.uows, current_principal()))
 
     def ListPairings(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
-        unit = m.optional_unit_id(request.unit, code, "unit") or ""
-        found, token = groupings.list_pairings(code, unit, request.page_size, request.page_token,
-                                               self.uow(code, write=False), self.tokens)
-        return pb.ListPairingsResponse(pairings=[m.pairing_to_proto(p) for p in found], next_page_token=token)
+        code = mapping.tenant_code(request.parent, "parent")
+        cmd = commands.ListPairings(code, mapping.optional_unit_id(request.unit, code, "unit") or "",
+                                    request.page_size, request.page_token)
+        found, token = groupings.list_pairings(cmd, self.uows, current_principal())
+        return pb.ListPairingsResponse(pairings=[mapping.pairing_to_proto(p) for p in found], next_page_token=token)

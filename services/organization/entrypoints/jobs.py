@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from services.common.db import ALL_TENANTS
-from services.organization.service_layer import posts, tenants
+from services.common.auth import Principal
+from services.organization.service_layer import commands, posts, tenants
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
 log = logging.getLogger("partybuilding.organization.jobs")
@@ -13,9 +13,9 @@ log = logging.getLogger("partybuilding.organization.jobs")
 
 def sweep_all_terms(uow: OrgUnitOfWorkFactory) -> int:
     """The daily sweep: for every county, announce post terms ending within 30 days."""
-    announced = 0
-    for code in tenants.list_tenant_codes(uow(ALL_TENANTS, write=False)):
-        announced += len(posts.sweep_expiring_terms(code, uow(code)))
+    announced, who = 0, Principal.operator("jobs")
+    for code in tenants.list_tenant_codes(uow):
+        announced += len(posts.sweep_expiring_terms(commands.SweepExpiringTerms(code), uow, who))
     if announced:
         log.info("post terms expiring announced", extra={"fields": {"count": announced}})
     return announced

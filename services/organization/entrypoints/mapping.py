@@ -10,7 +10,7 @@ from partybuilding.organization.v1 import organization_service_pb2 as pb
 from services.common.auth import Principal
 from services.common.clock import today_in
 from services.common.errors import InvalidArgument
-from services.common.tenancy import parse_name
+from services.common.tenancy import etag_of, parse_name
 from services.common.uow import fingerprint
 from services.organization.domain import personal_data as pd
 from services.organization.domain.model import (
@@ -28,8 +28,8 @@ from services.organization.domain.model import (
     UnitState,
     UnitType,
 )
+from services.organization.domain.names import member_name, post_name, unit_name
 from services.organization.domain.rules import Finding
-from services.organization.service_layer.access import etag_of, member_name, post_name, unit_name
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

@@ -57,7 +57,7 @@ class Clerk(enum.Enum):
 
 
 # The clerk's rights, one row per RPC; an RPC not listed is NEVER. NEVER keeps clerks out here;
-# the use cases confine SUBTREE_* calls with access.check_within, on every unit the request
+# the use cases confine SUBTREE_* calls with scope.check_within, on every unit the request
 # names: a post's unit and its holder's unit, a transfer's source and destination, a replayed
 # request's first answer. UpdateUnit / CreateUnit: the county's judgement of a unit (软弱涣散,
 # 示范点, star level; units.COUNTY_JUDGEMENT) is refused to clerks.

@@ -16,14 +16,13 @@ from partybuilding.organization.v1 import organization_service_pb2 as pb
 from services.common.errors import InvalidArgument
 from services.common.grpc.interceptor import current_principal
 from services.common.grpc.status import DOMAIN
-from services.common.tenancy import parse_name
 from services.common.uow import fingerprint
 from services.organization.adapters.spreadsheet import SheetError, parse_sheet, sheet_bytes
+from services.organization.domain.names import OPERATIONS, operation_name
 from services.organization.domain.operations import Operation
 from services.organization.domain.sheet import MEMBER, UNIT
-from services.organization.entrypoints import mapping as m
-from services.organization.service_layer import bulk_import, operations
-from services.organization.service_layer import commands as c
+from services.organization.entrypoints import mapping
+from services.organization.service_layer import bulk_import, commands, operations
 
 MAX_CHUNK_BYTES = 1 << 20
 MAX_FILE_BYTES = 32 << 20
@@ -62,7 +61,7 @@ def _any(message) -> any_pb2.Any:
 
 
 def operation_to_proto(op: Operation, rows_done: int) -> operations_pb2.Operation:
-    out = operations_pb2.Operation(name=operations.operation_name(op.tenant, op.id), done=op.done)
+    out = operations_pb2.Operation(name=operation_name(op.tenant, op.id), done=op.done)
     out.metadata.CopyFrom(_any(pb.ImportOrganizationMetadata(rows_done=rows_done, rows_total=op.rows_total,
                                                               validate_only=op.validate_only)))
     if op.error is not None:
@@ -80,11 +79,11 @@ def operation_to_proto(op: Operation, rows_done: int) -> operations_pb2.Operatio
 
 
 class SheetServicer:
-    """Needs `self.uow` (the unit-of-work factory) and `self.jobs` (ImportJobs)."""
+    """Needs `self.uows` (the unit-of-work factory) and `self.jobs` (ImportJobs)."""
 
     def ImportOrganization(self, request_iterator, context):
         first, data = _receive(request_iterator)
-        code = m.tenant_code(first.parent, "parent")
+        code = mapping.tenant_code(first.parent, "parent")
         kind = _kind(first.format)
         try:
             header, rows = parse_sheet(data, kind)
@@ -92,16 +91,16 @@ class SheetServicer:
             zh, _, en = str(exc).partition(" / ")
             raise InvalidArgument.field("chunk", zh, en or zh, "UNREADABLE_SHEET") from None
         body = fingerprint(f"{first.parent}|{first.format}|{first.validate_only}|".encode() + data)
-        cmd = c.StartImport(code, len(rows), first.validate_only, first.request_id, body)
-        op, new = operations.start_import(cmd, self.uow(code), current_principal())
+        cmd = commands.StartImport(code, len(rows), first.validate_only, first.request_id, body)
+        op, new = operations.start_import(cmd, self.uows, current_principal())
         if new:
             self.jobs.submit(op, header, rows)
         return operation_to_proto(op, self.jobs.rows_done(op))
 
     def ExportOrganization(self, request, context):
-        code = m.tenant_code(request.parent, "parent")
+        cmd = commands.ExportOrganization(mapping.tenant_code(request.parent, "parent"))
         kind = _kind(request.format)
-        rows = bulk_import.export_rows(self.uow(code, write=False))
+        rows = bulk_import.export_organization(cmd, self.uows, current_principal())
         data = sheet_bytes(rows, kind)
         units = sum(r["record"] == UNIT for r in rows)
         members = sum(r["record"] == MEMBER for r in rows)
@@ -110,6 +109,6 @@ class SheetServicer:
                                                 units=units, members=members)
 
     def GetOperation(self, request, context):
-        name = parse_name(request.name, "name", "operations")
-        op = operations.get_operation(c.GetOperation(name.tenant, name.id), self.uow(name.tenant, write=False))
+        name = OPERATIONS.parse(request.name, "name")
+        op = operations.get_operation(commands.GetOperation(name.tenant, name.id), self.uows, current_principal())
         return operation_to_proto(op, self.jobs.rows_done(op))

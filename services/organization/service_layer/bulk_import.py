@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from services.common.auth import Principal
 from services.common.clock import today_in, utcnow
 from services.common.errors import stale_etag
+from services.common.tenancy import tenant_name
 from services.organization.domain import personal_data as pd
 from services.organization.domain import rules
 from services.organization.domain.events import (
@@ -20,6 +22,7 @@ from services.organization.domain.events import (
     UnitCreated,
 )
 from services.organization.domain.model import HistoryEntry, Post
+from services.organization.domain.names import member_name, post_name, unit_name
 from services.organization.domain.sheet import (
     MEMBER,
     UNIT,
@@ -29,12 +32,7 @@ from services.organization.domain.sheet import (
     setting_rows,
     unit_row,
 )
-from services.organization.service_layer.access import (
-    load_tenant,
-    member_name,
-    post_name,
-    unit_name,
-)
+from services.organization.service_layer import commands
 from services.organization.service_layer.import_plan import (
     ImportContext,
     ImportPlan,
@@ -42,7 +40,8 @@ from services.organization.service_layer.import_plan import (
     plan_import,
     post_unit_refs,
 )
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+from services.organization.service_layer.loaders import load_tenant
+from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
 
 
 @dataclass
@@ -120,7 +119,7 @@ def _write(uow: OrgUnitOfWork, plan: ImportPlan, actor: str) -> None:
         county = load_tenant(uow, tenant)
         county.settings = plan.settings
         if not uow.tenants.update(county):
-            raise stale_etag(f"tenants/{tenant}")
+            raise stale_etag(tenant_name(tenant))
         uow.emit(TenantUpdated(tenant, ["settings"]), tenant=tenant)
     uow.units.add_many(plan.units)
     uow.members.add_many(plan.members)
@@ -136,6 +135,11 @@ def _write(uow: OrgUnitOfWork, plan: ImportPlan, actor: str) -> None:
     for p in plan.posts:
         uow.emit(PostAssigned(post_name(tenant, p.id), p.type.value, unit_name(tenant, p.unit_id),
                               member_name(tenant, p.member_id), p.start_date, p.term_end_date))
+
+
+def export_organization(cmd: commands.ExportOrganization, uows: OrgUnitOfWorkFactory,
+                        who: Principal) -> list[dict[str, str]]:
+    return export_rows(uows(cmd.tenant, write=False))
 
 
 def export_rows(uow: OrgUnitOfWork) -> list[dict[str, str]]:

@@ -1,7 +1,12 @@
-"""Commands: what a caller asks the organization service to do, free of transport."""
+"""Commands: what a caller asks the organization service to do, reads included, free of transport.
+
+A listing's filter fields (all but `tenant`, `page_size` and `page_token`) are the key its page
+tokens are bound to (pagination.Page).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from services.organization.domain.model import (
@@ -25,6 +30,23 @@ class CreateTenant:
 
 
 @dataclass
+class GetTenant:
+    code: str
+
+
+@dataclass
+class ListTenants:
+    city_code: str = ""
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
+class ValidateTenant:
+    code: str
+
+
+@dataclass
 class UpdateTenant:
     code: str
     changes: dict  # field path -> new value
@@ -43,6 +65,26 @@ class CreateUnit:
     star_level: int = 0
     request_id: str = ""
     fingerprint: str = ""
+
+
+@dataclass
+class GetUnit:
+    tenant: str
+    unit_id: str
+
+
+@dataclass
+class GetUnitPath:
+    tenant: str
+    unit_id: str
+
+
+@dataclass
+class ListUnitHistory:
+    tenant: str
+    unit_id: str
+    page_size: int = 0
+    page_token: str = ""
 
 
 @dataclass
@@ -104,6 +146,20 @@ class CreateMember:
     education: str = ""
     request_id: str = ""
     fingerprint: str = ""
+
+
+@dataclass
+class GetMember:
+    tenant: str
+    member_id: str
+
+
+@dataclass
+class ListMemberHistory:
+    tenant: str
+    member_id: str
+    page_size: int = 0
+    page_token: str = ""
 
 
 @dataclass
@@ -170,6 +226,14 @@ class ListPosts:
 
 
 @dataclass
+class SweepExpiringTerms:
+    """The daily sweep of one county; `today` is the county's own date unless given."""
+
+    tenant: str
+    today: dt.date | None = None
+
+
+@dataclass
 class CreateAlliance:
     tenant: str
     display_name: str
@@ -180,6 +244,14 @@ class CreateAlliance:
 
 
 @dataclass
+class ListAlliances:
+    tenant: str
+    unit_id: str = ""
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
 class CreatePairing:
     tenant: str
     organ_display_name: str
@@ -187,6 +259,19 @@ class CreatePairing:
     start_date: str = ""
     request_id: str = ""
     fingerprint: str = ""
+
+
+@dataclass
+class ListPairings:
+    tenant: str
+    unit_id: str = ""
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass
+class ExportOrganization:
+    tenant: str
 
 
 @dataclass

@@ -16,7 +16,8 @@ from services.common.errors import (
     valid_text,
 )
 from services.common.ids import new_id
-from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.pagination import Page
+from services.common.tenancy import ALL_TENANTS, check_etag
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import personal_data as pd
 from services.organization.domain import rules
@@ -27,20 +28,21 @@ from services.organization.domain.model import (
     Member,
     MemberState,
 )
+from services.organization.domain.names import member_name, unit_name
 from services.organization.service_layer import commands as c
-from services.organization.service_layer.access import (
-    check_etag,
-    check_within,
-    clerk_root,
+from services.organization.service_layer.loaders import (
     load_member,
     load_tenant,
     load_unit,
-    member_name,
     referenced_unit,
-    unit_name,
 )
 from services.organization.service_layer.posts import end_posts
-from services.organization.service_layer.unit_of_work import MEMBER_EXISTS, OrgUnitOfWork
+from services.organization.service_layer.scope import check_within, clerk_root
+from services.organization.service_layer.unit_of_work import (
+    MEMBER_EXISTS,
+    OrgUnitOfWork,
+    OrgUnitOfWorkFactory,
+)
 
 MEMBER_FIELDS = {"display_name", "gender", "phone", "status", "category", "joined_on", "education", "id_card_number"}
 EDUCATION_MAX = 20
@@ -66,7 +68,7 @@ def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None
     v.text(m.education, f"{prefix}.education", max_len=EDUCATION_MAX, required=False)
 
 
-def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Member:
+def create_member(cmd: c.CreateMember, uows: OrgUnitOfWorkFactory, who: Principal) -> Member:
     member = new_member(new_id("m"), cmd.tenant, cmd.unit_id, display_name=cmd.display_name,
                         id_card_number=cmd.id_card_number, gender=cmd.gender, phone=cmd.phone, status=cmd.status,
                         category=cmd.category, joined_on=cmd.joined_on, education=cmd.education)
@@ -75,19 +77,18 @@ def create_member(cmd: c.CreateMember, uow: OrgUnitOfWork, who: Principal) -> Me
     v.require(bool(cmd.unit_id), "member.unit", "请指定所在党组织", "must name the member's unit")
     check_member_fields(v, member)
     v.raise_if_any()
-    with uow:
-        done = uow.idempotency.seen("CreateMember", cmd.request_id, cmd.fingerprint)
-        if done:
-            return _readable_member(uow, who, done)
-        unit = referenced_unit(uow, cmd.unit_id, "member.unit", "党组织不存在")
-        load_unit(uow, cmd.unit_id, active=True)
+    with uows(cmd.tenant) as uow:
+        claim = uow.idempotency.claim("CreateMember", cmd)
+        if claim.done:
+            return _readable_member(uow, who, claim.done)
+        unit = referenced_unit(uow, cmd.unit_id, "member.unit", "党组织不存在", active=True)
         check_within(uow, who, unit)
         if uow.members.by_id_card(number) is not None:
             raise MEMBER_EXISTS.error()
         uow.members.add(member)
         uow.members.add_history(HistoryEntry(member.id, "CREATED", utcnow(), who.subject), to_unit=unit_name(cmd.tenant, unit.id))
         name = member_name(cmd.tenant, member.id)
-        uow.idempotency.remember("CreateMember", cmd.request_id, cmd.fingerprint, name)
+        claim.remember(name)
         uow.emit(MemberCreated(name, unit_name(cmd.tenant, unit.id), member.status.value))
         uow.commit()
         return member
@@ -101,16 +102,14 @@ def _readable_member(uow: OrgUnitOfWork, who: Principal, member_id: str) -> Memb
     return member
 
 
-def get_member(tenant: str, member_id: str, uow: OrgUnitOfWork, who: Principal) -> Member:
-    with uow:
-        return _readable_member(uow, who, member_id)
+def get_member(cmd: c.GetMember, uows: OrgUnitOfWorkFactory, who: Principal) -> Member:
+    with uows(cmd.tenant, write=False) as uow:
+        return _readable_member(uow, who, cmd.member_id)
 
 
-def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Member], str]:
-    limit = page_size(cmd.page_size)
-    query = f"u={cmd.under_id};s={cmd.status};c={cmd.category};p={cmd.post_holder};t={cmd.show_transferred}"
-    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str,))
-    with uow:
+def list_members(cmd: c.ListMembers, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[Member], str]:
+    page = Page.open(cmd, uows.page_tokens, shape=(str,))
+    with uows(cmd.tenant, write=False) as uow:
         under = None
         if cmd.under_id:
             under = referenced_unit(uow, cmd.under_id, "under")
@@ -120,8 +119,8 @@ def list_members(cmd: c.ListMembers, uow: OrgUnitOfWork, who: Principal, tokens:
             # A clerk listing "everything" sees their own subtree.
             under = clerk_root(uow, who)
         found = uow.members.list(under=under, status=cmd.status, category=cmd.category, post_holder=cmd.post_holder,
-                                 show_transferred=cmd.show_transferred, after=after[0] if after else None, limit=limit + 1)
-    return cut_page(found, limit, tokens, query, lambda m: [m.id], tenant=cmd.tenant)
+                                 show_transferred=cmd.show_transferred, after=page.after_one(), limit=page.fetch)
+    return page.cut(found, lambda m: [m.id])
 
 
 def _check_not_transferred(member: Member) -> None:
@@ -129,10 +128,15 @@ def _check_not_transferred(member: Member) -> None:
         raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
 
 
-def update_member(cmd: c.UpdateMember, uow: OrgUnitOfWork, who: Principal) -> Member:
+def update_member(cmd: c.UpdateMember, uows: OrgUnitOfWorkFactory, who: Principal) -> Member:
     check_update_mask(cmd.changes, MEMBER_FIELDS, "（转接请用 TransferMember）",
                       " here (use TransferMember to change the unit)")
-    with uow:
+    v = Validator()
+    for key in ("status", "category"):
+        v.require(key not in cmd.changes or cmd.changes[key] is not None, f"member.{key}", "不能设为未指定",
+                  "must not be unspecified")
+    v.raise_if_any()
+    with uows(cmd.tenant) as uow:
         member = load_member(uow, cmd.member_id)
         _check_not_transferred(member)
         check_within(uow, who, load_unit(uow, member.unit_id))
@@ -158,27 +162,27 @@ def update_member(cmd: c.UpdateMember, uow: OrgUnitOfWork, who: Principal) -> Me
         return member
 
 
-def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -> Member:
+def transfer_member(cmd: c.TransferMember, uows: OrgUnitOfWorkFactory, who: Principal) -> Member:
     """组织关系转接: within the county, or (operator) to another county as a new record there."""
     cross = cmd.to_tenant != cmd.tenant
     if cross and who.role is not Role.OPERATOR:
         raise PermissionDenied("CROSS_TENANT_TRANSFER", "跨县转接组织关系须由平台运营方办理",
                                "only an operator may transfer a member to another county")
     cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
-    with uow:
+    # A transfer to another county writes both counties in one transaction.
+    with uows(ALL_TENANTS if cross else cmd.tenant) as uow:
         here = uow.other_tenant(cmd.tenant) if cross else uow
         there = uow.other_tenant(cmd.to_tenant) if cross else uow
-        done = here.idempotency.seen("TransferMember", cmd.request_id, cmd.fingerprint)
-        if done:
-            return _readable_member(there, who, done)
+        claim = here.idempotency.claim("TransferMember", cmd)
+        if claim.done:
+            return _readable_member(there, who, claim.done)
         member = load_member(here, cmd.member_id)
         _check_not_transferred(member)
         check_etag(cmd.etag, member.version, member_name(cmd.tenant, member.id))
         check_within(here, who, load_unit(here, member.unit_id))
         if cross:
             load_tenant(uow, cmd.to_tenant)
-        dest = referenced_unit(there, cmd.to_unit_id, "to_unit", "目标党组织不存在")
-        load_unit(there, dest.id, active=True)
+        dest = referenced_unit(there, cmd.to_unit_id, "to_unit", "目标党组织不存在", active=True)
         check_within(there, who, dest)
         if not cross and dest.id == member.unit_id:
             raise InvalidArgument.field("to_unit", "党员已在该党组织", "the member already belongs to that unit", "ALREADY_THERE")
@@ -190,7 +194,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
             if not here.members.update(member):
                 raise stale_etag(member_name(cmd.tenant, member.id))
             here.members.add_history(HistoryEntry(member.id, "TRANSFERRED", now, who.subject, cmd.reason), from_name, to_name)
-            here.idempotency.remember("TransferMember", cmd.request_id, cmd.fingerprint, member_name(cmd.tenant, member.id))
+            claim.remember(member_name(cmd.tenant, member.id))
             uow.emit(MemberTransferred(member_name(cmd.tenant, member.id), from_name, to_name, "", cmd.reason))
             member = load_member(here, member.id)
             uow.commit()
@@ -206,7 +210,7 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
             raise stale_etag(member_name(cmd.tenant, member.id))
         there.members.add(moved)
         new_name = member_name(cmd.to_tenant, moved.id)
-        here.idempotency.remember("TransferMember", cmd.request_id, cmd.fingerprint, new_name)
+        claim.remember(new_name)
         here.members.add_history(HistoryEntry(member.id, "TRANSFERRED_OUT", now, who.subject, f"{cmd.reason} → {new_name}"),
                                  from_name, to_name)
         there.members.add_history(HistoryEntry(moved.id, "TRANSFERRED_IN", now, who.subject,
@@ -218,17 +222,12 @@ def transfer_member(cmd: c.TransferMember, uow: OrgUnitOfWork, who: Principal) -
         return moved
 
 
-
-def member_history(tenant: str, member_id: str, size: int, token: str, uow: OrgUnitOfWork, who: Principal,
-                   tokens: PageTokens) -> tuple[list[tuple[HistoryEntry, str, str]], str]:
+def list_member_history(cmd: c.ListMemberHistory, uows: OrgUnitOfWorkFactory,
+                        who: Principal) -> tuple[list[tuple[HistoryEntry, str, str]], str]:
     """The member's record (履历): entries with the units they moved from and to."""
-    limit = page_size(size)
-    query = f"member-history={member_id}"
-    after = tokens.decode(token, query, tenant=tenant, shape=(int,))
-    with uow:
-        member = load_member(uow, member_id)
-        if clerk_root(uow, who) is not None:
-            check_within(uow, who, load_unit(uow, member.unit_id))
-        rows = uow.members.history(member_id, after[0] if after else None, limit + 1)
-    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]], tenant=tenant)
+    page = Page.open(cmd, uows.page_tokens, shape=(int,))
+    with uows(cmd.tenant, write=False) as uow:
+        _readable_member(uow, who, cmd.member_id)
+        rows = uow.members.history(cmd.member_id, page.after_one(), page.fetch)
+    rows, next_token = page.cut(rows, lambda row: [row[0]])
     return [(e, f, t) for _, e, f, t in rows], next_token

@@ -13,20 +13,16 @@ from services.common.clock import utcnow
 from services.common.errors import PlatformError, not_found
 from services.common.ids import new_id
 from services.organization.domain.events import ImportCommitted
+from services.organization.domain.names import operation_name
 from services.organization.domain.operations import Operation
 from services.organization.domain.sheet import Row, check_header
 from services.organization.service_layer import commands as c
-from services.organization.service_layer.access import load_tenant
 from services.organization.service_layer.bulk_import import ImportReport, import_rows
 from services.organization.service_layer.import_plan import Progress
+from services.organization.service_layer.loaders import load_tenant
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
 
 IMPORT = "import"
-IMPORT_METHOD = "ImportOrganization"
-
-
-def operation_name(tenant: str, op_id: str) -> str:
-    return f"tenants/{tenant}/operations/{op_id}"
 
 
 def _load(uow: OrgUnitOfWork, op_id: str) -> Operation:
@@ -36,17 +32,17 @@ def _load(uow: OrgUnitOfWork, op_id: str) -> Operation:
     return op
 
 
-def start_import(cmd: c.StartImport, uow: OrgUnitOfWork, who: Principal) -> tuple[Operation, bool]:
+def start_import(cmd: c.StartImport, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[Operation, bool]:
     """The operation that will run the import, and whether it is new (False: a retry of `request_id`)."""
-    with uow:
+    with uows(cmd.tenant) as uow:
         load_tenant(uow, cmd.tenant)
-        done = uow.idempotency.seen(IMPORT_METHOD, cmd.request_id, cmd.fingerprint)
-        if done:
-            return _load(uow, done), False
+        claim = uow.idempotency.claim("ImportOrganization", cmd)
+        if claim.done:
+            return _load(uow, claim.done), False
         op = Operation(id=new_id("op"), tenant=cmd.tenant, kind=IMPORT, created_by=who.subject,
                        validate_only=cmd.validate_only, rows_total=cmd.rows_total, created_at=utcnow())
         uow.operations.add(op)
-        uow.idempotency.remember(IMPORT_METHOD, cmd.request_id, cmd.fingerprint, operation_name(cmd.tenant, op.id))
+        claim.remember(operation_name(cmd.tenant, op.id))
         uow.commit()
         return op, True
 
@@ -95,6 +91,6 @@ def fail_operation(op: Operation, error: PlatformError, uow_factory: OrgUnitOfWo
     return op
 
 
-def get_operation(cmd: c.GetOperation, uow: OrgUnitOfWork) -> Operation:
-    with uow:
+def get_operation(cmd: c.GetOperation, uows: OrgUnitOfWorkFactory, who: Principal) -> Operation:
+    with uows(cmd.tenant, write=False) as uow:
         return _load(uow, cmd.operation_id)

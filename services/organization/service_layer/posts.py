@@ -8,25 +8,23 @@ from services.common.auth import Principal
 from services.common.clock import parse_date, today_in
 from services.common.errors import FailedPrecondition, InvalidArgument, Validator
 from services.common.ids import new_id
-from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.pagination import Page
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
 from services.organization.domain.events import PostAssigned, PostEnded, PostTermExpiring
 from services.organization.domain.factories import check_post_term
 from services.organization.domain.model import MemberState, Post, PostType
+from services.organization.domain.names import member_name, post_name, unit_name
 from services.organization.service_layer import commands as c
-from services.organization.service_layer.access import (
-    check_within,
+from services.organization.service_layer.loaders import (
     load_member,
     load_post,
     load_tenant,
     load_unit,
-    member_name,
-    post_name,
     referenced_unit,
-    unit_name,
 )
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+from services.organization.service_layer.scope import check_within
+from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
 
 # The daily sweep announces terms ending within this many days.
 TERM_NOTICE_DAYS = 30
@@ -60,7 +58,7 @@ def end_posts(uow: OrgUnitOfWork, posts: list[Post], day: str, reason: str) -> N
                            member_name(uow.tenant, post.member_id), day, reason))
 
 
-def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
+def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -> Post:
     v = Validator()
     v.require(cmd.type is not None, "post.type", "请选择职务类型", "must name a post type")
     v.require(bool(cmd.unit_id), "post.unit", "请指定任职组织", "must name the unit")
@@ -69,15 +67,14 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
     end = _date(v, cmd.term_end_date, "post.term_end_date")
     check_post_term(v, cmd.type, start, end, cmd.dispatching_organ)
     v.raise_if_any()
-    with uow:
-        done = uow.idempotency.seen("AssignPost", cmd.request_id, cmd.fingerprint)
-        if done:
-            post = load_post(uow, done)
+    with uows(cmd.tenant) as uow:
+        claim = uow.idempotency.claim("AssignPost", cmd)
+        if claim.done:
+            post = load_post(uow, claim.done)
             check_within(uow, who, load_unit(uow, post.unit_id))  # a replay answers only what ListPosts would
             return mark_concurrent(uow, [post])[0]
         tenant = load_tenant(uow, cmd.tenant)
-        unit = referenced_unit(uow, cmd.unit_id, "post.unit", lock=True)
-        load_unit(uow, unit.id, active=True)
+        unit = referenced_unit(uow, cmd.unit_id, "post.unit", lock=True, active=True)
         check_within(uow, who, unit)
         member = uow.members.get(cmd.member_id)
         if member is None:
@@ -85,7 +82,8 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
                                         "UNKNOWN_MEMBER")
         if member.state is not MemberState.ACTIVE:
             raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
-        check_within(uow, who, load_unit(uow, member.unit_id))  # a clerk appoints their own members only
+        # A clerk appoints their own members only.
+        check_within(uow, who, unit if member.unit_id == unit.id else load_unit(uow, member.unit_id))
         today = today_in(tenant.settings.time_zone)
         start = start or today
         rules.check_post_start(start, dt.date.fromisoformat(member.birth_date) if member.birth_date else None, today)
@@ -100,7 +98,7 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
                     dispatching_organ=normalize(cmd.dispatching_organ), member_display_name=member.display_name)
         uow.posts.add(post)
         name = post_name(cmd.tenant, post.id)
-        uow.idempotency.remember("AssignPost", cmd.request_id, cmd.fingerprint, name)
+        claim.remember(name)
         uow.emit(PostAssigned(name, post.type.value, unit_name(cmd.tenant, unit.id), member_name(cmd.tenant, member.id),
                               post.start_date, post.term_end_date))
         mark_concurrent(uow, [post])
@@ -108,12 +106,12 @@ def assign_post(cmd: c.AssignPost, uow: OrgUnitOfWork, who: Principal) -> Post:
         return post
 
 
-def end_post(cmd: c.EndPost, uow: OrgUnitOfWork, who: Principal) -> Post:
+def end_post(cmd: c.EndPost, uows: OrgUnitOfWorkFactory, who: Principal) -> Post:
     v = Validator()
     end = _date(v, cmd.end_date, "end_date")
     v.text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     v.raise_if_any()
-    with uow:
+    with uows(cmd.tenant) as uow:
         post = load_post(uow, cmd.post_id)
         check_within(uow, who, load_unit(uow, post.unit_id))
         if not post.current:
@@ -129,29 +127,28 @@ def end_post(cmd: c.EndPost, uow: OrgUnitOfWork, who: Principal) -> Post:
         return post
 
 
-def list_posts(cmd: c.ListPosts, uow: OrgUnitOfWork, who: Principal, tokens: PageTokens) -> tuple[list[Post], str]:
+def list_posts(cmd: c.ListPosts, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[Post], str]:
     if bool(cmd.unit_id) == bool(cmd.member_id):
         raise InvalidArgument.field("unit", "请在 unit 与 member 中指定且只指定一个", "give exactly one of unit or member")
-    limit = page_size(cmd.page_size)
-    query = f"u={cmd.unit_id};m={cmd.member_id};h={cmd.include_history}"
-    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str,))
-    with uow:
+    page = Page.open(cmd, uows.page_tokens, shape=(str,))
+    with uows(cmd.tenant, write=False) as uow:
         # A clerk reads the posts of their subtree's units and members, as with GetMember.
         if cmd.unit_id:
             check_within(uow, who, load_unit(uow, cmd.unit_id))
         else:
             check_within(uow, who, load_unit(uow, load_member(uow, cmd.member_id).unit_id))
         found = uow.posts.list(unit_id=cmd.unit_id, member_id=cmd.member_id, include_history=cmd.include_history,
-                               after=after[0] if after else None, limit=limit + 1)
-        found, next_token = cut_page(found, limit, tokens, query, lambda p: [p.id], tenant=cmd.tenant)
+                               after=page.after_one(), limit=page.fetch)
+        found, next_token = page.cut(found, lambda p: [p.id])
         return mark_concurrent(uow, found), next_token
 
 
-def sweep_expiring_terms(tenant: str, uow: OrgUnitOfWork, today: dt.date | None = None) -> list[Post]:
+def sweep_expiring_terms(cmd: c.SweepExpiringTerms, uows: OrgUnitOfWorkFactory, who: Principal) -> list[Post]:
     """Daily: announce once each current term that ends within TERM_NOTICE_DAYS."""
-    with uow:
+    tenant = cmd.tenant
+    with uows(tenant) as uow:
         settings = load_tenant(uow, tenant).settings
-        today = today or today_in(settings.time_zone)
+        today = cmd.today or today_in(settings.time_zone)
         horizon = (today + dt.timedelta(days=TERM_NOTICE_DAYS)).isoformat()
         due = uow.posts.expiring(horizon)
         for post in due:

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from services.common import identifiers
 from services.common.auth import Principal
-from services.common.errors import AlreadyExists, Validator, check_update_mask, stale_etag
+from services.common.errors import (
+    AlreadyExists,
+    InvalidArgument,
+    Validator,
+    check_update_mask,
+    stale_etag,
+)
 from services.common.metrics import KNOWN_TENANTS
-from services.common.pagination import PageTokens, cut_page, page_size
-from services.common.tenancy import city_of, is_city_code, is_county_code
+from services.common.pagination import Page
+from services.common.tenancy import (
+    ALL_TENANTS,
+    check_etag,
+    city_of,
+    is_city_code,
+    is_county_code,
+    tenant_name,
+)
 from services.common.text import normalize
 from services.organization.domain import rules
 from services.organization.domain.events import TenantCreated, TenantUpdated
 from services.organization.domain.model import Tenant
 from services.organization.service_layer import commands
-from services.organization.service_layer.access import check_etag, load_tenant
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+from services.organization.service_layer.loaders import load_tenant
+from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
 TENANT_FIELDS = {
     "display_name", "city_display_name", "settings", "settings.work_station_min_villages",
@@ -24,7 +37,7 @@ TENANT_FIELDS = {
 }
 
 
-def create_tenant(cmd: commands.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
+def create_tenant(cmd: commands.CreateTenant, uows: OrgUnitOfWorkFactory, who: Principal) -> Tenant:
     # "６１０２９７" is 610297; "610297\n" is refused by name, never stored as a second county.
     code = identifiers.require(cmd.code, "tenant.code")
     city_code = identifiers.require(cmd.city_code, "tenant.city_code")
@@ -39,36 +52,35 @@ def create_tenant(cmd: commands.CreateTenant, uow: OrgUnitOfWork) -> Tenant:
     v.text(cmd.city_display_name, "tenant.city_display_name", max_len=50, required=False)
     v.raise_if_any()
     rules.check_settings(cmd.settings)
-    with uow:
-        if uow.idempotency.seen("CreateTenant", cmd.request_id, cmd.fingerprint):
+    # The county does not exist yet: its row is written from across the tenants.
+    with uows(ALL_TENANTS) as uow:
+        claim = uow.idempotency.claim("CreateTenant", cmd)
+        if claim.done:
             return load_tenant(uow, code)
         if uow.tenants.get(code) is not None:
-            raise AlreadyExists("TENANT_EXISTS", f"县 {code} 已存在", f"tenant tenants/{code} already exists",
+            raise AlreadyExists("TENANT_EXISTS", f"县 {code} 已存在", f"tenant {tenant_name(code)} already exists",
                                 {"tenant": code})
         tenant = Tenant(code, normalize(cmd.display_name), city, normalize(cmd.city_display_name), cmd.settings)
         uow.tenants.add(tenant)
-        uow.idempotency.remember("CreateTenant", cmd.request_id, cmd.fingerprint, f"tenants/{code}")
+        claim.remember(tenant_name(code))
         uow.emit(TenantCreated(code, tenant.display_name, city), tenant=code)
         uow.commit()
         KNOWN_TENANTS.add(code)
         return tenant
 
 
-def get_tenant(code: str, uow: OrgUnitOfWork) -> Tenant:
-    with uow:
-        return load_tenant(uow, code)
+def get_tenant(cmd: commands.GetTenant, uows: OrgUnitOfWorkFactory, who: Principal) -> Tenant:
+    with uows(cmd.code, write=False) as uow:
+        return load_tenant(uow, cmd.code)
 
 
-# The tenant list spans tenants; what it shows is filtered by the caller, not by the token.
-ALL_TENANTS_LISTING = "*"
-
-
-def list_tenants(who: Principal, city_code: str, size: int, token: str, uow: OrgUnitOfWork,
-                 tokens: PageTokens) -> tuple[list[Tenant], str]:
+def list_tenants(cmd: commands.ListTenants, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[Tenant], str]:
     """Operators see every county; a city its own counties; others the counties they name."""
-    limit = page_size(size)
-    query = f"city={city_code}"
-    after = tokens.decode(token, query, tenant=ALL_TENANTS_LISTING, shape=(str,))
+    city_code = cmd.city_code = identifiers.require(cmd.city_code, "city_code")
+    if city_code and not is_city_code(city_code):
+        raise InvalidArgument.field("city_code", "应为6位市级区划代码", "must be a 6-digit city code")
+    # The tenant list spans tenants; what it shows is filtered by the caller, not by the token.
+    page = Page.open(cmd, uows.page_tokens, shape=(str,), tenant=ALL_TENANTS)
     codes = cities = None
     if not who.all_tenants:
         if who.role.value == "city":
@@ -77,16 +89,16 @@ def list_tenants(who: Principal, city_code: str, size: int, token: str, uow: Org
             codes = who.tenants
     if city_code:
         cities = frozenset({city_code}) & cities if cities is not None else frozenset({city_code})
-    with uow:
-        found = uow.tenants.list(codes=codes, city_codes=cities, after=after[0] if after else None, limit=limit + 1)
-    return cut_page(found, limit, tokens, query, lambda t: [t.code], tenant=ALL_TENANTS_LISTING)
+    with uows(ALL_TENANTS, write=False) as uow:
+        found = uow.tenants.list(codes=codes, city_codes=cities, after=page.after_one(), limit=page.fetch)
+    return page.cut(found, lambda t: [t.code])
 
 
-def update_tenant(cmd: commands.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:
+def update_tenant(cmd: commands.UpdateTenant, uows: OrgUnitOfWorkFactory, who: Principal) -> Tenant:
     check_update_mask(cmd.changes, TENANT_FIELDS)
-    with uow:
+    with uows(cmd.code) as uow:
         tenant = load_tenant(uow, cmd.code)
-        check_etag(cmd.etag, tenant.version, f"tenants/{cmd.code}")
+        check_etag(cmd.etag, tenant.version, tenant_name(cmd.code))
         settings = tenant.settings
         for path, value in cmd.changes.items():
             if path == "settings":
@@ -102,23 +114,33 @@ def update_tenant(cmd: commands.UpdateTenant, uow: OrgUnitOfWork) -> Tenant:
         rules.check_settings(settings)
         tenant.settings = settings
         if not uow.tenants.update(tenant):
-            raise stale_etag(f"tenants/{cmd.code}")
+            raise stale_etag(tenant_name(cmd.code))
         uow.emit(TenantUpdated(cmd.code, sorted(cmd.changes)), tenant=cmd.code)
         uow.commit()
         return tenant
 
 
-def validate_tenant(code: str, uow: OrgUnitOfWork) -> list[rules.Finding]:
+@dataclass(frozen=True)
+class Validation:
+    findings: list[rules.Finding]
+
+    @property
+    def ok(self) -> bool:
+        """No finding is an error (warnings leave the layout valid)."""
+        return not any(f.severity == "ERROR" for f in self.findings)
+
+
+def validate_tenant(cmd: commands.ValidateTenant, uows: OrgUnitOfWorkFactory, who: Principal) -> Validation:
     """Every work station outside the tenant's [min, max] bounds."""
-    with uow:
-        tenant = load_tenant(uow, code)
+    with uows(cmd.code, write=False) as uow:
+        tenant = load_tenant(uow, cmd.code)
         findings: list[rules.Finding] = []
         for station, covered in uow.units.stations_with_coverage(rules.STATION_COVERED):
             findings += rules.station_findings(station, covered, tenant.settings)
-        return findings
+        return Validation(findings)
 
 
-def list_tenant_codes(uow: OrgUnitOfWork) -> list[str]:
+def list_tenant_codes(uows: OrgUnitOfWorkFactory) -> list[str]:
     """Every county's code: for jobs that visit each tenant, and the tenants metric labels may name."""
-    with uow:
+    with uows(ALL_TENANTS, write=False) as uow:
         return uow.tenants.codes()

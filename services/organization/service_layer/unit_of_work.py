@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine
 
 from services.common.outbox import OutboxWriter
+from services.common.pagination import PageTokens
 from services.common.sealing import DataKey
 from services.common.uow import Idempotency, SqlUnitOfWork, UniqueKey
 from services.organization.adapters import repository, tables
@@ -64,8 +65,9 @@ class OrgUnitOfWorkFactory:
     """
 
     def __init__(self, engine: Engine, outbox: OutboxWriter, read_engine: Engine | None = None,
-                 data_key: DataKey | None = None):
+                 data_key: DataKey | None = None, page_tokens: PageTokens | None = None):
         self.engine, self.outbox, self.read_engine, self.data_key = engine, outbox, read_engine, data_key
+        self.page_tokens = page_tokens  # the listings' (pagination.Page); the wiring hands it in
 
     def __call__(self, tenant: str, write: bool = True) -> OrgUnitOfWork:
         return OrgUnitOfWork(self.engine, self.outbox, tables.common["idempotency_keys"], tenant, write,

@@ -15,24 +15,24 @@ from services.common.errors import (
     valid_text,
 )
 from services.common.ids import new_id
-from services.common.pagination import PageTokens, cut_page, page_size
+from services.common.pagination import Page
+from services.common.tenancy import check_etag
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
 from services.organization.domain.events import UnitArchived, UnitCreated, UnitMerged, UnitMoved
 from services.organization.domain.factories import place_unit
 from services.organization.domain.model import HistoryEntry, Unit, UnitState, UnitType, child_path
+from services.organization.domain.names import unit_name
 from services.organization.service_layer import commands as c
-from services.organization.service_layer.access import (
-    check_etag,
-    check_within,
-    clerk_root,
+from services.organization.service_layer.loaders import (
     load_tenant,
     load_unit,
+    referenced_parent,
     referenced_unit,
-    unit_name,
 )
 from services.organization.service_layer.posts import end_posts
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+from services.organization.service_layer.scope import check_within, clerk_root
+from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
 
 UNIT_FIELDS = {"display_name", "division_code", "weak_and_lax", "demonstration_site", "star_level"}
 # 软弱涣散, 示范点 and the star level are the county's judgement of a unit, never its own clerk's.
@@ -70,27 +70,21 @@ def _history(uow: OrgUnitOfWork, who: Principal, unit_id: str, kind: str, detail
     uow.units.add_history(HistoryEntry(unit_id, kind, utcnow(), who.subject, detail, related))
 
 
-def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
     _check_judgement(who, {name for name in COUNTY_JUDGEMENT if getattr(cmd, name)})
     v = Validator()
     v.require(cmd.type is not None, "unit.type", "请选择组织类型", "must be one of TOWNSHIP, WORK_STATION, VILLAGE, "
               "COMMUNITY, BRANCH, PARTY_GROUP")
     check_unit_fields(v, cmd.display_name, cmd.division_code, cmd.star_level)
     v.raise_if_any()
-    with uow:
+    with uows(cmd.tenant) as uow:
         load_tenant(uow, cmd.tenant)
-        done = uow.idempotency.seen("CreateUnit", cmd.request_id, cmd.fingerprint)
-        if done:
-            return load_unit(uow, done)
+        claim = uow.idempotency.claim("CreateUnit", cmd)
+        if claim.done:
+            return load_unit(uow, claim.done)
         parent = None
         if cmd.parent_id:
-            parent = uow.units.get(cmd.parent_id, lock=True)
-            if parent is None:
-                raise InvalidArgument.field("unit.parent", "上级组织不存在", f"no such unit: {unit_name(cmd.tenant, cmd.parent_id)}",
-                                            "UNKNOWN_PARENT")
-            if not parent.active:
-                raise FailedPrecondition("PARENT_NOT_ACTIVE", f"上级组织“{parent.display_name}”已撤销或撤并",
-                                         "the parent unit is archived or merged")
+            parent = referenced_parent(uow, cmd.parent_id, "unit.parent", "上级组织", "parent unit")
             check_within(uow, who, parent)
         elif clerk_root(uow, who) is not None:
             raise PermissionDenied("OUTSIDE_CLERK_SUBTREE", "经办人不能在县级直接新建乡镇",
@@ -106,7 +100,7 @@ def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         _history(uow, who, unit.id, "CREATED", f"created under {parent.display_name if parent else 'the county'}",
                  parent.id if parent else None)
         name = unit_name(cmd.tenant, unit.id)
-        uow.idempotency.remember("CreateUnit", cmd.request_id, cmd.fingerprint, name)
+        claim.remember(name)
         uow.emit(UnitCreated(name, unit.type.value, unit.display_name,
                              unit_name(cmd.tenant, parent.id) if parent else ""))
         uow.commit()
@@ -121,30 +115,28 @@ def _unit_to_change(uow: OrgUnitOfWork, who: Principal, unit_id: str, etag: str,
     return unit
 
 
-def get_unit(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> Unit:
-    with uow:
-        return load_unit(uow, unit_id)
+def get_unit(cmd: c.GetUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
+    with uows(cmd.tenant, write=False) as uow:
+        return load_unit(uow, cmd.unit_id)
 
 
-def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[Unit], str]:
-    limit = page_size(cmd.page_size)
-    query = f"t={sorted(x.value for x in cmd.types)};u={cmd.under_id};i={cmd.show_inactive}"
-    after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str, str))
-    with uow:
+def list_units(cmd: c.ListUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[Unit], str]:
+    page = Page.open(cmd, uows.page_tokens, shape=(str, str))
+    with uows(cmd.tenant, write=False) as uow:
         under = None
         if cmd.under_id:
             under = referenced_unit(uow, cmd.under_id, "under")
         found = uow.units.list(types=cmd.types, under=under, show_inactive=cmd.show_inactive,
-                               after=tuple(after) if after else None, limit=limit + 1)
+                               after=tuple(page.after) if page.after else None, limit=page.fetch)
         if not found and under is None:
             load_tenant(uow, cmd.tenant)  # an empty page of an unknown county is NOT_FOUND
-    return cut_page(found, limit, tokens, query, lambda u: [u.path, u.id], tenant=cmd.tenant)
+    return page.cut(found, lambda u: [u.path, u.id])
 
 
-def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
     _check_judgement(who, set(cmd.changes))
     check_update_mask(cmd.changes, UNIT_FIELDS, "（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")
-    with uow:
+    with uows(cmd.tenant) as uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag)
         before = unit.display_name
         for path, value in cmd.changes.items():
@@ -164,19 +156,13 @@ def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         return unit
 
 
-def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def move_unit(cmd: c.MoveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
     cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
-    with uow:
+    with uows(cmd.tenant) as uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         new_parent = None
         if cmd.new_parent_id:
-            new_parent = uow.units.get(cmd.new_parent_id, lock=True)
-            if new_parent is None:
-                raise InvalidArgument.field("new_parent", "目标上级组织不存在",
-                                            f"no such unit: {unit_name(cmd.tenant, cmd.new_parent_id)}", "UNKNOWN_PARENT")
-            if not new_parent.active:
-                raise FailedPrecondition("PARENT_NOT_ACTIVE", f"目标组织“{new_parent.display_name}”已撤销或撤并",
-                                         "the new parent is archived or merged")
+            new_parent = referenced_parent(uow, cmd.new_parent_id, "new_parent", "目标上级组织", "new parent")
             check_within(uow, who, new_parent)
         rules.check_move(unit, new_parent)
         if (new_parent.id if new_parent else None) == unit.parent_id:
@@ -207,7 +193,7 @@ MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, Un
 MERGE_POST_END_REASON = "撤并 / merged"
 
 
-def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
     """撤并: members, children, groupings and post history of each source move to the target.
 
     The sources' current posts end on the day of the merge (reason 撤并): the target keeps its own
@@ -220,21 +206,15 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
     v.require(len(set(cmd.source_ids)) == len(cmd.source_ids), "sources", "有重复的组织", "must not repeat a unit")
     cmd.reason = v.text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     v.raise_if_any()
-    with uow:
-        done = uow.idempotency.seen("MergeUnits", cmd.request_id, cmd.fingerprint)
-        if done:
-            return load_unit(uow, done)
+    with uows(cmd.tenant) as uow:
+        claim = uow.idempotency.claim("MergeUnits", cmd)
+        if claim.done:
+            return load_unit(uow, claim.done)
         target = load_unit(uow, cmd.target_id, active=True, lock=True)
         check_within(uow, who, target)
         sources = []
         for i, source_id in enumerate(cmd.source_ids):
-            source = uow.units.get(source_id, lock=True)
-            if source is None:
-                raise InvalidArgument.field(f"sources[{i}]", "组织不存在", f"no such unit: {unit_name(cmd.tenant, source_id)}",
-                                            "UNKNOWN_UNIT")
-            if not source.active:
-                raise FailedPrecondition("UNIT_NOT_ACTIVE", f"“{source.display_name}”已撤销或撤并",
-                                         f"{unit_name(cmd.tenant, source_id)} is already {source.state.value.lower()}")
+            source = referenced_unit(uow, source_id, f"sources[{i}]", lock=True, active=True)
             if source.type is not target.type:
                 raise InvalidArgument.field(f"sources[{i}]", "只能撤并同类型的组织",
                                             f"must be a {target.type.value} like the target, not a {source.type.value}",
@@ -271,16 +251,16 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
             rules.check_station_capacity(target, uow.units.count_children(target.id, rules.STATION_COVERED),
                                          settings, "target")
         name = unit_name(cmd.tenant, target.id)
-        uow.idempotency.remember("MergeUnits", cmd.request_id, cmd.fingerprint, name)
+        claim.remember(name)
         uow.emit(UnitMerged(name, [unit_name(cmd.tenant, s.id) for s in sources], members_moved, posts_moved, cmd.reason))
         target = load_unit(uow, target.id)
         uow.commit()
         return target
 
 
-def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def archive_unit(cmd: c.ArchiveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
     cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
-    with uow:
+    with uows(cmd.tenant) as uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
         remaining = uow.units.has_active_members_in_subtree(unit)
         if remaining:
@@ -311,19 +291,17 @@ def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit
         return unit
 
 
-def unit_path(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> list[Unit]:
-    with uow:
-        return uow.units.ancestors(load_unit(uow, unit_id))
+def get_unit_path(cmd: c.GetUnitPath, uows: OrgUnitOfWorkFactory, who: Principal) -> list[Unit]:
+    with uows(cmd.tenant, write=False) as uow:
+        return uow.units.ancestors(load_unit(uow, cmd.unit_id))
 
 
-def unit_history(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,
-                 tokens: PageTokens) -> tuple[list[HistoryEntry], str]:
-    limit = page_size(size)
-    query = f"history={unit_id}"
-    after = tokens.decode(token, query, tenant=tenant, shape=(int,))
-    with uow:
-        load_unit(uow, unit_id)
-        rows = uow.units.history(unit_id, after[0] if after else None, limit + 1)
-    rows, next_token = cut_page(rows, limit, tokens, query, lambda row: [row[0]], tenant=tenant)
+def list_unit_history(cmd: c.ListUnitHistory, uows: OrgUnitOfWorkFactory,
+                      who: Principal) -> tuple[list[HistoryEntry], str]:
+    page = Page.open(cmd, uows.page_tokens, shape=(int,))
+    with uows(cmd.tenant, write=False) as uow:
+        load_unit(uow, cmd.unit_id)
+        rows = uow.units.history(cmd.unit_id, page.after_one(), page.fetch)
+    rows, next_token = page.cut(rows, lambda row: [row[0]])
     return [e for _, e in rows], next_token
 
