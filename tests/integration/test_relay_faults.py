@@ -9,7 +9,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from services.common.events.relay import OutboxRelay
-from tests.unit.test_events_embedded import move, org, wait_for  # noqa: F401 - org is a fixture
+from tests.integration.test_events_embedded import move, org, wait_for  # noqa: F401 - org is a fixture
 
 
 class Broker:
