@@ -104,7 +104,9 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             page_size=request.page_size, page_token=request.page_token,
         )
         found, token = units.list_units(cmd, self.uow(code, write=False), self.tokens)
-        return pb.ListUnitsResponse(units=[m.unit_to_proto(u) for u in found], next_page_token=token)
+        response = pb.ListUnitsResponse(next_page_token=token)
+        m.add_units(response.units, found)
+        return response
 
     def UpdateUnit(self, request, context):
         name = parse_name(request.unit.name, "unit.name", "units")

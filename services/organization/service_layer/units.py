@@ -11,6 +11,7 @@ from services.common.errors import (
     PermissionDenied,
     Validator,
     check_update_mask,
+    not_found,
     stale_etag,
     valid_text,
 )
@@ -32,7 +33,7 @@ from services.organization.service_layer.access import (
     unit_name,
 )
 from services.organization.service_layer.posts import end_posts
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork
+from services.organization.service_layer.unit_of_work import OrgUnitOfWork, UnitView
 
 UNIT_FIELDS = {"display_name", "division_code", "weak_and_lax", "demonstration_site", "star_level"}
 # 软弱涣散, 示范点 and the star level are the county's judgement of a unit, never its own clerk's.
@@ -66,11 +67,19 @@ def _check_station_room(uow: OrgUnitOfWork, unit_type: UnitType, parent: Unit | 
         rules.check_station_capacity(parent, covered + extra, settings, field_path)
 
 
+def _answer(uow: OrgUnitOfWork, unit_id: str) -> UnitView:
+    """What GetUnit answers, read in the use case's own transaction."""
+    view = uow.queries.unit(unit_id)
+    if view is None:
+        raise not_found("组织", "unit", unit_name(uow.tenant, unit_id))
+    return view
+
+
 def _history(uow: OrgUnitOfWork, who: Principal, unit_id: str, kind: str, detail: str = "", related: str | None = None) -> None:
     uow.units.add_history(HistoryEntry(unit_id, kind, utcnow(), who.subject, detail, related))
 
 
-def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> UnitView:
     _check_judgement(who, {name for name in COUNTY_JUDGEMENT if getattr(cmd, name)})
     v = Validator()
     v.require(cmd.type is not None, "unit.type", "请选择组织类型", "must be one of TOWNSHIP, WORK_STATION, VILLAGE, "
@@ -81,7 +90,7 @@ def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         load_tenant(uow, cmd.tenant)
         done = uow.idempotency.seen("CreateUnit", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_unit(uow, done)
+            return _answer(uow, done)
         parent = None
         if cmd.parent_id:
             parent = uow.units.get(cmd.parent_id, lock=True)
@@ -109,8 +118,9 @@ def create_unit(cmd: c.CreateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         uow.idempotency.remember("CreateUnit", cmd.request_id, cmd.fingerprint, name)
         uow.emit(UnitCreated(name, unit.type.value, unit.display_name,
                              unit_name(cmd.tenant, parent.id) if parent else ""))
+        view = _answer(uow, unit.id)
         uow.commit()
-        return unit
+        return view
 
 
 def _unit_to_change(uow: OrgUnitOfWork, who: Principal, unit_id: str, etag: str, *, lock: bool = False) -> Unit:
@@ -121,12 +131,12 @@ def _unit_to_change(uow: OrgUnitOfWork, who: Principal, unit_id: str, etag: str,
     return unit
 
 
-def get_unit(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> Unit:
+def get_unit(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> UnitView:
     with uow:
-        return load_unit(uow, unit_id)
+        return _answer(uow, unit_id)
 
 
-def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[Unit], str]:
+def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tuple[list[UnitView], str]:
     limit = page_size(cmd.page_size)
     query = f"t={sorted(x.value for x in cmd.types)};u={cmd.under_id};i={cmd.show_inactive}"
     after = tokens.decode(cmd.page_token, query, tenant=cmd.tenant, shape=(str, str))
@@ -134,14 +144,14 @@ def list_units(cmd: c.ListUnits, uow: OrgUnitOfWork, tokens: PageTokens) -> tupl
         under = None
         if cmd.under_id:
             under = referenced_unit(uow, cmd.under_id, "under")
-        found = uow.units.list(types=cmd.types, under=under, show_inactive=cmd.show_inactive,
-                               after=tuple(after) if after else None, limit=limit + 1)
+        found = uow.queries.units(types=cmd.types, under=under, show_inactive=cmd.show_inactive,
+                                 after=tuple(after) if after else None, limit=limit + 1)
         if not found and under is None:
             load_tenant(uow, cmd.tenant)  # an empty page of an unknown county is NOT_FOUND
     return cut_page(found, limit, tokens, query, lambda u: [u.path, u.id], tenant=cmd.tenant)
 
 
-def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> UnitView:
     _check_judgement(who, set(cmd.changes))
     check_update_mask(cmd.changes, UNIT_FIELDS, "（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")
     with uow:
@@ -160,11 +170,12 @@ def update_unit(cmd: c.UpdateUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         others = sorted(set(cmd.changes) - {"display_name"})
         if others:
             _history(uow, who, unit.id, "UPDATED", ", ".join(f"{k}={getattr(unit, k)}" for k in others))
+        view = _answer(uow, unit.id)
         uow.commit()
-        return unit
+        return view
 
 
-def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> UnitView:
     cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
@@ -196,8 +207,9 @@ def move_unit(cmd: c.MoveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
         uow.emit(UnitMoved(unit_name(cmd.tenant, unit.id),
                            unit_name(cmd.tenant, old_parent.id) if old_parent else "",
                            unit_name(cmd.tenant, new_parent.id) if new_parent else "", cmd.reason))
+        view = _answer(uow, unit.id)
         uow.commit()
-        return unit
+        return view
 
 
 MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, UnitType.PARTY_GROUP,
@@ -207,7 +219,7 @@ MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, Un
 MERGE_POST_END_REASON = "撤并 / merged"
 
 
-def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> UnitView:
     """撤并: members, children, groupings and post history of each source move to the target.
 
     The sources' current posts end on the day of the merge (reason 撤并): the target keeps its own
@@ -223,7 +235,7 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
     with uow:
         done = uow.idempotency.seen("MergeUnits", cmd.request_id, cmd.fingerprint)
         if done:
-            return load_unit(uow, done)
+            return _answer(uow, done)
         target = load_unit(uow, cmd.target_id, active=True, lock=True)
         check_within(uow, who, target)
         sources = []
@@ -273,16 +285,16 @@ def merge_units(cmd: c.MergeUnits, uow: OrgUnitOfWork, who: Principal) -> Unit:
         name = unit_name(cmd.tenant, target.id)
         uow.idempotency.remember("MergeUnits", cmd.request_id, cmd.fingerprint, name)
         uow.emit(UnitMerged(name, [unit_name(cmd.tenant, s.id) for s in sources], members_moved, posts_moved, cmd.reason))
-        target = load_unit(uow, target.id)
+        view = _answer(uow, target.id)
         uow.commit()
-        return target
+        return view
 
 
-def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit:
+def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> UnitView:
     cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
-        remaining = uow.units.has_active_members_in_subtree(unit)
+        remaining = uow.queries.active_members_in_subtree(unit)
         if remaining:
             raise FailedPrecondition(
                 "UNIT_HAS_MEMBERS",
@@ -307,13 +319,14 @@ def archive_unit(cmd: c.ArchiveUnit, uow: OrgUnitOfWork, who: Principal) -> Unit
             raise stale_etag(unit_name(cmd.tenant, unit.id))
         _history(uow, who, unit.id, "ARCHIVED", cmd.reason)
         uow.emit(UnitArchived(unit_name(cmd.tenant, unit.id), cmd.reason))
+        view = _answer(uow, unit.id)
         uow.commit()
-        return unit
+        return view
 
 
-def unit_path(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> list[Unit]:
+def unit_path(tenant: str, unit_id: str, uow: OrgUnitOfWork) -> list[UnitView]:
     with uow:
-        return uow.units.ancestors(load_unit(uow, unit_id))
+        return uow.queries.unit_path(load_unit(uow, unit_id))
 
 
 def unit_history(tenant: str, unit_id: str, size: int, token: str, uow: OrgUnitOfWork,
