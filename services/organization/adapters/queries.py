@@ -110,19 +110,58 @@ _POST_COLUMNS = (_p.c.id, _p.c.tenant, _p.c.type, _p.c.unit_id, _p.c.member_id, 
                  _p.c.end_date, _p.c.end_reason, _p.c.dispatching_organ, _p.c.created_at, _m.c.display_name)
 
 
+def _one_of(column, name: str, dialect: str):
+    """`column` is one of the list parameter `name`. PostgreSQL binds the list as one array
+    (`= ANY`), so the statement is one text, compiled once, whatever the list holds."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(String)))
+    return column.in_(bindparam(name, expanding=True))
+
+
 def _per_dialect(build, key) -> dict[str, HotQuery]:
-    """`build(match)` where match says `key` is one of :ids. PostgreSQL binds the ids as one array
-    (`= ANY`), so a page's statement is one text, compiled once, whatever the page holds."""
-    return {"postgresql": HotQuery(build(key == any_(bindparam("ids", type_=ARRAY(String))))),
-            "sqlite": HotQuery(build(key.in_(bindparam("ids", expanding=True))))}
+    """`build(match)` where match says `key` is one of :ids, for each dialect."""
+    return {dialect: HotQuery(build(_one_of(key, "ids", dialect))) for dialect in ("postgresql", "sqlite")}
+
+
+_UNIT_PAGES: dict[tuple, HotQuery] = {}
+
+
+def _unit_page(dialect: str, types: bool, under: bool, show_inactive: bool, after: bool) -> HotQuery:
+    """The ListUnits statement of one shape of filters, built and compiled once."""
+    key = (dialect, types, under, show_inactive, after)
+    query = _UNIT_PAGES.get(key)
+    if query is None:
+        statement = select(_u).where(_u.c.tenant == bindparam("tenant")).order_by(_u.c.path).limit(bindparam("limit"))
+        if types:
+            statement = statement.where(_one_of(_u.c.type, "types", dialect))
+        if under:
+            statement = statement.where(_u.c.path.like(bindparam("prefix")), _u.c.id != bindparam("under"))
+        if not show_inactive:
+            statement = statement.where(_u.c.state == UnitState.ACTIVE.value)
+        if after:
+            statement = statement.where(_u.c.path > bindparam("after"))
+        query = _UNIT_PAGES[key] = HotQuery(statement)
+    return query
 
 
 # Active members per unit of a page: one grouped query, not a correlated subquery per row.
 _MEMBER_COUNTS = _per_dialect(lambda match: select(_m.c.unit_id, func.count()).where(
     _m.c.tenant == bindparam("tenant"), match, _m.c.state == _ACTIVE_MEMBER).group_by(_m.c.unit_id), _m.c.unit_id)
+# GetUnit, the hottest read: one row and its count in one round trip, compiled once.
+_UNIT = HotQuery(select(_u, select(func.count()).where(
+    _m.c.tenant == _u.c.tenant, _m.c.unit_id == _u.c.id, _m.c.state == _ACTIVE_MEMBER).scalar_subquery())
+    .where(_u.c.tenant == bindparam("tenant"), _u.c.id == bindparam("id")))
 # The current posts of a page's members: whether each holds one, and 一肩挑.
 _CURRENT_POSTS = _per_dialect(lambda match: select(_p.c.member_id, _p.c.unit_id, _p.c.type).where(
     _p.c.tenant == bindparam("tenant"), match, _p.c.end_date == ""), _p.c.member_id)
+
+
+def _unit_view(uid, tenant, type_, name, parent_id, path, depth, state, division, weak, demo, stars, merged_into,
+               version, created, updated, member_count) -> UnitView:
+    """A units row (in the table's column order: positional, as named access on a Row costs
+    several times more) and its member count."""
+    return UnitView(uid, tenant, UNIT_TYPES[type_], name, parent_id, path, depth, UNIT_STATES[state], division,
+                    weak, demo, stars, merged_into, version, as_utc(created), as_utc(updated), member_count)
 
 
 def _chunks(ids: list[str]):
@@ -138,41 +177,28 @@ class OrgQueries:
 
     def _unit_views(self, rows) -> list[UnitView]:
         rows = rows if isinstance(rows, list) else list(rows)
-        counts = self._member_counts([r[0] for r in rows])
-        get = counts.get
-        # Positional unpacking (order = the units table): named access on a Row costs several times more.
-        return [
-            UnitView(uid, tenant, UNIT_TYPES[type_], name, parent_id, path, depth, UNIT_STATES[state], division,
-                     weak, demo, stars, merged_into, version, as_utc(created), as_utc(updated), get(uid, 0))
-            for (uid, tenant, type_, name, parent_id, path, depth, state, division, weak, demo, stars, merged_into,
-                 version, created, updated) in rows
-        ]
+        return [_unit_view(*row, count) for row, count in zip(rows, self._member_counts([r[0] for r in rows]), strict=True)]
 
-    def _member_counts(self, unit_ids: list[str]) -> dict[str, int]:
-        """Active members per unit, one grouped query for a page."""
+    def _member_counts(self, unit_ids: list[str]) -> list[int]:
+        """Active members of each of these units, in their order: one grouped query for a page."""
         counts: dict[str, int] = {}
         query = _MEMBER_COUNTS[self.conn.dialect.name]
         for chunk in _chunks(unit_ids):
             counts.update(query.all(self.conn, {"tenant": self.tenant, "ids": chunk}))
-        return counts
+        return [counts.get(uid, 0) for uid in unit_ids]
 
     def unit(self, unit_id: str) -> UnitView | None:
-        found = self._unit_views(self.conn.execute(select(_u).where(_u.c.tenant == self.tenant, _u.c.id == unit_id)))
-        return found[0] if found else None
+        row = _UNIT.first(self.conn, {"tenant": self.tenant, "id": unit_id})
+        return _unit_view(*row) if row else None
 
     def units(self, *, types: list[UnitType], under: Unit | None, show_inactive: bool,
               after: tuple[str, str] | None, limit: int) -> list[UnitView]:
         """Keyset page ordered by path (a depth-first walk of the tree)."""
-        query = select(_u).where(_u.c.tenant == self.tenant).order_by(_u.c.path).limit(limit)
-        if types:
-            query = query.where(_u.c.type.in_([x.value for x in types]))
-        if under is not None:
-            query = query.where(_u.c.path.like(like_prefix(under.path)), _u.c.id != under.id)
-        if not show_inactive:
-            query = query.where(_u.c.state == UnitState.ACTIVE.value)
-        if after:
-            query = query.where(_u.c.path > after[0])
-        return self._unit_views(self.conn.execute(query).all())
+        query = _unit_page(self.conn.dialect.name, bool(types), under is not None, show_inactive, bool(after))
+        params = {"tenant": self.tenant, "limit": limit, "types": [x.value for x in types],
+                  "prefix": like_prefix(under.path) if under else "", "under": under.id if under else "",
+                  "after": after[0] if after else ""}
+        return self._unit_views(query.all(self.conn, params))
 
     def unit_path(self, unit: Unit) -> list[UnitView]:
         """From the top (township) down to and including `unit`."""
