@@ -151,6 +151,8 @@ _MEMBER_COUNTS = _per_dialect(lambda match: select(_m.c.unit_id, func.count()).w
 _UNIT = HotQuery(select(_u, select(func.count()).where(
     _m.c.tenant == _u.c.tenant, _m.c.unit_id == _u.c.id, _m.c.state == _ACTIVE_MEMBER).scalar_subquery())
     .where(_u.c.tenant == bindparam("tenant"), _u.c.id == bindparam("id")))
+_MEMBER = HotQuery(select(_m).where(_m.c.tenant == bindparam("tenant"), _m.c.id == bindparam("id")))
+_UNITS_BY_ID = _per_dialect(lambda match: select(_u).where(_u.c.tenant == bindparam("tenant"), match), _u.c.id)
 # The current posts of a page's members: whether each holds one, and 一肩挑.
 _CURRENT_POSTS = _per_dialect(lambda match: select(_p.c.member_id, _p.c.unit_id, _p.c.type).where(
     _p.c.tenant == bindparam("tenant"), match, _p.c.end_date == ""), _p.c.member_id)
@@ -203,8 +205,8 @@ class OrgQueries:
     def unit_path(self, unit: Unit) -> list[UnitView]:
         """From the top (township) down to and including `unit`."""
         ids = [p for p in unit.path.strip("/").split("/") if p]
-        found = {v.id: v for v in self._unit_views(self.conn.execute(
-            select(_u).where(_u.c.tenant == self.tenant, _u.c.id.in_(ids))))}
+        rows = _UNITS_BY_ID[self.conn.dialect.name].all(self.conn, {"tenant": self.tenant, "ids": ids})
+        found = {v.id: v for v in self._unit_views(rows)}
         return [found[i] for i in ids if i in found]
 
     def active_members_in_subtree(self, unit: Unit) -> int:
@@ -244,9 +246,8 @@ class OrgQueries:
         return rows
 
     def member(self, member_id: str) -> MemberView | None:
-        found = self._member_views(self.conn.execute(
-            select(_m).where(_m.c.tenant == self.tenant, _m.c.id == member_id)))
-        return found[0] if found else None
+        row = _MEMBER.first(self.conn, {"tenant": self.tenant, "id": member_id})
+        return self._member_views([row])[0] if row else None
 
     def members(self, *, under: Unit | None, status: MemberStatus | None, category: MemberCategory | None,
                 post_holder: bool | None, show_transferred: bool, after: str | None, limit: int) -> list[MemberView]:
