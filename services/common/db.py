@@ -123,15 +123,22 @@ class HotQuery:
         self._compiled: tuple[str, dict] | None = None
 
     def first(self, conn: Connection, params: dict):
+        return self._run(conn, params, "first", "fetchone")
+
+    def all(self, conn: Connection, params: dict) -> list:
+        """Every row; on PostgreSQL a list parameter binds as an array (`= ANY(:ids)`)."""
+        return self._run(conn, params, "all", "fetchall")
+
+    def _run(self, conn: Connection, params: dict, sqlalchemy_fetch: str, driver_fetch: str):
         if conn.dialect.name != "postgresql":
-            return conn.execute(self.statement, params).first()
+            return getattr(conn.execute(self.statement, params), sqlalchemy_fetch)()
         if self._compiled is None:
             compiled = self.statement.compile(dialect=conn.dialect)
             self._compiled = (compiled.string, dict(compiled.params))
         sql, defaults = self._compiled
         try:
-            return conn.connection.driver_connection.execute(sql, {**defaults, **params}).fetchone()
+            return getattr(conn.connection.driver_connection.execute(sql, {**defaults, **params}), driver_fetch)()
         except conn.dialect.loaded_dbapi.Error:
             # Run it again through SQLAlchemy: the error comes out wrapped (a lost connection as
             # OperationalError, which callers answer UNAVAILABLE) and a dead connection is discarded.
-            return conn.execute(self.statement, params).first()
+            return getattr(conn.execute(self.statement, params), sqlalchemy_fetch)()

@@ -96,7 +96,6 @@ class Unit:
     version: int = 1
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
-    member_count: int = 0
 
     def __post_init__(self) -> None:
         # Every way a unit is made (a request, an import row) spells its division code one way.
@@ -133,7 +132,6 @@ class Member:
     version: int = 1
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
-    post_holder: bool = False
 
 
 @dataclass
@@ -150,8 +148,6 @@ class Post:
     dispatching_organ: str = ""
     origin_unit_id: str | None = None
     created_at: dt.datetime | None = None
-    member_display_name: str = ""
-    concurrent_secretary_director: bool = False
 
     @property
     def current(self) -> bool:

@@ -83,7 +83,9 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             page_size=request.page_size, page_token=request.page_token,
         )
         found, token = units.list_units(cmd, self.uows, current_principal())
-        return pb.ListUnitsResponse(units=[mapping.unit_to_proto(u) for u in found], next_page_token=token)
+        response = pb.ListUnitsResponse(next_page_token=token)
+        mapping.add_units(response.units, found)
+        return response
 
     def UpdateUnit(self, request, context):
         name = UNITS.parse(request.unit.name, "unit.name")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from partybuilding.organization.v1 import organization_service_pb2 as pb
@@ -10,26 +11,32 @@ from partybuilding.organization.v1 import organization_service_pb2 as pb
 from services.common.auth import Principal
 from services.common.clock import today_in
 from services.common.errors import InvalidArgument
-from services.common.tenancy import etag_of, parse_name
+from services.common.tenancy import etag_of, parse_name, tenant_name
 from services.common.uow import fingerprint
 from services.organization.domain import personal_data as pd
 from services.organization.domain.model import (
     Alliance,
     HistoryEntry,
-    Member,
     MemberCategory,
     MemberStatus,
     Pairing,
-    Post,
     PostType,
     Tenant,
     TenantSettings,
-    Unit,
     UnitState,
     UnitType,
 )
-from services.organization.domain.names import member_name, post_name, unit_name
+from services.organization.domain.names import (
+    alliance_name,
+    member_name,
+    pairing_name,
+    post_name,
+    unit_name,
+)
 from services.organization.domain.rules import Finding
+
+if TYPE_CHECKING:  # views are built by the read side (adapters/queries.py); mapping only reads them
+    from services.organization.adapters.queries import MemberView, PostView, UnitView
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -51,6 +58,13 @@ def ts(value: dt.datetime | None) -> Timestamp | None:
         return None
     delta = value - _EPOCH  # values are timezone-aware (clock.as_utc)
     return Timestamp(seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000)
+
+
+def _stamp(value: dt.datetime) -> dict:
+    """A Timestamp as keyword values: a message field given a dict is filled in place, where a
+    Timestamp object would be built and then copied (views' datetimes are aware, clock.as_utc)."""
+    delta = value - _EPOCH
+    return {"seconds": delta.days * 86400 + delta.seconds, "nanos": delta.microseconds * 1000}
 
 
 def request_fingerprint(request) -> str:
@@ -114,7 +128,7 @@ def settings_from_proto(s: pb.TenantSettings) -> TenantSettings:
 
 def tenant_to_proto(t: Tenant) -> pb.Tenant:
     return pb.Tenant(
-        name=f"tenants/{t.code}", code=t.code, display_name=t.display_name, city_code=t.city_code,
+        name=tenant_name(t.code), code=t.code, display_name=t.display_name, city_code=t.city_code,
         city_display_name=t.city_display_name,
         settings=pb.TenantSettings(
             work_station_min_villages=t.settings.work_station_min_villages,
@@ -125,18 +139,30 @@ def tenant_to_proto(t: Tenant) -> pb.Tenant:
     )
 
 
-def unit_to_proto(u: Unit) -> pb.Unit:
-    return pb.Unit(
-        name=unit_name(u.tenant, u.id), type=_UNIT_TYPE[u.type], display_name=u.display_name,
-        parent=unit_name(u.tenant, u.parent_id) if u.parent_id else "", state=_UNIT_STATE[u.state],
+def _unit_fields(u: UnitView) -> dict:
+    tenant = u.tenant
+    return dict(
+        name=unit_name(tenant, u.id), type=_UNIT_TYPE[u.type], display_name=u.display_name,
+        parent=unit_name(tenant, u.parent_id) if u.parent_id else "", state=_UNIT_STATE[u.state],
         division_code=u.division_code, weak_and_lax=u.weak_and_lax, demonstration_site=u.demonstration_site,
-        star_level=u.star_level, merged_into=unit_name(u.tenant, u.merged_into) if u.merged_into else "",
-        member_count=u.member_count, create_time=ts(u.created_at), update_time=ts(u.updated_at),
+        star_level=u.star_level, merged_into=unit_name(tenant, u.merged_into) if u.merged_into else "",
+        member_count=u.member_count, create_time=_stamp(u.created_at), update_time=_stamp(u.updated_at),
         etag=etag_of(u.version), depth=u.depth,
     )
 
 
-def member_to_proto(m: Member, who: Principal) -> pb.Member:
+def unit_to_proto(u: UnitView) -> pb.Unit:
+    return pb.Unit(**_unit_fields(u))
+
+
+def add_units(into, views: list[UnitView]) -> None:
+    """Append to a repeated Unit field in place: a page is never built twice."""
+    add = into.add
+    for u in views:
+        add(**_unit_fields(u))
+
+
+def member_to_proto(m: MemberView, who: Principal) -> pb.Member:
     """A caller who may not see personal data gets nothing that narrows the ID number below about
     a million candidates: no digit of it, no birth or joining date; gender and an age band."""
     clear = who.sees_personal_data
@@ -154,7 +180,7 @@ def member_to_proto(m: Member, who: Principal) -> pb.Member:
     )
 
 
-def post_to_proto(p: Post) -> pb.Post:
+def post_to_proto(p: PostView) -> pb.Post:
     return pb.Post(
         name=post_name(p.tenant, p.id), type=pb.PostType.Value(p.type.value), unit=unit_name(p.tenant, p.unit_id),
         member=member_name(p.tenant, p.member_id), member_display_name=p.member_display_name,
@@ -166,7 +192,7 @@ def post_to_proto(p: Post) -> pb.Post:
 
 def alliance_to_proto(a: Alliance) -> pb.Alliance:
     return pb.Alliance(
-        name=f"tenants/{a.tenant}/alliances/{a.id}", display_name=a.display_name,
+        name=alliance_name(a.tenant, a.id), display_name=a.display_name,
         lead_unit=unit_name(a.tenant, a.lead_unit_id), member_units=[unit_name(a.tenant, u) for u in a.member_unit_ids],
         create_time=ts(a.created_at),
     )
@@ -174,7 +200,7 @@ def alliance_to_proto(a: Alliance) -> pb.Alliance:
 
 def pairing_to_proto(p: Pairing) -> pb.Pairing:
     return pb.Pairing(
-        name=f"tenants/{p.tenant}/pairings/{p.id}", organ_display_name=p.organ_display_name,
+        name=pairing_name(p.tenant, p.id), organ_display_name=p.organ_display_name,
         unit=unit_name(p.tenant, p.unit_id), start_date=p.start_date, create_time=ts(p.created_at),
     )
 

@@ -147,10 +147,10 @@ def export_rows(uow: OrgUnitOfWork) -> list[dict[str, str]]:
     everything = 10**9
     with uow:
         tenant = load_tenant(uow, uow.tenant)
-        units = uow.units.list(types=[], under=None, show_inactive=False, after=None, limit=everything)
-        members = uow.members.list(under=None, status=None, category=None, post_holder=None, show_transferred=False,
-                                   after=None, limit=everything)
-        posts = uow.posts.list(unit_id=None, member_id=None, include_history=False, after=None, limit=everything)
+        units = uow.queries.units(types=[], under=None, show_inactive=False, after=None, limit=everything)
+        members = uow.queries.members(under=None, status=None, category=None, post_holder=None, show_transferred=False,
+                                      after=None, limit=everything)
+        posts = uow.queries.posts(unit_id=None, member_id=None, include_history=False, after=None, limit=everything)
     order = {u.id: i for i, u in enumerate(units)}
     by_member: dict[str, list[Post]] = {}
     for p in sorted(posts, key=lambda p: (order.get(p.unit_id, len(order)), p.type.value, p.start_date)):

@@ -411,7 +411,7 @@ class _Planner:
             held.add(key)
             posts.append(Post(id=new_id("p"), tenant=self.ctx.tenant, type=spec.type, unit_id=unit.id,
                               member_id=member.id, start_date=start.isoformat(), term_end_date=spec.term_end_date,
-                              dispatching_organ=spec.dispatching_organ, member_display_name=member.display_name))
+                              dispatching_organ=spec.dispatching_organ))
         return posts
 
 

@@ -12,6 +12,7 @@ from services.common.errors import (
     PermissionDenied,
     Validator,
     check_update_mask,
+    not_found,
     stale_etag,
     valid_text,
 )
@@ -40,6 +41,7 @@ from services.organization.service_layer.posts import end_posts
 from services.organization.service_layer.scope import check_within, clerk_root
 from services.organization.service_layer.unit_of_work import (
     MEMBER_EXISTS,
+    MemberView,
     OrgUnitOfWork,
     OrgUnitOfWorkFactory,
 )
@@ -68,7 +70,7 @@ def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None
     v.text(m.education, f"{prefix}.education", max_len=EDUCATION_MAX, required=False)
 
 
-def create_member(cmd: c.CreateMember, uows: OrgUnitOfWorkFactory, who: Principal) -> Member:
+def create_member(cmd: c.CreateMember, uows: OrgUnitOfWorkFactory, who: Principal) -> MemberView:
     member = new_member(new_id("m"), cmd.tenant, cmd.unit_id, display_name=cmd.display_name,
                         id_card_number=cmd.id_card_number, gender=cmd.gender, phone=cmd.phone, status=cmd.status,
                         category=cmd.category, joined_on=cmd.joined_on, education=cmd.education)
@@ -90,24 +92,27 @@ def create_member(cmd: c.CreateMember, uows: OrgUnitOfWorkFactory, who: Principa
         name = member_name(cmd.tenant, member.id)
         claim.remember(name)
         uow.emit(MemberCreated(name, unit_name(cmd.tenant, unit.id), member.status.value))
+        view = uow.queries.member(member.id)
         uow.commit()
-        return member
+        return view
 
 
-def _readable_member(uow: OrgUnitOfWork, who: Principal, member_id: str) -> Member:
-    """A member the caller may read: GetMember's check, also for a replayed create's answer."""
-    member = load_member(uow, member_id)
+def _readable_member(uow: OrgUnitOfWork, who: Principal, member_id: str) -> MemberView:
+    """What GetMember answers to this caller, also for a replayed create's answer."""
+    member = uow.queries.member(member_id)
+    if member is None:
+        raise not_found("党员", "member", member_name(uow.tenant, member_id))
     if clerk_root(uow, who) is not None:
         check_within(uow, who, load_unit(uow, member.unit_id))
     return member
 
 
-def get_member(cmd: c.GetMember, uows: OrgUnitOfWorkFactory, who: Principal) -> Member:
+def get_member(cmd: c.GetMember, uows: OrgUnitOfWorkFactory, who: Principal) -> MemberView:
     with uows(cmd.tenant, write=False) as uow:
         return _readable_member(uow, who, cmd.member_id)
 
 
-def list_members(cmd: c.ListMembers, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[Member], str]:
+def list_members(cmd: c.ListMembers, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[MemberView], str]:
     page = Page.open(cmd, uows.page_tokens, shape=(str,))
     with uows(cmd.tenant, write=False) as uow:
         under = None
@@ -118,8 +123,8 @@ def list_members(cmd: c.ListMembers, uows: OrgUnitOfWorkFactory, who: Principal)
             load_tenant(uow, cmd.tenant)
             # A clerk listing "everything" sees their own subtree.
             under = clerk_root(uow, who)
-        found = uow.members.list(under=under, status=cmd.status, category=cmd.category, post_holder=cmd.post_holder,
-                                 show_transferred=cmd.show_transferred, after=page.after_one(), limit=page.fetch)
+        found = uow.queries.members(under=under, status=cmd.status, category=cmd.category, post_holder=cmd.post_holder,
+                                    show_transferred=cmd.show_transferred, after=page.after_one(), limit=page.fetch)
     return page.cut(found, lambda m: [m.id])
 
 
@@ -128,7 +133,7 @@ def _check_not_transferred(member: Member) -> None:
         raise FailedPrecondition("MEMBER_TRANSFERRED_OUT", "该党员组织关系已转出", "the member has transferred out")
 
 
-def update_member(cmd: c.UpdateMember, uows: OrgUnitOfWorkFactory, who: Principal) -> Member:
+def update_member(cmd: c.UpdateMember, uows: OrgUnitOfWorkFactory, who: Principal) -> MemberView:
     check_update_mask(cmd.changes, MEMBER_FIELDS, "（转接请用 TransferMember）",
                       " here (use TransferMember to change the unit)")
     v = Validator()
@@ -158,11 +163,12 @@ def update_member(cmd: c.UpdateMember, uows: OrgUnitOfWorkFactory, who: Principa
             raise stale_etag(member_name(cmd.tenant, member.id))
         uow.members.add_history(HistoryEntry(member.id, "UPDATED", utcnow(), who.subject,
                                              ", ".join(sorted(cmd.changes))))
+        view = uow.queries.member(member.id)
         uow.commit()
-        return member
+        return view
 
 
-def transfer_member(cmd: c.TransferMember, uows: OrgUnitOfWorkFactory, who: Principal) -> Member:
+def transfer_member(cmd: c.TransferMember, uows: OrgUnitOfWorkFactory, who: Principal) -> MemberView:
     """组织关系转接: within the county, or (operator) to another county as a new record there."""
     cross = cmd.to_tenant != cmd.tenant
     if cross and who.role is not Role.OPERATOR:
@@ -196,15 +202,15 @@ def transfer_member(cmd: c.TransferMember, uows: OrgUnitOfWorkFactory, who: Prin
             here.members.add_history(HistoryEntry(member.id, "TRANSFERRED", now, who.subject, cmd.reason), from_name, to_name)
             claim.remember(member_name(cmd.tenant, member.id))
             uow.emit(MemberTransferred(member_name(cmd.tenant, member.id), from_name, to_name, "", cmd.reason))
-            member = load_member(here, member.id)
+            view = here.queries.member(member.id)
             uow.commit()
-            return member
+            return view
         if there.members.by_id_card(member.id_card_number) is not None:
             raise AlreadyExists("MEMBER_EXISTS", "目标县已登记该身份证号的党员", "the destination county already records a member with this ID number")
         today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone).isoformat()
         end_posts(here, here.posts.current_for_member(member.id), today, "组织关系转出 / transferred out")
         moved = Member(**{**member.__dict__, "id": new_id("m"), "tenant": cmd.to_tenant, "unit_id": dest.id,
-                          "version": 1, "post_holder": False})
+                          "version": 1})
         member.state = MemberState.TRANSFERRED_OUT
         if not here.members.update(member):
             raise stale_etag(member_name(cmd.tenant, member.id))
@@ -218,8 +224,9 @@ def transfer_member(cmd: c.TransferMember, uows: OrgUnitOfWorkFactory, who: Prin
         event = MemberTransferred(member_name(cmd.tenant, member.id), from_name, to_name, new_name, cmd.reason)
         uow.emit(event, tenant=cmd.tenant)
         uow.emit(event, tenant=cmd.to_tenant)
+        view = there.queries.member(moved.id)
         uow.commit()
-        return moved
+        return view
 
 
 def list_member_history(cmd: c.ListMemberHistory, uows: OrgUnitOfWorkFactory,

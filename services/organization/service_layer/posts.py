@@ -24,7 +24,11 @@ from services.organization.service_layer.loaders import (
     referenced_unit,
 )
 from services.organization.service_layer.scope import check_within
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
+from services.organization.service_layer.unit_of_work import (
+    OrgUnitOfWork,
+    OrgUnitOfWorkFactory,
+    PostView,
+)
 
 # The daily sweep announces terms ending within this many days.
 TERM_NOTICE_DAYS = 30
@@ -38,17 +42,6 @@ def _date(v: Validator, value: str, field_path: str) -> dt.date | None:
     return parsed
 
 
-def mark_concurrent(uow: OrgUnitOfWork, posts: list[Post]) -> list[Post]:
-    """Set 一肩挑 on current secretary/director posts held together by one person."""
-    held = uow.posts.current_types_by_member_unit({(p.member_id, p.unit_id) for p in posts if p.current})
-    for p in posts:
-        p.concurrent_secretary_director = (
-            p.current and p.type in (PostType.SECRETARY, PostType.VILLAGE_DIRECTOR)
-            and rules.is_concurrent_secretary_director(held.get((p.member_id, p.unit_id), set()))
-        )
-    return posts
-
-
 def end_posts(uow: OrgUnitOfWork, posts: list[Post], day: str, reason: str) -> None:
     """End current posts on `day` for `reason`, each announced (merges and transfers out)."""
     for post in posts:
@@ -58,7 +51,7 @@ def end_posts(uow: OrgUnitOfWork, posts: list[Post], day: str, reason: str) -> N
                            member_name(uow.tenant, post.member_id), day, reason))
 
 
-def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -> Post:
+def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -> PostView:
     v = Validator()
     v.require(cmd.type is not None, "post.type", "请选择职务类型", "must name a post type")
     v.require(bool(cmd.unit_id), "post.unit", "请指定任职组织", "must name the unit")
@@ -72,7 +65,7 @@ def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -
         if claim.done:
             post = load_post(uow, claim.done)
             check_within(uow, who, load_unit(uow, post.unit_id))  # a replay answers only what ListPosts would
-            return mark_concurrent(uow, [post])[0]
+            return uow.queries.post(post.id)
         tenant = load_tenant(uow, cmd.tenant)
         unit = referenced_unit(uow, cmd.unit_id, "post.unit", lock=True, active=True)
         check_within(uow, who, unit)
@@ -95,18 +88,18 @@ def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -
             rules.check_specialist(dt.date.fromisoformat(member.birth_date), member.education, start)
         post = Post(id=new_id("p"), tenant=cmd.tenant, type=cmd.type, unit_id=unit.id, member_id=member.id,
                     start_date=start.isoformat(), term_end_date=cmd.term_end_date,
-                    dispatching_organ=normalize(cmd.dispatching_organ), member_display_name=member.display_name)
+                    dispatching_organ=normalize(cmd.dispatching_organ))
         uow.posts.add(post)
         name = post_name(cmd.tenant, post.id)
         claim.remember(name)
         uow.emit(PostAssigned(name, post.type.value, unit_name(cmd.tenant, unit.id), member_name(cmd.tenant, member.id),
                               post.start_date, post.term_end_date))
-        mark_concurrent(uow, [post])
+        view = uow.queries.post(post.id)
         uow.commit()
-        return post
+        return view
 
 
-def end_post(cmd: c.EndPost, uows: OrgUnitOfWorkFactory, who: Principal) -> Post:
+def end_post(cmd: c.EndPost, uows: OrgUnitOfWorkFactory, who: Principal) -> PostView:
     v = Validator()
     end = _date(v, cmd.end_date, "end_date")
     v.text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
@@ -123,11 +116,12 @@ def end_post(cmd: c.EndPost, uows: OrgUnitOfWorkFactory, who: Principal) -> Post
         uow.posts.end(post)
         uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
                            member_name(cmd.tenant, post.member_id), post.end_date, post.end_reason))
+        view = uow.queries.post(post.id)
         uow.commit()
-        return post
+        return view
 
 
-def list_posts(cmd: c.ListPosts, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[Post], str]:
+def list_posts(cmd: c.ListPosts, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[PostView], str]:
     if bool(cmd.unit_id) == bool(cmd.member_id):
         raise InvalidArgument.field("unit", "请在 unit 与 member 中指定且只指定一个", "give exactly one of unit or member")
     page = Page.open(cmd, uows.page_tokens, shape=(str,))
@@ -137,10 +131,9 @@ def list_posts(cmd: c.ListPosts, uows: OrgUnitOfWorkFactory, who: Principal) -> 
             check_within(uow, who, load_unit(uow, cmd.unit_id))
         else:
             check_within(uow, who, load_unit(uow, load_member(uow, cmd.member_id).unit_id))
-        found = uow.posts.list(unit_id=cmd.unit_id, member_id=cmd.member_id, include_history=cmd.include_history,
-                               after=page.after_one(), limit=page.fetch)
-        found, next_token = page.cut(found, lambda p: [p.id])
-        return mark_concurrent(uow, found), next_token
+        found = uow.queries.posts(unit_id=cmd.unit_id, member_id=cmd.member_id, include_history=cmd.include_history,
+                                  after=page.after_one(), limit=page.fetch)
+    return page.cut(found, lambda p: [p.id])
 
 
 def sweep_expiring_terms(cmd: c.SweepExpiringTerms, uows: OrgUnitOfWorkFactory, who: Principal) -> list[Post]:

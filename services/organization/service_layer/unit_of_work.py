@@ -8,8 +8,16 @@ from services.common.outbox import OutboxWriter
 from services.common.pagination import PageTokens
 from services.common.sealing import DataKey
 from services.common.uow import Idempotency, SqlUnitOfWork, UniqueKey
-from services.organization.adapters import repository, tables
-from services.organization.adapters.operations import OperationRepository
+from services.organization.adapters import tables
+from services.organization.adapters.queries import MemberView, OrgQueries, PostView, UnitView
+from services.organization.adapters.repositories.groupings import GroupingRepository
+from services.organization.adapters.repositories.members import MemberRepository
+from services.organization.adapters.repositories.operations import OperationRepository
+from services.organization.adapters.repositories.posts import PostRepository
+from services.organization.adapters.repositories.tenants import TenantRepository
+from services.organization.adapters.repositories.units import UnitRepository
+
+__all__ = ["MemberView", "OrgUnitOfWork", "OrgUnitOfWorkFactory", "PostView", "UnitView"]  # the views use cases answer
 
 MEMBER_EXISTS = UniqueKey("MEMBER_EXISTS", "该身份证号的党员已在本县登记",
                           "a member with this ID number is already recorded in this county")
@@ -20,12 +28,13 @@ MEMBER_ACTIVE_ELSEWHERE = UniqueKey(
 
 
 class OrgUnitOfWork(SqlUnitOfWork):
-    tenants: repository.TenantRepository
-    units: repository.UnitRepository
-    members: repository.MemberRepository
-    posts: repository.PostRepository
-    groupings: repository.GroupingRepository
+    tenants: TenantRepository
+    units: UnitRepository
+    members: MemberRepository
+    posts: PostRepository
+    groupings: GroupingRepository
     operations: OperationRepository
+    queries: OrgQueries  # the read side: what Gets and Lists answer, and what writes answer
 
     # What the loser of a race on each natural key is told: what the use case's own check says.
     unique_keys = {
@@ -35,12 +44,13 @@ class OrgUnitOfWork(SqlUnitOfWork):
     }
 
     def _open(self, conn: Connection) -> None:
-        self.tenants = repository.TenantRepository(conn)
-        self.units = repository.UnitRepository(conn, self.tenant)
-        self.members = repository.MemberRepository(conn, self.tenant, self.data_key)
-        self.posts = repository.PostRepository(conn, self.tenant)
-        self.groupings = repository.GroupingRepository(conn, self.tenant)
+        self.tenants = TenantRepository(conn)
+        self.units = UnitRepository(conn, self.tenant)
+        self.members = MemberRepository(conn, self.tenant, self.data_key)
+        self.posts = PostRepository(conn, self.tenant)
+        self.groupings = GroupingRepository(conn, self.tenant)
         self.operations = OperationRepository(conn, self.tenant)
+        self.queries = OrgQueries(conn, self.tenant, self.data_key)
 
     def refresh_tree_statistics(self) -> None:
         """After a county import (see SqlUnitOfWork.analyze)."""

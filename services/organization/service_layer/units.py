@@ -11,6 +11,7 @@ from services.common.errors import (
     PermissionDenied,
     Validator,
     check_update_mask,
+    not_found,
     stale_etag,
     valid_text,
 )
@@ -32,7 +33,11 @@ from services.organization.service_layer.loaders import (
 )
 from services.organization.service_layer.posts import end_posts
 from services.organization.service_layer.scope import check_within, clerk_root
-from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
+from services.organization.service_layer.unit_of_work import (
+    OrgUnitOfWork,
+    OrgUnitOfWorkFactory,
+    UnitView,
+)
 
 UNIT_FIELDS = {"display_name", "division_code", "weak_and_lax", "demonstration_site", "star_level"}
 # 软弱涣散, 示范点 and the star level are the county's judgement of a unit, never its own clerk's.
@@ -66,11 +71,19 @@ def _check_station_room(uow: OrgUnitOfWork, unit_type: UnitType, parent: Unit | 
         rules.check_station_capacity(parent, covered + extra, settings, field_path)
 
 
+def _answer(uow: OrgUnitOfWork, unit_id: str) -> UnitView:
+    """What GetUnit answers, read in the use case's own transaction."""
+    view = uow.queries.unit(unit_id)
+    if view is None:
+        raise not_found("组织", "unit", unit_name(uow.tenant, unit_id))
+    return view
+
+
 def _history(uow: OrgUnitOfWork, who: Principal, unit_id: str, kind: str, detail: str = "", related: str | None = None) -> None:
     uow.units.add_history(HistoryEntry(unit_id, kind, utcnow(), who.subject, detail, related))
 
 
-def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
+def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
     _check_judgement(who, {name for name in COUNTY_JUDGEMENT if getattr(cmd, name)})
     v = Validator()
     v.require(cmd.type is not None, "unit.type", "请选择组织类型", "must be one of TOWNSHIP, WORK_STATION, VILLAGE, "
@@ -81,7 +94,7 @@ def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
         load_tenant(uow, cmd.tenant)
         claim = uow.idempotency.claim("CreateUnit", cmd)
         if claim.done:
-            return load_unit(uow, claim.done)
+            return _answer(uow, claim.done)
         parent = None
         if cmd.parent_id:
             parent = referenced_parent(uow, cmd.parent_id, "unit.parent", "上级组织", "parent unit")
@@ -103,8 +116,9 @@ def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
         claim.remember(name)
         uow.emit(UnitCreated(name, unit.type.value, unit.display_name,
                              unit_name(cmd.tenant, parent.id) if parent else ""))
+        view = _answer(uow, unit.id)
         uow.commit()
-        return unit
+        return view
 
 
 def _unit_to_change(uow: OrgUnitOfWork, who: Principal, unit_id: str, etag: str, *, lock: bool = False) -> Unit:
@@ -115,25 +129,25 @@ def _unit_to_change(uow: OrgUnitOfWork, who: Principal, unit_id: str, etag: str,
     return unit
 
 
-def get_unit(cmd: c.GetUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
+def get_unit(cmd: c.GetUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
     with uows(cmd.tenant, write=False) as uow:
-        return load_unit(uow, cmd.unit_id)
+        return _answer(uow, cmd.unit_id)
 
 
-def list_units(cmd: c.ListUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[Unit], str]:
+def list_units(cmd: c.ListUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[UnitView], str]:
     page = Page.open(cmd, uows.page_tokens, shape=(str, str))
     with uows(cmd.tenant, write=False) as uow:
         under = None
         if cmd.under_id:
             under = referenced_unit(uow, cmd.under_id, "under")
-        found = uow.units.list(types=cmd.types, under=under, show_inactive=cmd.show_inactive,
-                               after=tuple(page.after) if page.after else None, limit=page.fetch)
+        found = uow.queries.units(types=cmd.types, under=under, show_inactive=cmd.show_inactive,
+                                 after=tuple(page.after) if page.after else None, limit=page.fetch)
         if not found and under is None:
             load_tenant(uow, cmd.tenant)  # an empty page of an unknown county is NOT_FOUND
     return page.cut(found, lambda u: [u.path, u.id])
 
 
-def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
+def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
     _check_judgement(who, set(cmd.changes))
     check_update_mask(cmd.changes, UNIT_FIELDS, "（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")
     with uows(cmd.tenant) as uow:
@@ -152,11 +166,12 @@ def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
         others = sorted(set(cmd.changes) - {"display_name"})
         if others:
             _history(uow, who, unit.id, "UPDATED", ", ".join(f"{k}={getattr(unit, k)}" for k in others))
+        view = _answer(uow, unit.id)
         uow.commit()
-        return unit
+        return view
 
 
-def move_unit(cmd: c.MoveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
+def move_unit(cmd: c.MoveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
     cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uows(cmd.tenant) as uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
@@ -182,8 +197,9 @@ def move_unit(cmd: c.MoveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Un
         uow.emit(UnitMoved(unit_name(cmd.tenant, unit.id),
                            unit_name(cmd.tenant, old_parent.id) if old_parent else "",
                            unit_name(cmd.tenant, new_parent.id) if new_parent else "", cmd.reason))
+        view = _answer(uow, unit.id)
         uow.commit()
-        return unit
+        return view
 
 
 MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, UnitType.PARTY_GROUP,
@@ -193,7 +209,7 @@ MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, Un
 MERGE_POST_END_REASON = "撤并 / merged"
 
 
-def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
+def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
     """撤并: members, children, groupings and post history of each source move to the target.
 
     The sources' current posts end on the day of the merge (reason 撤并): the target keeps its own
@@ -209,7 +225,7 @@ def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -
     with uows(cmd.tenant) as uow:
         claim = uow.idempotency.claim("MergeUnits", cmd)
         if claim.done:
-            return load_unit(uow, claim.done)
+            return _answer(uow, claim.done)
         target = load_unit(uow, cmd.target_id, active=True, lock=True)
         check_within(uow, who, target)
         sources = []
@@ -253,16 +269,16 @@ def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -
         name = unit_name(cmd.tenant, target.id)
         claim.remember(name)
         uow.emit(UnitMerged(name, [unit_name(cmd.tenant, s.id) for s in sources], members_moved, posts_moved, cmd.reason))
-        target = load_unit(uow, target.id)
+        view = _answer(uow, target.id)
         uow.commit()
-        return target
+        return view
 
 
-def archive_unit(cmd: c.ArchiveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Unit:
+def archive_unit(cmd: c.ArchiveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
     cmd.reason = valid_text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     with uows(cmd.tenant) as uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag, lock=True)
-        remaining = uow.units.has_active_members_in_subtree(unit)
+        remaining = uow.queries.active_members_in_subtree(unit)
         if remaining:
             raise FailedPrecondition(
                 "UNIT_HAS_MEMBERS",
@@ -287,13 +303,14 @@ def archive_unit(cmd: c.ArchiveUnit, uows: OrgUnitOfWorkFactory, who: Principal)
             raise stale_etag(unit_name(cmd.tenant, unit.id))
         _history(uow, who, unit.id, "ARCHIVED", cmd.reason)
         uow.emit(UnitArchived(unit_name(cmd.tenant, unit.id), cmd.reason))
+        view = _answer(uow, unit.id)
         uow.commit()
-        return unit
+        return view
 
 
-def get_unit_path(cmd: c.GetUnitPath, uows: OrgUnitOfWorkFactory, who: Principal) -> list[Unit]:
+def get_unit_path(cmd: c.GetUnitPath, uows: OrgUnitOfWorkFactory, who: Principal) -> list[UnitView]:
     with uows(cmd.tenant, write=False) as uow:
-        return uow.units.ancestors(load_unit(uow, cmd.unit_id))
+        return uow.queries.unit_path(load_unit(uow, cmd.unit_id))
 
 
 def list_unit_history(cmd: c.ListUnitHistory, uows: OrgUnitOfWorkFactory,
