@@ -32,3 +32,9 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
+
+
+
+def iso_date(day: dt.date | None) -> str:
+    """YYYY-MM-DD, or "" for no date: how protos, events and sheets write one."""
+    return day.isoformat() if day else ""

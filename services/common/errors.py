@@ -6,8 +6,10 @@ integrators. No grpc import here: the domain stays free of transport.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from services.common.clock import parse_date
 from services.common.text import normalize, text_problem
 
 
@@ -130,6 +132,14 @@ class Validator:
         if not cleaned and required:
             self.add(field_path, "不能为空", "must not be empty")
         return cleaned
+
+    def date(self, value: str, field_path: str) -> dt.date | None:
+        """An optional YYYY-MM-DD field: the date, or None when empty or (recorded) malformed."""
+        if not value:
+            return None
+        parsed = parse_date(value)
+        self.require(parsed is not None, field_path, "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
+        return parsed
 
     def raise_if_any(self) -> None:
         if self.violations:

@@ -3,25 +3,18 @@
 
 from __future__ import annotations
 
-import uuid
-
 import grpc
-import psycopg
 import pytest
 from google.protobuf import field_mask_pb2
 from partybuilding.organization.v1 import organization_service_pb2 as pb
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 
 from services.common.clock import utcnow
-from services.common.config import DEV_DATA_KEY
-from services.common.migrate import upgrade
-from services.common.sealing import DataKey
 from services.organization.adapters import tables as t
 from services.organization.domain.sheet import rows_from_dicts
-from services.organization.entrypoints import runtime
 from services.organization.service_layer.bulk_import import import_rows
-from tests.conftest import PG_ADMIN
 from tests.helpers import County, expect, id_card
+from tests.integration.migrating import at_revision, database, upgraded
 
 
 def _raw_rows(platform, code: str) -> str:
@@ -71,29 +64,11 @@ def test_one_person_is_active_in_one_county_only(platform):
            reason="MEMBER_ACTIVE_ELSEWHERE")
 
 
-def _migrated_url(backend: str, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'org.sqlite3'}"
-        return
-    name = f"pb_mig_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_migration_0004_seals_existing_rows(backend, tmp_path):
-    for url in _migrated_url(backend, tmp_path):
-        upgrade("organization", url, revision="0001", data_key=DEV_DATA_KEY)
-        number, now = id_card(born="19790101"), utcnow()
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            if backend == "postgres":
-                conn.execute(text('SET search_path TO "organization"'))
+    number, now = id_card(born="19790101"), utcnow()
+    with database(backend, tmp_path) as url:
+        with at_revision(backend, url, "0001") as conn:
             for code, member_id, state in (("610201", "m-old", "MEMBER_ACTIVE"), ("610202", "m-moved", "TRANSFERRED_OUT")):
                 conn.execute(insert(t.tenants).values(code=code, display_name="旧县", city_code="610200", settings="{}",
                                                       created_at=now, updated_at=now))
@@ -103,18 +78,13 @@ def test_migration_0004_seals_existing_rows(backend, tmp_path):
                     " (:id, :tenant, 'u1', '老党员', 'MALE', :number, '13900001111', 'FULL', 'ORDINARY_FARMER', '',"
                     " '', '1979-01-01', :state, 1, :now, :now)"),
                     {"id": member_id, "tenant": code, "number": number, "state": state, "now": now})
-        engine.dispose()
-        upgrade("organization", url, data_key=DEV_DATA_KEY)
-        schema = "organization" if backend == "postgres" else None
-        engine = create_engine(url, connect_args={"options": "-csearch_path=organization"} if schema else {})
-        factory = runtime.uow_factory(engine, data_key=DataKey(DEV_DATA_KEY))
-        with factory("610201", write=False) as uow:
-            member = uow.members.by_id_card(number)
-            assert (member.id, member.phone, member.birth_date) == ("m-old", "13900001111", "1979-01-01")
-            raw = repr(uow.conn.execute(select(t.members)).all())
-            assert number not in raw and "13900001111" not in raw
-            registry = uow.conn.execute(select(t.person_registry.c.county, t.person_registry.c.member_id)).all()
-        assert [tuple(r) for r in registry] == [("610201", "m-old")]
-        with factory("610202", write=False) as uow:
-            assert uow.members.active_elsewhere([number]) == {number}
-        engine.dispose()
+        with upgraded(backend, url) as factory:
+            with factory("610201", write=False) as uow:
+                member = uow.members.by_id_card(number)
+                assert (member.id, member.phone, member.birth_date) == ("m-old", "13900001111", "1979-01-01")
+                raw = repr(uow.conn.execute(select(t.members)).all())
+                assert number not in raw and "13900001111" not in raw
+                registry = uow.conn.execute(select(t.person_registry.c.county, t.person_registry.c.member_id)).all()
+            assert [tuple(r) for r in registry] == [("610201", "m-old")]
+            with factory("610202", write=False) as uow:
+                assert uow.members.active_elsewhere([number]) == {number}

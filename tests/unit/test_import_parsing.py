@@ -60,7 +60,7 @@ def test_a_good_sheet_plans_every_row_parents_first():
     assert sorted(p.type for p in plan.posts) == sorted([PostType.SECRETARY, PostType.VILLAGE_DIRECTOR,
                                                          PostType.STATION_CHIEF, PostType.FIRST_SECRETARY])
     director = next(p for p in plan.posts if p.type is PostType.VILLAGE_DIRECTOR)
-    assert director.start_date == TODAY.isoformat(), "an empty start date means today"
+    assert director.start_date == TODAY, "an empty start date means today"
 
 
 def test_every_bad_row_is_reported_with_its_number():

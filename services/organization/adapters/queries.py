@@ -66,7 +66,7 @@ class MemberView:
     phone: str
     status: MemberStatus
     category: MemberCategory
-    joined_on: str
+    joined_on: dt.date | None
     education: str
     birth_date: str
     state: MemberState
@@ -83,9 +83,9 @@ class PostView:
     type: PostType
     unit_id: str
     member_id: str
-    start_date: str
-    term_end_date: str
-    end_date: str
+    start_date: dt.date
+    term_end_date: dt.date | None
+    end_date: dt.date | None
     end_reason: str
     dispatching_organ: str
     created_at: dt.datetime
@@ -94,7 +94,7 @@ class PostView:
 
     @property
     def current(self) -> bool:
-        return not self.end_date
+        return self.end_date is None
 
 
 _ACTIVE_MEMBER = MemberState.ACTIVE.value
@@ -105,7 +105,7 @@ _POST_TYPES = {m.value: m for m in PostType}
 _CONCURRENT_TYPES = (PostType.SECRETARY, PostType.VILLAGE_DIRECTOR)
 
 _m, _p, _u = t.members, t.posts, t.units
-_holds_post = exists().where(_p.c.tenant == _m.c.tenant, _p.c.member_id == _m.c.id, _p.c.end_date == "").correlate(_m)
+_holds_post = exists().where(_p.c.tenant == _m.c.tenant, _p.c.member_id == _m.c.id, _p.c.end_date.is_(None)).correlate(_m)
 _POST_COLUMNS = (_p.c.id, _p.c.tenant, _p.c.type, _p.c.unit_id, _p.c.member_id, _p.c.start_date, _p.c.term_end_date,
                  _p.c.end_date, _p.c.end_reason, _p.c.dispatching_organ, _p.c.created_at, _m.c.display_name)
 
@@ -155,7 +155,7 @@ _MEMBER = HotQuery(select(_m).where(_m.c.tenant == bindparam("tenant"), _m.c.id 
 _UNITS_BY_ID = _per_dialect(lambda match: select(_u).where(_u.c.tenant == bindparam("tenant"), match), _u.c.id)
 # The current posts of a page's members: whether each holds one, and 一肩挑.
 _CURRENT_POSTS = _per_dialect(lambda match: select(_p.c.member_id, _p.c.unit_id, _p.c.type).where(
-    _p.c.tenant == bindparam("tenant"), match, _p.c.end_date == ""), _p.c.member_id)
+    _p.c.tenant == bindparam("tenant"), match, _p.c.end_date.is_(None)), _p.c.member_id)
 
 
 def _unit_view(uid, tenant, type_, name, parent_id, path, depth, state, division, weak, demo, stars, merged_into,
@@ -276,11 +276,11 @@ class OrgQueries:
 
     def _post_views(self, rows) -> list[PostView]:
         rows = rows if isinstance(rows, list) else list(rows)
-        held = self._current_types({(r[4], r[3]) for r in rows if not r[7]})
+        held = self._current_types({(r[4], r[3]) for r in rows if r[7] is None})
         out = []
         for (pid, tenant, type_, unit_id, member_id, start, term_end, end, reason, organ, created, name) in rows:
             post_type = _POST_TYPES[type_]
-            concurrent = (not end and post_type in _CONCURRENT_TYPES
+            concurrent = (end is None and post_type in _CONCURRENT_TYPES
                           and rules.is_concurrent_secretary_director(held.get((member_id, unit_id), set())))
             out.append(PostView(pid, tenant, post_type, unit_id, member_id, start, term_end, end, reason, organ,
                                 as_utc(created), name, concurrent))
@@ -305,7 +305,7 @@ class OrgQueries:
         if member_id:
             query = query.where(_p.c.member_id == member_id)
         if not include_history:
-            query = query.where(_p.c.end_date == "")
+            query = query.where(_p.c.end_date.is_(None))
         if after:
             query = query.where(_p.c.id > after)
         return self._post_views(self.conn.execute(query).all())

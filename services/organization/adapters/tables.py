@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text
 
 from services.common.tables import NAMING, BigSerial, add_common_tables, utc_datetime
 
@@ -76,7 +76,7 @@ members = Table(
     Column("phone_sealed", String(100), nullable=False, server_default=""),
     Column("status", String(16), nullable=False),
     Column("category", String(20), nullable=False),
-    Column("joined_on", String(10), nullable=False, server_default=""),
+    Column("joined_on", Date, nullable=True),
     Column("education", String(20), nullable=False, server_default=""),
     Column("birth_date_sealed", String(100), nullable=False),
     Column("state", String(16), nullable=False),
@@ -122,9 +122,10 @@ posts = Table(
     Column("type", String(28), nullable=False),
     Column("unit_id", String(24), nullable=False),
     Column("member_id", String(24), nullable=False),
-    Column("start_date", String(10), nullable=False),
-    Column("term_end_date", String(10), nullable=False, server_default=""),
-    Column("end_date", String(10), nullable=False, server_default=""),
+    Column("start_date", Date, nullable=False),
+    # NULL: no fixed term; end_date NULL: the post is current.
+    Column("term_end_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
     Column("end_reason", Text, nullable=False, server_default=""),
     Column("dispatching_organ", String(100), nullable=False, server_default=""),
     # The unit the post was first held in, kept when a merge moves it.
@@ -162,7 +163,7 @@ pairings = Table(
     Column("tenant", String(6), nullable=False),
     Column("organ_display_name", String(100), nullable=False),
     Column("unit_id", String(24), nullable=False),
-    Column("start_date", String(10), nullable=False),
+    Column("start_date", Date, nullable=False),
     Column("created_at", utc_datetime(), nullable=False),
     Index("ix_pairings_tenant_unit", "tenant", "unit_id"),
 )

@@ -20,7 +20,7 @@ from services.organization.domain.model import (
 
 def new_member(member_id: str, tenant: str, unit_id: str, *, display_name: str, id_card_number: str, gender: str = "",
                phone: str = "", status: MemberStatus | None = None, category: MemberCategory | None = None,
-               joined_on: str = "", education: str = "") -> Member:
+               joined_on: dt.date | None = None, education: str = "") -> Member:
     """A member as recorded: the ID number normalised, and from a valid one the birth date and,
     unless given, the gender; whether the fields are valid is `check_member_fields`' to say."""
     number = pd.normalize_id_card(id_card_number)

@@ -125,7 +125,7 @@ class Member:
     phone: str
     status: MemberStatus
     category: MemberCategory
-    joined_on: str
+    joined_on: dt.date | None
     education: str
     birth_date: str
     state: MemberState = MemberState.ACTIVE
@@ -141,9 +141,9 @@ class Post:
     type: PostType
     unit_id: str
     member_id: str
-    start_date: str
-    term_end_date: str = ""
-    end_date: str = ""
+    start_date: dt.date
+    term_end_date: dt.date | None = None  # None: no fixed term
+    end_date: dt.date | None = None  # None: current
     end_reason: str = ""
     dispatching_organ: str = ""
     origin_unit_id: str | None = None
@@ -151,7 +151,7 @@ class Post:
 
     @property
     def current(self) -> bool:
-        return not self.end_date
+        return self.end_date is None
 
 
 @dataclass
@@ -170,7 +170,7 @@ class Pairing:
     tenant: str
     organ_display_name: str
     unit_id: str
-    start_date: str
+    start_date: dt.date
     created_at: dt.datetime | None = None
 
 

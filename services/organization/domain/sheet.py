@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from services.common.clock import iso_date
 from services.organization.domain.model import Member, Post, TenantSettings, Unit
 
 COLUMNS = (
@@ -140,11 +141,12 @@ def unit_row(u: Unit) -> dict[str, str]:
 
 def member_row(m: Member, posts: list[Post]) -> dict[str, str]:
     row = dict.fromkeys(COLUMNS, "")
-    entries = [[p.type.value, "" if p.unit_id == m.unit_id else p.unit_id, p.start_date, p.term_end_date,
-                p.dispatching_organ] for p in posts]
+    entries = [[p.type.value, "" if p.unit_id == m.unit_id else p.unit_id, p.start_date.isoformat(),
+                iso_date(p.term_end_date), p.dispatching_organ] for p in posts]
     row.update(record=MEMBER, ref=m.id, parent_ref=m.unit_id, display_name=m.display_name,
                id_card_number=m.id_card_number, phone=m.phone, gender=m.gender, status=m.status.value,
-               category=m.category.value, joined_on=m.joined_on, education=m.education, posts=format_posts(entries))
+               category=m.category.value, joined_on=iso_date(m.joined_on), education=m.education,
+               posts=format_posts(entries))
     return row
 
 

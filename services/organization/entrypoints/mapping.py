@@ -9,7 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 
 from services.common.auth import Principal
-from services.common.clock import today_in
+from services.common.clock import iso_date, today_in
 from services.common.errors import InvalidArgument
 from services.common.tenancy import etag_of, parse_name, tenant_name
 from services.common.uow import fingerprint
@@ -172,7 +172,7 @@ def member_to_proto(m: MemberView, who: Principal) -> pb.Member:
         id_card_number=m.id_card_number if clear else pd.mask_id_card(m.id_card_number),
         phone=m.phone if clear else pd.mask_phone(m.phone),
         unit=unit_name(m.tenant, m.unit_id), status=pb.MemberStatus.Value(m.status.value),
-        category=pb.MemberCategory.Value(m.category.value), joined_on=m.joined_on if clear else "",
+        category=pb.MemberCategory.Value(m.category.value), joined_on=iso_date(m.joined_on) if clear else "",
         education=m.education, birth_date=m.birth_date if clear else "",
         age_band=pd.age_band(born, today_in()) if born else "", post_holder=m.post_holder,
         state=pb.MemberState.Value(m.state.value), create_time=ts(m.created_at), update_time=ts(m.updated_at),
@@ -184,7 +184,8 @@ def post_to_proto(p: PostView) -> pb.Post:
     return pb.Post(
         name=post_name(p.tenant, p.id), type=pb.PostType.Value(p.type.value), unit=unit_name(p.tenant, p.unit_id),
         member=member_name(p.tenant, p.member_id), member_display_name=p.member_display_name,
-        start_date=p.start_date, term_end_date=p.term_end_date, end_date=p.end_date, end_reason=p.end_reason,
+        start_date=p.start_date.isoformat(), term_end_date=iso_date(p.term_end_date), end_date=iso_date(p.end_date),
+        end_reason=p.end_reason,
         dispatching_organ=p.dispatching_organ, concurrent_secretary_director=p.concurrent_secretary_director,
         current=p.current, create_time=ts(p.created_at),
     )
@@ -201,7 +202,7 @@ def alliance_to_proto(a: Alliance) -> pb.Alliance:
 def pairing_to_proto(p: Pairing) -> pb.Pairing:
     return pb.Pairing(
         name=pairing_name(p.tenant, p.id), organ_display_name=p.organ_display_name,
-        unit=unit_name(p.tenant, p.unit_id), start_date=p.start_date, create_time=ts(p.created_at),
+        unit=unit_name(p.tenant, p.unit_id), start_date=p.start_date.isoformat(), create_time=ts(p.created_at),
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from services.common.auth import Principal
-from services.common.clock import today_in, utcnow
+from services.common.clock import iso_date, today_in, utcnow
 from services.common.errors import stale_etag
 from services.common.tenancy import tenant_name
 from services.organization.domain import personal_data as pd
@@ -134,7 +134,7 @@ def _write(uow: OrgUnitOfWork, plan: ImportPlan, actor: str) -> None:
         uow.emit(MemberCreated(member_name(tenant, m.id), unit_name(tenant, m.unit_id), m.status.value))
     for p in plan.posts:
         uow.emit(PostAssigned(post_name(tenant, p.id), p.type.value, unit_name(tenant, p.unit_id),
-                              member_name(tenant, p.member_id), p.start_date, p.term_end_date))
+                              member_name(tenant, p.member_id), p.start_date.isoformat(), iso_date(p.term_end_date)))
 
 
 def export_organization(cmd: commands.ExportOrganization, uows: OrgUnitOfWorkFactory,

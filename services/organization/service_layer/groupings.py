@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.common.auth import Principal
-from services.common.clock import parse_date, today_in
+from services.common.clock import today_in
 from services.common.errors import InvalidArgument, Validator
 from services.common.ids import new_id
 from services.common.pagination import Page
@@ -68,8 +68,7 @@ def list_alliances(cmd: commands.ListAlliances, uows: OrgUnitOfWorkFactory,
 def create_pairing(cmd: commands.CreatePairing, uows: OrgUnitOfWorkFactory, who: Principal) -> Pairing:
     v = Validator()
     v.text(cmd.organ_display_name, "pairing.organ_display_name", max_len=100)
-    if cmd.start_date:
-        v.require(parse_date(cmd.start_date) is not None, "pairing.start_date", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
+    start = v.date(cmd.start_date, "pairing.start_date")
     v.raise_if_any()
     with uows(cmd.tenant) as uow:
         claim = uow.idempotency.claim("CreatePairing", cmd)
@@ -77,7 +76,7 @@ def create_pairing(cmd: commands.CreatePairing, uows: OrgUnitOfWorkFactory, who:
             return uow.groupings.get_pairing(claim.done)
         tenant = load_tenant(uow, cmd.tenant)
         _village(uow, who, cmd.unit_id, "pairing.unit")
-        start = cmd.start_date or today_in(tenant.settings.time_zone).isoformat()
+        start = start or today_in(tenant.settings.time_zone)
         pairing = Pairing(new_id("pr"), cmd.tenant, normalize(cmd.organ_display_name), cmd.unit_id, start)
         uow.groupings.add_pairing(pairing)
         claim.remember(pairing_name(cmd.tenant, pairing.id))

@@ -57,8 +57,8 @@ ID_AS_NUMBER = ("身份证号被 Excel 存成了数字（只保留15位有效数
 class PostSpec:
     type: PostType
     unit_ref: str
-    start_date: str
-    term_end_date: str
+    start_date: dt.date | None  # None: the day of the import
+    term_end_date: dt.date | None
     dispatching_organ: str
 
 
@@ -80,13 +80,14 @@ def parse_posts(text: str) -> tuple[list[PostSpec], list[tuple[str, str, str]]]:
                              f"post entry {i + 1}: unknown post type {type_text!r} "
                              f"(one of {', '.join(t.value for t in PostType)})"))
             continue
-        bad_dates = [(value, label) for value, label in ((start, "start"), (end, "term_end"))
-                     if value and parse_date(value) is None]
+        dates = [parse_date(value) if value else None for value in (start, end)]
+        bad_dates = [(value, label) for value, label, day in zip((start, end), ("start", "term_end"), dates, strict=True)
+                     if value and day is None]
         for value, label in bad_dates:
             problems.append(("MALFORMED_DATE", f"第{i + 1}项职务的日期“{value}”格式应为 YYYY-MM-DD",
                              f"post entry {i + 1}: {label} date {value!r} must be YYYY-MM-DD"))
         if not bad_dates:
-            specs.append(PostSpec(post_type, unit_ref, start, end, organ))
+            specs.append(PostSpec(post_type, unit_ref, *dates, organ))
     return specs, problems
 
 
@@ -327,12 +328,12 @@ class _Planner:
             gender = row.get("gender").upper()
             if gender and gender not in _GENDERS:
                 self.problem(row.number, "gender", "INVALID_ROW", "性别应为 MALE 或 FEMALE", "must be MALE or FEMALE")
+            v = Validator()
             member = new_member(new_id("m"), self.ctx.tenant, "", display_name=row.get("display_name"),
                                 id_card_number=row.get("id_card_number"), gender=gender, phone=row.get("phone"),
-                                status=status, category=category, joined_on=row.get("joined_on"),
+                                status=status, category=category, joined_on=v.date(row.get("joined_on"), ".joined_on"),
                                 education=row.get("education"))
             number = member.id_card_number
-            v = Validator()
             check_member_fields(v, member, prefix="")
             if pd.id_card_problem(number) and ("id_card_number" in row.numeric or _SCIENTIFIC.match(number)):
                 v.violations = [x for x in v.violations if x.field != ".id_card_number"]
@@ -386,8 +387,7 @@ class _Planner:
                     self.problem(row.number, "posts", "UNKNOWN_UNIT", f"职务{spec.type.value}的任职组织“{spec.unit_ref}”不存在",
                                  f"{spec.type.value}: no such unit {spec.unit_ref!r}")
                 continue
-            start = parse_date(spec.start_date) if spec.start_date else self.ctx.today
-            end = parse_date(spec.term_end_date) if spec.term_end_date else None
+            start, end = spec.start_date or self.ctx.today, spec.term_end_date
             v = Validator()
             check_post_term(v, spec.type, start, end, spec.dispatching_organ)
             self.violations(row, v, "INVALID_POST", "posts")
@@ -410,7 +410,7 @@ class _Planner:
             counts[key] = counts.get(key, 0) + 1
             held.add(key)
             posts.append(Post(id=new_id("p"), tenant=self.ctx.tenant, type=spec.type, unit_id=unit.id,
-                              member_id=member.id, start_date=start.isoformat(), term_end_date=spec.term_end_date,
+                              member_id=member.id, start_date=start, term_end_date=end,
                               dispatching_organ=spec.dispatching_organ))
         return posts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.common import identifiers
 from services.common.auth import Principal, Role
-from services.common.clock import parse_date, today_in, utcnow
+from services.common.clock import today_in, utcnow
 from services.common.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -62,20 +62,18 @@ def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None
     problem = pd.phone_problem(m.phone)
     if problem:
         v.add(f"{prefix}.phone", *problem)
-    joined = parse_date(m.joined_on) if m.joined_on else None
-    if m.joined_on:
-        v.require(joined is not None, f"{prefix}.joined_on", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
-    rules.check_member_dates(v, None if problem else pd.birth_date_of(m.id_card_number), joined,
+    rules.check_member_dates(v, None if problem else pd.birth_date_of(m.id_card_number), m.joined_on,
                              today_in(), prefix)
     v.text(m.education, f"{prefix}.education", max_len=EDUCATION_MAX, required=False)
 
 
 def create_member(cmd: c.CreateMember, uows: OrgUnitOfWorkFactory, who: Principal) -> MemberView:
+    v = Validator()
+    joined = v.date(cmd.joined_on, "member.joined_on")
     member = new_member(new_id("m"), cmd.tenant, cmd.unit_id, display_name=cmd.display_name,
                         id_card_number=cmd.id_card_number, gender=cmd.gender, phone=cmd.phone, status=cmd.status,
-                        category=cmd.category, joined_on=cmd.joined_on, education=cmd.education)
+                        category=cmd.category, joined_on=joined, education=cmd.education)
     number = member.id_card_number
-    v = Validator()
     v.require(bool(cmd.unit_id), "member.unit", "请指定所在党组织", "must name the member's unit")
     check_member_fields(v, member)
     v.raise_if_any()
@@ -146,12 +144,14 @@ def update_member(cmd: c.UpdateMember, uows: OrgUnitOfWorkFactory, who: Principa
         _check_not_transferred(member)
         check_within(uow, who, load_unit(uow, member.unit_id))
         check_etag(cmd.etag, member.version, member_name(cmd.tenant, member.id))
+        v = Validator()
         for path, value in cmd.changes.items():
             if path == "id_card_number":
                 value = pd.normalize_id_card(value)
+            elif path == "joined_on":
+                value = v.date(value, "member.joined_on")
             # Status and category are StrEnums: strip only plain text, or the enum is lost.
             setattr(member, path, normalize(value) if type(value) is str else value)
-        v = Validator()
         check_member_fields(v, member)
         v.raise_if_any()
         if "id_card_number" in cmd.changes:
@@ -207,7 +207,7 @@ def transfer_member(cmd: c.TransferMember, uows: OrgUnitOfWorkFactory, who: Prin
             return view
         if there.members.by_id_card(member.id_card_number) is not None:
             raise AlreadyExists("MEMBER_EXISTS", "目标县已登记该身份证号的党员", "the destination county already records a member with this ID number")
-        today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone).isoformat()
+        today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone)
         end_posts(here, here.posts.current_for_member(member.id), today, "组织关系转出 / transferred out")
         moved = Member(**{**member.__dict__, "id": new_id("m"), "tenant": cmd.to_tenant, "unit_id": dest.id,
                           "version": 1})

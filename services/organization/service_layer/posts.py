@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.common.auth import Principal
-from services.common.clock import parse_date, today_in
+from services.common.clock import iso_date, today_in
 from services.common.errors import FailedPrecondition, InvalidArgument, Validator
 from services.common.ids import new_id
 from services.common.pagination import Page
@@ -34,21 +34,13 @@ from services.organization.service_layer.unit_of_work import (
 TERM_NOTICE_DAYS = 30
 
 
-def _date(v: Validator, value: str, field_path: str) -> dt.date | None:
-    if not value:
-        return None
-    parsed = parse_date(value)
-    v.require(parsed is not None, field_path, "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
-    return parsed
-
-
-def end_posts(uow: OrgUnitOfWork, posts: list[Post], day: str, reason: str) -> None:
+def end_posts(uow: OrgUnitOfWork, posts: list[Post], day: dt.date, reason: str) -> None:
     """End current posts on `day` for `reason`, each announced (merges and transfers out)."""
     for post in posts:
         post.end_date, post.end_reason = day, reason
         uow.posts.end(post)
         uow.emit(PostEnded(post_name(uow.tenant, post.id), post.type.value, unit_name(uow.tenant, post.unit_id),
-                           member_name(uow.tenant, post.member_id), day, reason))
+                           member_name(uow.tenant, post.member_id), day.isoformat(), reason))
 
 
 def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -> PostView:
@@ -56,8 +48,8 @@ def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -
     v.require(cmd.type is not None, "post.type", "请选择职务类型", "must name a post type")
     v.require(bool(cmd.unit_id), "post.unit", "请指定任职组织", "must name the unit")
     v.require(bool(cmd.member_id), "post.member", "请指定任职党员", "must name the member")
-    start = _date(v, cmd.start_date, "post.start_date")
-    end = _date(v, cmd.term_end_date, "post.term_end_date")
+    start = v.date(cmd.start_date, "post.start_date")
+    end = v.date(cmd.term_end_date, "post.term_end_date")
     check_post_term(v, cmd.type, start, end, cmd.dispatching_organ)
     v.raise_if_any()
     with uows(cmd.tenant) as uow:
@@ -87,13 +79,13 @@ def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -
         if cmd.type is PostType.REVITALIZATION_SPECIALIST:
             rules.check_specialist(dt.date.fromisoformat(member.birth_date), member.education, start)
         post = Post(id=new_id("p"), tenant=cmd.tenant, type=cmd.type, unit_id=unit.id, member_id=member.id,
-                    start_date=start.isoformat(), term_end_date=cmd.term_end_date,
+                    start_date=start, term_end_date=end,
                     dispatching_organ=normalize(cmd.dispatching_organ))
         uow.posts.add(post)
         name = post_name(cmd.tenant, post.id)
         claim.remember(name)
         uow.emit(PostAssigned(name, post.type.value, unit_name(cmd.tenant, unit.id), member_name(cmd.tenant, member.id),
-                              post.start_date, post.term_end_date))
+                              post.start_date.isoformat(), iso_date(post.term_end_date)))
         view = uow.queries.post(post.id)
         uow.commit()
         return view
@@ -101,7 +93,7 @@ def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -
 
 def end_post(cmd: c.EndPost, uows: OrgUnitOfWorkFactory, who: Principal) -> PostView:
     v = Validator()
-    end = _date(v, cmd.end_date, "end_date")
+    end = v.date(cmd.end_date, "end_date")
     v.text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
     v.raise_if_any()
     with uows(cmd.tenant) as uow:
@@ -110,12 +102,12 @@ def end_post(cmd: c.EndPost, uows: OrgUnitOfWorkFactory, who: Principal) -> Post
         if not post.current:
             raise FailedPrecondition("POST_ALREADY_ENDED", f"该职务已于{post.end_date}结束", f"the post already ended on {post.end_date}")
         end = end or today_in(load_tenant(uow, cmd.tenant).settings.time_zone)
-        if end.isoformat() < post.start_date:
+        if end < post.start_date:
             raise InvalidArgument.field("end_date", "结束日期不能早于任职开始日期", "must not be before the post's start date")
-        post.end_date, post.end_reason = end.isoformat(), normalize(cmd.reason)
+        post.end_date, post.end_reason = end, normalize(cmd.reason)
         uow.posts.end(post)
         uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
-                           member_name(cmd.tenant, post.member_id), post.end_date, post.end_reason))
+                           member_name(cmd.tenant, post.member_id), end.isoformat(), post.end_reason))
         view = uow.queries.post(post.id)
         uow.commit()
         return view
@@ -142,12 +134,11 @@ def sweep_expiring_terms(cmd: c.SweepExpiringTerms, uows: OrgUnitOfWorkFactory, 
     with uows(tenant) as uow:
         settings = load_tenant(uow, tenant).settings
         today = cmd.today or today_in(settings.time_zone)
-        horizon = (today + dt.timedelta(days=TERM_NOTICE_DAYS)).isoformat()
-        due = uow.posts.expiring(horizon)
+        due = uow.posts.expiring(today + dt.timedelta(days=TERM_NOTICE_DAYS))
         for post in due:
-            days_left = (dt.date.fromisoformat(post.term_end_date) - today).days
             uow.emit(PostTermExpiring(post_name(tenant, post.id), post.type.value, unit_name(tenant, post.unit_id),
-                                      member_name(tenant, post.member_id), post.term_end_date, days_left))
+                                      member_name(tenant, post.member_id), post.term_end_date.isoformat(),
+                                      (post.term_end_date - today).days))
         uow.posts.mark_expiry_announced([p.id for p in due])
         uow.commit()
         return due

@@ -240,7 +240,7 @@ def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -
             check_within(uow, who, source)
             sources.append(source)
         members_moved = posts_moved = 0
-        today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone).isoformat()
+        today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone)
         for source in sources:
             end_posts(uow, uow.posts.current_in_unit(source.id), today, MERGE_POST_END_REASON)
             for child in uow.units.reparent_children(source, target):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Connection, func, insert, select, update
 
 from services.common.clock import as_utc, utcnow
@@ -52,15 +54,15 @@ class PostRepository:
     def current_count(self, unit_id: str, post_type: PostType) -> int:
         return self.conn.execute(select(func.count()).select_from(t.posts).where(
             t.posts.c.tenant == self.tenant, t.posts.c.unit_id == unit_id,
-            t.posts.c.type == post_type.value, t.posts.c.end_date == "")).scalar_one()
+            t.posts.c.type == post_type.value, t.posts.c.end_date.is_(None))).scalar_one()
 
     def current_in_unit(self, unit_id: str) -> list[Post]:
-        rows = self.conn.execute(self._select().where(t.posts.c.unit_id == unit_id, t.posts.c.end_date == "")
+        rows = self.conn.execute(self._select().where(t.posts.c.unit_id == unit_id, t.posts.c.end_date.is_(None))
                                  .order_by(t.posts.c.id))
         return [self._from_row(r) for r in rows]
 
     def current_for_member(self, member_id: str) -> list[Post]:
-        rows = self.conn.execute(self._select().where(t.posts.c.member_id == member_id, t.posts.c.end_date == ""))
+        rows = self.conn.execute(self._select().where(t.posts.c.member_id == member_id, t.posts.c.end_date.is_(None)))
         return [self._from_row(r) for r in rows]
 
     def current_counts(self, unit_ids: list[str]) -> dict[tuple[str, PostType], int]:
@@ -70,7 +72,7 @@ class PostRepository:
             rows = self.conn.execute(
                 select(t.posts.c.unit_id, t.posts.c.type, func.count()).where(
                     t.posts.c.tenant == self.tenant, t.posts.c.unit_id.in_(unit_ids[i:i + CHUNK]),
-                    t.posts.c.end_date == "").group_by(t.posts.c.unit_id, t.posts.c.type))
+                    t.posts.c.end_date.is_(None)).group_by(t.posts.c.unit_id, t.posts.c.type))
             for unit_id, post_type, n in rows:
                 counts[(unit_id, PostType(post_type))] = n
         return counts
@@ -81,7 +83,7 @@ class PostRepository:
             return {}
         members = {m for m, _ in pairs}
         rows = self.conn.execute(select(t.posts.c.member_id, t.posts.c.unit_id, t.posts.c.type).where(
-            t.posts.c.tenant == self.tenant, t.posts.c.member_id.in_(members), t.posts.c.end_date == ""))
+            t.posts.c.tenant == self.tenant, t.posts.c.member_id.in_(members), t.posts.c.end_date.is_(None)))
         held: dict[tuple[str, str], set[PostType]] = {}
         for r in rows:
             held.setdefault((r.member_id, r.unit_id), set()).add(PostType(r.type))
@@ -95,10 +97,10 @@ class PostRepository:
         )
         return result.rowcount
 
-    def expiring(self, on_or_before: str) -> list[Post]:
+    def expiring(self, on_or_before: dt.date) -> list[Post]:
         """Current posts whose term ends by the given date and was not yet announced."""
         rows = self.conn.execute(self._select().where(
-            t.posts.c.end_date == "", t.posts.c.term_end_date != "",
+            t.posts.c.end_date.is_(None), t.posts.c.term_end_date.is_not(None),
             t.posts.c.term_end_date <= on_or_before, t.posts.c.expiry_announced.is_(False)))
         return [self._from_row(r) for r in rows]
 
