@@ -208,3 +208,12 @@ def test_a_finished_operation_is_readable_after_a_restart(platform):
         server.stop(None)
         runtime.engine.dispose()
     assert fresh.done and fresh.response == op.response
+
+
+def test_an_import_setting_row_names_a_real_time_zone(platform):
+    county = County(platform)
+    rows = [{"record": "setting", "ref": "time_zone", "value": "localtime"}]
+    report = _import(platform, county.code, sheet_bytes(rows, ".csv"), county.admin, sheet_format=pb.CSV)
+    assert not report.written and [(p.row, p.column) for p in report.problems] == [(2, "value")]
+    tenant = platform.stub.GetTenant(pb.GetTenantRequest(name=county.parent), metadata=county.admin)
+    assert tenant.settings.time_zone == "Asia/Shanghai"

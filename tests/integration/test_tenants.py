@@ -177,3 +177,17 @@ def test_unknown_tenant_is_not_found(platform):
     expect(grpc.StatusCode.NOT_FOUND, platform.stub.ListUnits, pb.ListUnitsRequest(parent="tenants/659999"), metadata=op)
     expect(grpc.StatusCode.NOT_FOUND, platform.stub.CreateUnit, pb.CreateUnitRequest(
         parent="tenants/659999", unit=pb.Unit(type=pb.TOWNSHIP, display_name="无主镇")), metadata=op)
+
+
+def test_only_a_named_place_is_a_time_zone(platform):
+    """"localtime" would be whatever zone the server runs in, "Factory" no zone at all."""
+    county = County(platform)
+    for zone in ("localtime", "Factory", "posixrules"):
+        expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.UpdateTenant, pb.UpdateTenantRequest(
+            tenant=pb.Tenant(name=county.parent, settings=pb.TenantSettings(time_zone=zone)),
+            update_mask=field_mask_pb2.FieldMask(paths=["settings.time_zone"])), metadata=county.admin,
+            field="tenant.settings.time_zone")
+        expect(grpc.StatusCode.INVALID_ARGUMENT, _create, platform, "659904", platform.operator(),
+               settings=pb.TenantSettings(time_zone=zone), field="tenant.settings.time_zone")
+    tenant = platform.stub.GetTenant(pb.GetTenantRequest(name=county.parent), metadata=county.admin)
+    assert tenant.settings.time_zone == "Asia/Shanghai"

@@ -140,7 +140,11 @@ POST_RULES: dict[PostType, PostRule] = {
     PostType.REVITALIZATION_SPECIALIST: PostRule(frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.TOWNSHIP}), None, "乡村振兴工作专员"),
 }
 
-_TIME_ZONES = frozenset(available_timezones())
+# Names the host's zone database also lists but that are not a place: "localtime" is whatever
+# zone the server happens to run in, "Factory" a placeholder; posix/ and right/ are copies.
+_NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
+_TIME_ZONES = frozenset(z for z in available_timezones()
+                        if z not in _NOT_A_PLACE and not z.startswith(("posix/", "right/")))
 
 # 乡村振兴工作专员: under 35 with a college degree (大专及以上).
 SPECIALIST_MAX_AGE = 35
