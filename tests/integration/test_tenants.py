@@ -7,7 +7,7 @@ from google.protobuf import field_mask_pb2
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 
 from services.common.tenancy import city_of
-from tests.helpers import County, expect
+from tests.helpers import County, details, expect, rpc_error
 
 
 def _create(platform, code: str, md, **fields):
@@ -159,15 +159,30 @@ def test_validate_tenant_reports_stations_outside_bounds(platform):
     assert [(f.unit, f.severity, f.code) for f in report.findings] == [
         (small.name, pb.Finding.WARNING, "WORK_STATION_TOO_FEW_VILLAGES")]
     assert report.findings[0].message_zh
-    # The county lowers its maximum: the full station is now over it, an ERROR.
-    s.UpdateTenant(pb.UpdateTenantRequest(
+    # A maximum below what the big station covers is refused, naming it: otherwise the county's
+    # own export could not be imported back (WORK_STATION_FULL).
+    err = rpc_error(s.UpdateTenant, pb.UpdateTenantRequest(
         tenant=pb.Tenant(name=county.parent, settings=pb.TenantSettings(work_station_max_villages=2)),
         update_mask=field_mask_pb2.FieldMask(paths=["settings.work_station_max_villages"])), metadata=county.admin)
+    d = details(err)
+    assert (d.code, d.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "WORK_STATION_OVER_MAXIMUM")
+    assert "第三工作站" in d.zh and "3" in d.zh and "第三工作站" in err.details()
+    assert s.GetTenant(pb.GetTenantRequest(name=county.parent),
+                       metadata=county.admin).settings.work_station_max_villages == 3
+    # A minimum above a station's coverage is allowed: ValidateTenant warns while the county reorganises.
+    s.UpdateTenant(pb.UpdateTenantRequest(
+        tenant=pb.Tenant(name=county.parent, settings=pb.TenantSettings(work_station_min_villages=3)),
+        update_mask=field_mask_pb2.FieldMask(paths=["settings.work_station_min_villages"])), metadata=county.admin)
     report = s.ValidateTenant(pb.ValidateTenantRequest(name=county.parent), metadata=county.admin)
-    assert not report.ok
+    assert report.ok
     by_unit = {f.unit: (f.severity, f.code) for f in report.findings}
     assert by_unit == {small.name: (pb.Finding.WARNING, "WORK_STATION_TOO_FEW_VILLAGES"),
-                       big.name: (pb.Finding.ERROR, "WORK_STATION_TOO_MANY_VILLAGES")}
+                       good.name: (pb.Finding.WARNING, "WORK_STATION_TOO_FEW_VILLAGES")}
+    # Exactly the largest coverage is still a legal maximum.
+    s.UpdateTenant(pb.UpdateTenantRequest(
+        tenant=pb.Tenant(name=county.parent, settings=pb.TenantSettings(work_station_min_villages=1,
+                                                                        work_station_max_villages=3)),
+        update_mask=field_mask_pb2.FieldMask(paths=["settings"])), metadata=county.admin)
 
 
 def test_unknown_tenant_is_not_found(platform):

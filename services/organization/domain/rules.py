@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from services.common.errors import FailedPrecondition, InvalidArgument, Validator
 from services.organization.domain.model import PostType, TenantSettings, Unit, UnitType
+from services.organization.domain.names import unit_name
 from services.organization.domain.personal_data import age_on
 
 UNIT_LABEL_ZH = {
@@ -66,6 +67,24 @@ def check_station_capacity(station: Unit, covered_after: int, settings: TenantSe
             f"work station {station.display_name!r} may cover at most "
             f"{settings.work_station_max_villages} villages; this would make {covered_after}",
             "WORK_STATION_FULL",
+        )
+
+
+def check_maximum_holds(settings: TenantSettings, coverage: list[tuple[Unit, int]]) -> None:
+    """A maximum below what a station already covers would make the county's own export
+    unimportable (WORK_STATION_FULL), so it is refused; a minimum above a station's coverage
+    is allowed: ValidateTenant reports that station as a warning while the county reorganises."""
+    if not coverage:
+        return
+    station, covered = max(coverage, key=lambda sc: sc[1])
+    hi = settings.work_station_max_villages
+    if covered > hi:
+        raise FailedPrecondition(
+            "WORK_STATION_OVER_MAXIMUM",
+            f"党建工作站“{station.display_name}”已覆盖{covered}个村，上限不能低于{covered}个，请先调整该站",
+            f"work station {station.display_name!r} already covers {covered} villages: the maximum cannot be "
+            f"lower than {covered} ({hi} asked); move villages out of it first",
+            {"unit": unit_name(station.tenant, station.id), "covered": str(covered)},
         )
 
 

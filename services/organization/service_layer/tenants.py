@@ -112,6 +112,8 @@ def update_tenant(cmd: commands.UpdateTenant, uows: OrgUnitOfWorkFactory, who: P
         v.text(tenant.city_display_name, "tenant.city_display_name", max_len=50, required=False)
         v.raise_if_any()
         rules.check_settings(settings)
+        if settings.work_station_max_villages < tenant.settings.work_station_max_villages:
+            rules.check_maximum_holds(settings, uow.units.stations_with_coverage(rules.STATION_COVERED))
         tenant.settings = settings
         if not uow.tenants.update(tenant):
             raise stale_etag(tenant_name(cmd.code))
