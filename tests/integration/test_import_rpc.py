@@ -9,6 +9,7 @@ import json
 import time
 
 import grpc
+from google.protobuf import field_mask_pb2
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from sqlalchemy import select
 
@@ -217,3 +218,24 @@ def test_an_import_setting_row_names_a_real_time_zone(platform):
     assert not report.written and [(p.row, p.column) for p in report.problems] == [(2, "value")]
     tenant = platform.stub.GetTenant(pb.GetTenantRequest(name=county.parent), metadata=county.admin)
     assert tenant.settings.time_zone == "Asia/Shanghai"
+
+
+def test_a_gender_that_contradicts_the_id_number_is_refused_one_by_one_and_in_an_import(platform):
+    county = County(platform)
+    town, _, (village, *_) = county.tree(1)
+    male = id_card(male=True)
+    refused = expect(grpc.StatusCode.INVALID_ARGUMENT, county.member, village.name, id_card_number=male,
+                     gender=pb.FEMALE, field="member.gender")
+    assert "性别" in refused.zh
+    member = county.member(village.name, id_card_number=male, gender=pb.MALE)
+    assert member.gender == pb.MALE
+    expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.UpdateMember, pb.UpdateMemberRequest(
+        member=pb.Member(name=member.name, gender=pb.FEMALE), update_mask=field_mask_pb2.FieldMask(paths=["gender"])),
+        metadata=county.admin, field="member.gender")
+    rows = [{"record": "member", "parent_ref": village.name.rsplit("/", 1)[-1], "display_name": "李四",
+             "id_card_number": id_card(male=True), "gender": "FEMALE"}]
+    report = _import(platform, county.code, sheet_bytes(rows, ".csv"), county.admin, sheet_format=pb.CSV)
+    assert not report.written
+    assert [(p.row, p.column) for p in report.problems] == [(2, "gender")]
+    assert report.problems[0].message_zh in refused.zh
+    assert [m.display_name for m in county.members()] == ["张三"]

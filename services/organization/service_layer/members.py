@@ -48,6 +48,7 @@ from services.organization.service_layer.unit_of_work import (
 
 MEMBER_FIELDS = {"display_name", "gender", "phone", "status", "category", "joined_on", "education", "id_card_number"}
 EDUCATION_MAX = 20
+_GENDER_ZH = {"MALE": "男", "FEMALE": "女"}
 
 
 def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None:
@@ -56,13 +57,17 @@ def check_member_fields(v: Validator, m: Member, prefix: str = "member") -> None
     v.text(m.display_name, f"{prefix}.display_name", max_len=50)
     m.id_card_number = identifiers.check(v, pd.normalize_id_card(m.id_card_number), f"{prefix}.id_card_number")
     m.phone = identifiers.check(v, pd.normalize_phone(m.phone), f"{prefix}.phone")
-    problem = pd.id_card_problem(m.id_card_number)
-    if problem:
-        v.add(f"{prefix}.id_card_number", *problem)
-    problem = pd.phone_problem(m.phone)
-    if problem:
-        v.add(f"{prefix}.phone", *problem)
-    rules.check_member_dates(v, None if problem else pd.birth_date_of(m.id_card_number), m.joined_on,
+    id_problem = pd.id_card_problem(m.id_card_number)
+    if id_problem:
+        v.add(f"{prefix}.id_card_number", *id_problem)
+    elif m.gender and m.gender != pd.gender_of(m.id_card_number):
+        # The birth date is derived from the number; a gender given beside it must agree with it too.
+        v.add(f"{prefix}.gender", f"性别与身份证号不符（身份证号第17位表示{_GENDER_ZH[pd.gender_of(m.id_card_number)]}）",
+              f"contradicts the ID number (its 17th digit says {pd.gender_of(m.id_card_number)})")
+    phone_problem = pd.phone_problem(m.phone)
+    if phone_problem:
+        v.add(f"{prefix}.phone", *phone_problem)
+    rules.check_member_dates(v, None if id_problem else pd.birth_date_of(m.id_card_number), m.joined_on,
                              today_in(), prefix)
     v.text(m.education, f"{prefix}.education", max_len=EDUCATION_MAX, required=False)
 
