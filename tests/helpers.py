@@ -145,12 +145,20 @@ def comparable_rows(rows: list[dict]) -> list[dict]:
         r = dict(r)
         if r["record"] == "unit":
             r["ref"], r["parent_ref"] = path(r["ref"]), path(r["parent_ref"])
+            r["division_code"] = r.get("division_code", "")[6:]  # within the county; see `recoded`
         elif r["record"] == "member":
             r["ref"], r["parent_ref"] = "", path(r["parent_ref"])
             entries = [e[:1] + [path(e[1]) if len(e) > 1 else ""] + e[2:] for e in split_posts(r["posts"])]
             r["posts"] = format_posts(sorted(entries))
         out.append(r)
     return sorted(out, key=lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True))
+
+
+def recoded(rows: list[dict], old: str, new: str) -> list[dict]:
+    """Rows of county `old` with its units' division codes moved to county `new`: a round trip into
+    a second county of one platform needs this, as a division code must begin with its county's."""
+    return [{**r, "division_code": new + r["division_code"][len(old):]}
+            if r.get("record") == "unit" and r.get("division_code", "").startswith(old) else r for r in rows]
 
 
 def as_if_moved_away(platform, code: str) -> None:

@@ -48,12 +48,14 @@ def test_a_full_width_id_number_is_never_told_its_check_digit_is_wrong(platform)
 
 def test_division_codes_and_tenant_codes_are_normalised(platform):
     county = County(platform)
-    town = county.unit(pb.TOWNSHIP, "彭镇", division_code="６１０２２２１０１")
-    assert town.division_code == "610222101"
-    update = pb.UpdateUnitRequest(unit=pb.Unit(name=town.name, division_code="٦١٠٢٢٢١٠٢"),
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    arabic_indic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    town = county.unit(pb.TOWNSHIP, "彭镇", division_code=f"{county.code}101".translate(full_width))
+    assert town.division_code == f"{county.code}101"
+    update = pb.UpdateUnitRequest(unit=pb.Unit(name=town.name, division_code=f"{county.code}102".translate(arabic_indic)),
                                   update_mask=field_mask_pb2.FieldMask(paths=["division_code"]))
-    assert platform.stub.UpdateUnit(update, metadata=county.admin).division_code == "610222102"
-    expect(grpc.StatusCode.INVALID_ARGUMENT, county.unit, pb.TOWNSHIP, "尧生镇", division_code="610222\n",
+    assert platform.stub.UpdateUnit(update, metadata=county.admin).division_code == f"{county.code}102"
+    expect(grpc.StatusCode.INVALID_ARGUMENT, county.unit, pb.TOWNSHIP, "尧生镇", division_code=f"{county.code}\n",
            field="unit.division_code")
 
     code = fresh_county_code()

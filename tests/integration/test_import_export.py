@@ -13,7 +13,7 @@ from services.organization.domain.sheet import rows_from_dicts
 from services.organization.service_layer.bulk_import import export_rows, import_rows
 from services.pbctl.main import cli
 from tests.conftest import fresh_county_code, token
-from tests.helpers import as_if_moved_away, comparable_rows, id_card
+from tests.helpers import as_if_moved_away, comparable_rows, id_card, recoded
 
 SMALL = CountyShape(("彭镇", "尧生镇"), stations=3, villages=10, members_per_village=(4, 6), groups_per_village=1)
 
@@ -32,7 +32,7 @@ def test_round_trip_through_a_file_gives_the_same_tree(platform, tmp_path):
     write_sheet(tmp_path / "a.xlsx", exported_a)
     header, rows = read_sheet(tmp_path / "a.xlsx")
     as_if_moved_away(platform, a)
-    report_b = import_rows(rows, platform.org_uow(b))
+    report_b = import_rows(rows_from_dicts(recoded([r.cells for r in rows], a, b)), platform.org_uow(b))
     assert report_b.ok, report_b.lines()
     assert (report_b.units, report_b.members, report_b.posts) == (report.units, report.members, report.posts)
     assert comparable_rows(export_rows(platform.org_uow(b, write=False))) == comparable_rows(exported_a)

@@ -17,7 +17,7 @@ from services.organization.adapters import tables
 from services.organization.adapters.spreadsheet import parse_sheet, sheet_bytes
 from services.organization.demo import county_rows, demo_shape
 from services.platform import build_runtime, build_server
-from tests.helpers import County, as_if_moved_away, comparable_rows, expect, id_card
+from tests.helpers import County, as_if_moved_away, comparable_rows, expect, id_card, recoded
 from tests.integration.test_import_export import SMALL
 
 CHUNK = 1 << 20
@@ -77,7 +77,7 @@ def test_a_county_admin_dry_runs_imports_and_exports_the_demo_county(platform):
     exported = _export(platform, a.code, a.admin)
     as_if_moved_away(platform, a.code)
     b = County(platform)
-    again = _import(platform, b.code, exported, b.admin)
+    again = _import(platform, b.code, sheet_bytes(recoded(_rows(exported), a.code, b.code), ".xlsx"), b.admin)
     assert again.written and again.settings_changed
     assert comparable_rows(_rows(_export(platform, b.code, b.admin))) == comparable_rows(_rows(exported))
     settings = platform.stub.GetTenant(pb.GetTenantRequest(name=b.parent), metadata=b.admin).settings
@@ -239,3 +239,17 @@ def test_a_gender_that_contradicts_the_id_number_is_refused_one_by_one_and_in_an
     assert [(p.row, p.column) for p in report.problems] == [(2, "gender")]
     assert report.problems[0].message_zh in refused.zh
     assert [m.display_name for m in county.members()] == ["张三"]
+
+
+def test_an_import_refuses_a_division_code_of_another_county(platform):
+    county = County(platform)
+    rows = [{"record": "unit", "ref": "T", "parent_ref": "", "type": "TOWNSHIP", "display_name": "彭镇",
+             "division_code": f"{county.code}100"},
+            {"record": "unit", "ref": "V", "parent_ref": "T", "type": "VILLAGE", "display_name": "京村",
+             "division_code": "110101001001"}]
+    report = _import(platform, county.code, sheet_bytes(rows, ".csv"), county.admin, sheet_format=pb.CSV)
+    assert not report.written and [(p.row, p.column) for p in report.problems] == [(3, "division_code")]
+    refused = expect(grpc.StatusCode.INVALID_ARGUMENT, county.unit, pb.TOWNSHIP, "京镇", division_code="110101001",
+                     field="unit.division_code")
+    assert report.problems[0].message_zh in refused.zh or "区划代码" in report.problems[0].message_zh
+    assert county.units() == []

@@ -156,13 +156,13 @@ def test_tampered_or_foreign_page_token_is_invalid(platform, county):
 
 def test_update_unit_with_mask_and_etag(platform, county):
     s = platform.stub
-    town = county.unit(pb.TOWNSHIP, "彭镇", division_code="610222100")
+    town = county.unit(pb.TOWNSHIP, "彭镇", division_code=f"{county.code}100")
     updated = s.UpdateUnit(pb.UpdateUnitRequest(
         unit=pb.Unit(name=town.name, display_name="彭镇（新）", weak_and_lax=True, star_level=3, etag=town.etag,
                      division_code="999999999"),
         update_mask=field_mask_pb2.FieldMask(paths=["display_name", "weak_and_lax", "star_level"])), metadata=county.admin)
     assert (updated.display_name, updated.weak_and_lax, updated.star_level) == ("彭镇（新）", True, 3)
-    assert updated.division_code == "610222100", "a field outside the mask must not change"
+    assert updated.division_code == f"{county.code}100", "a field outside the mask must not change"
     assert updated.etag != town.etag
     expect(grpc.StatusCode.ABORTED, s.UpdateUnit, pb.UpdateUnitRequest(
         unit=pb.Unit(name=town.name, display_name="过期", etag=town.etag),
@@ -320,3 +320,21 @@ def test_unit_history_pages(platform, county):
         if not token:
             break
     assert len(kinds) == 5 and kinds[-1] == "镇2 → 镇3"
+
+
+def test_a_division_code_belongs_to_the_county_and_fits_the_unit_type(platform, county):
+    town = county.unit(pb.TOWNSHIP, "彭镇", division_code=f"{county.code}100")
+    village = county.unit(pb.VILLAGE, "彭村", town.name, division_code=f"{county.code}100001")
+    other = "610203" if county.code != "610203" else "610222"
+    for code in ("110101001001", "000000000001", f"{other}100001", f"{county.code}100", county.code):
+        d = expect(grpc.StatusCode.INVALID_ARGUMENT, county.unit, pb.VILLAGE, "外村", town.name, division_code=code,
+                   field="unit.division_code")
+        assert d.zh
+    for code in ("000000000", f"{other}100", f"{county.code}100001"):
+        expect(grpc.StatusCode.INVALID_ARGUMENT, county.unit, pb.TOWNSHIP, "外镇", division_code=code,
+               field="unit.division_code")
+    expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.UpdateUnit, pb.UpdateUnitRequest(
+        unit=pb.Unit(name=village.name, division_code="110101001001"),
+        update_mask=field_mask_pb2.FieldMask(paths=["division_code"])), metadata=county.admin,
+        field="unit.division_code")
+    assert [u.division_code for u in county.units()] == [f"{county.code}100", f"{county.code}100001"]

@@ -122,6 +122,30 @@ def station_findings(station: Unit, covered: int, settings: TenantSettings) -> l
     return []
 
 
+# 统计用区划代码: a township (乡镇、街道) has 9 digits, a village or community (村、居委会) 12, each
+# beginning with its county's 6. Stations, branches and groups are no division of their own: either
+# length, naming the division they serve.
+DIVISION_CODE_LENGTHS: dict[UnitType, tuple[int, ...]] = {
+    UnitType.TOWNSHIP: (9,),
+    UnitType.VILLAGE: (12,),
+    UnitType.COMMUNITY: (12,),
+}
+_ANY_DIVISION = (9, 12)
+
+
+def check_division_code(v: Validator, code: str, tenant: str, unit_type: UnitType | None, field_path: str) -> None:
+    """A unit's division code, when given, is one of its county's (a Beijing or another county's
+    code, or 000000000, would file the unit's statistics under the wrong place)."""
+    if not code:
+        return
+    lengths = DIVISION_CODE_LENGTHS.get(unit_type, _ANY_DIVISION) if unit_type else _ANY_DIVISION
+    digits = "或".join(str(n) for n in lengths)
+    if not (code.isascii() and code.isdigit() and len(code) in lengths):
+        v.add(field_path, f"应为{digits}位数字的区划代码", f"must be a {' or '.join(map(str, lengths))} digit division code")
+    elif not code.startswith(tenant):
+        v.add(field_path, f"区划代码应以本县代码{tenant}开头", f"must begin with the county's own code {tenant}")
+
+
 def check_settings(settings: TenantSettings, prefix: str = "tenant.settings") -> None:
     """INVALID_ARGUMENT naming every out-of-range setting."""
     v = Validator()

@@ -224,7 +224,7 @@ class _Planner:
                 v.require(text in _TRUE | _FALSE, col, "应为 1/0（是/否）", "must be 1 or 0 (true/false)")
                 flags[col] = text in _TRUE
             check_unit_fields(v, row.get("display_name"), row.get("division_code"), int(star) if star_ok else 0,
-                              prefix="")
+                              tenant=self.ctx.tenant, unit_type=unit_type, prefix="")
             if ref and (ref in self.by_ref or ref in self.bad_refs):
                 first = self.by_ref[ref][0].number if ref in self.by_ref else "?"
                 v.add("ref", f"ref“{ref}”与第{first}行重复", f"ref {ref!r} repeats row {first}")

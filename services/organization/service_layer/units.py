@@ -54,11 +54,12 @@ def _check_judgement(who: Principal, fields: set[str]) -> None:
         )
 
 
-def check_unit_fields(v: Validator, display_name: str, division_code: str, star_level: int, prefix: str = "unit") -> None:
+def check_unit_fields(v: Validator, display_name: str, division_code: str, star_level: int, *, tenant: str,
+                      unit_type: UnitType | None, prefix: str = "unit") -> None:
     v.text(display_name, f"{prefix}.display_name", max_len=60)
     division_code = identifiers.check(v, division_code, f"{prefix}.division_code")
-    v.require(not division_code or (division_code.isdigit() and len(division_code) in (6, 9, 12)),
-              f"{prefix}.division_code", "应为6、9或12位数字的区划代码", "must be a 6, 9 or 12 digit division code")
+    if not any(x.field == f"{prefix}.division_code" for x in v.violations):
+        rules.check_division_code(v, division_code, tenant, unit_type, f"{prefix}.division_code")
     v.require(0 <= star_level <= MAX_STAR_LEVEL, f"{prefix}.star_level", "星级应在0到5之间", "must be within 0..5")
 
 
@@ -88,7 +89,8 @@ def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
     v = Validator()
     v.require(cmd.type is not None, "unit.type", "请选择组织类型", "must be one of TOWNSHIP, WORK_STATION, VILLAGE, "
               "COMMUNITY, BRANCH, PARTY_GROUP")
-    check_unit_fields(v, cmd.display_name, cmd.division_code, cmd.star_level)
+    check_unit_fields(v, cmd.display_name, cmd.division_code, cmd.star_level, tenant=cmd.tenant,
+                      unit_type=cmd.type)
     v.raise_if_any()
     with uows(cmd.tenant) as uow:
         load_tenant(uow, cmd.tenant)
@@ -157,7 +159,8 @@ def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
             setattr(unit, path, normalize(value) if isinstance(value, str) else value)
         unit.division_code = identifiers.normalize(unit.division_code)
         v = Validator()
-        check_unit_fields(v, unit.display_name, unit.division_code, unit.star_level)
+        check_unit_fields(v, unit.display_name, unit.division_code, unit.star_level, tenant=cmd.tenant,
+                          unit_type=unit.type)
         v.raise_if_any()
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))
