@@ -338,3 +338,22 @@ def test_a_division_code_belongs_to_the_county_and_fits_the_unit_type(platform, 
         update_mask=field_mask_pb2.FieldMask(paths=["division_code"])), metadata=county.admin,
         field="unit.division_code")
     assert [u.division_code for u in county.units()] == [f"{county.code}100", f"{county.code}100001"]
+
+
+def test_a_division_code_names_one_unit_of_the_county(platform, county):
+    town = county.unit(pb.TOWNSHIP, "彭镇", division_code=f"{county.code}100")
+    d = expect(grpc.StatusCode.INVALID_ARGUMENT, county.unit, pb.TOWNSHIP, "又一镇", division_code=f"{county.code}100",
+               field="unit.division_code", reason="DUPLICATE_DIVISION_CODE")
+    assert "彭镇" in d.zh
+    village = county.unit(pb.VILLAGE, "彭村", town.name, division_code=f"{county.code}100001")
+    other = county.unit(pb.VILLAGE, "尧村", town.name, division_code=f"{county.code}100002")
+    expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.UpdateUnit, pb.UpdateUnitRequest(
+        unit=pb.Unit(name=other.name, division_code=village.division_code),
+        update_mask=field_mask_pb2.FieldMask(paths=["division_code"])), metadata=county.admin,
+        reason="DUPLICATE_DIVISION_CODE")
+    # Its own code again is no conflict; a branch names the village it serves.
+    platform.stub.UpdateUnit(pb.UpdateUnitRequest(
+        unit=pb.Unit(name=village.name, display_name="彭家村", division_code=village.division_code),
+        update_mask=field_mask_pb2.FieldMask(paths=["display_name", "division_code"])), metadata=county.admin)
+    county.unit(pb.BRANCH, "彭村第一支部", village.name, division_code=village.division_code)
+    assert len(county.units()) == 4

@@ -131,6 +131,8 @@ DIVISION_CODE_LENGTHS: dict[UnitType, tuple[int, ...]] = {
     UnitType.COMMUNITY: (12,),
 }
 _ANY_DIVISION = (9, 12)
+# The divisions themselves: no two active ones of a county share a code.
+DIVISIONS = frozenset(DIVISION_CODE_LENGTHS)
 
 
 def check_division_code(v: Validator, code: str, tenant: str, unit_type: UnitType | None, field_path: str) -> None:

@@ -63,6 +63,18 @@ def check_unit_fields(v: Validator, display_name: str, division_code: str, star_
     v.require(0 <= star_level <= MAX_STAR_LEVEL, f"{prefix}.star_level", "星级应在0到5之间", "must be within 0..5")
 
 
+def _check_division_code_free(uow: OrgUnitOfWork, unit: Unit) -> None:
+    """A township, village or community's code is its own within the county."""
+    if not unit.division_code or unit.type not in rules.DIVISIONS:
+        return
+    other = uow.units.holding_division_code(unit.division_code, rules.DIVISIONS)
+    if other is not None and other.id != unit.id:
+        raise InvalidArgument.field(
+            "unit.division_code", f"区划代码{unit.division_code}已属于“{other.display_name}”",
+            f"division code {unit.division_code} already belongs to {other.display_name!r}",
+            "DUPLICATE_DIVISION_CODE")
+
+
 def _check_station_room(uow: OrgUnitOfWork, unit_type: UnitType, parent: Unit | None, field_path: str,
                         extra: int = 1) -> None:
     """Room in a work station under the tenant's maximum."""
@@ -106,11 +118,12 @@ def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
                                    "a clerk cannot create a unit at the county root")
         unit = Unit(
             id=new_id("u"), tenant=cmd.tenant, type=cmd.type, display_name=normalize(cmd.display_name),
-            parent_id=None, path="", depth=0, division_code=cmd.division_code,
+            parent_id=None, path="", depth=0, division_code=identifiers.normalize(cmd.division_code),
             weak_and_lax=cmd.weak_and_lax, demonstration_site=cmd.demonstration_site, star_level=cmd.star_level,
         )
         place_unit(unit, parent, "unit.parent")
         _check_station_room(uow, cmd.type, parent, "unit.parent")
+        _check_division_code_free(uow, unit)
         uow.units.add(unit)
         _history(uow, who, unit.id, "CREATED", f"created under {parent.display_name if parent else 'the county'}",
                  parent.id if parent else None)
@@ -162,6 +175,8 @@ def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
         check_unit_fields(v, unit.display_name, unit.division_code, unit.star_level, tenant=cmd.tenant,
                           unit_type=unit.type)
         v.raise_if_any()
+        if "division_code" in cmd.changes:
+            _check_division_code_free(uow, unit)
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))
         if unit.display_name != before:

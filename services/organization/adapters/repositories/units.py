@@ -104,6 +104,13 @@ class UnitRepository:
             )
         ).scalar_one()
 
+    def holding_division_code(self, code: str, types: frozenset[UnitType]) -> Unit | None:
+        """An active unit of one of `types` that already carries this division code."""
+        row = self.conn.execute(self._select().where(
+            t.units.c.division_code == code, t.units.c.type.in_([x.value for x in types]),
+            t.units.c.state == UnitState.ACTIVE.value).limit(1)).first()
+        return self._from_row(row) if row else None
+
     def children(self, parent_id: str) -> list[Unit]:
         rows = self.conn.execute(self._select().where(
             t.units.c.parent_id == parent_id, t.units.c.state == UnitState.ACTIVE.value))
