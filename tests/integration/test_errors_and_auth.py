@@ -119,6 +119,19 @@ def test_malformed_resource_names(platform, county, name):
            metadata=platform.operator(), field="name")
 
 
+def test_a_malformed_name_is_invalid_for_a_county_caller_and_another_county_stays_denied(platform, county):
+    town = county.unit(pb.TOWNSHIP, "彭镇")
+    unit_id = town.name.rsplit("/", 1)[-1]
+    for name in (f"tenants/{county.code}%2Funits%2F{unit_id}", f"tenants/{county.code}\n/units/{unit_id}",
+                 f"tenants/abc/units/{unit_id}", f"tenants/{county.code}/units%2F{unit_id}"):
+        expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.GetUnit, pb.GetUnitRequest(name=name),
+               metadata=county.admin, field="name")
+    other = County(platform).code
+    for name in (f"tenants/{other}/units/{unit_id}", f"tenants/{other}/units%2F{unit_id}"):
+        expect(grpc.StatusCode.PERMISSION_DENIED, platform.stub.GetUnit, pb.GetUnitRequest(name=name),
+               metadata=county.admin, reason="TENANT_ACCESS_DENIED")
+
+
 def test_failed_merge_leaves_nothing_half_written(platform):
     county = County(platform, work_station_max_villages=3)
     s = platform.stub
