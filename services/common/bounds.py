@@ -3,7 +3,10 @@
 A request with 70,000 `types` reached the database as 70,000 bind parameters and came back as
 "database unavailable; retry". Bounds at the door answer INVALID_ARGUMENT instead, naming the
 field: at most MAX_ITEMS items in any repeated field, at most MAX_STRING characters in any
-string, and no NUL anywhere (PostgreSQL refuses NUL in text; a name with one is never meant).
+string, no NUL anywhere (PostgreSQL refuses NUL in text; a name with one is never meant), and
+no enum number the proto does not define. Proto3 keeps an unknown enum number as it came, and a
+servicer reading a filter with `.get(value)` took 7 for "no filter" and answered everyone: one
+check here holds for every enum field of every request, filters, nested messages and maps alike.
 Free-text fields have tighter, per-field limits from `Validator.text`; the message as a whole is
 bounded by the server's max_receive_message_length (services/common/grpc/server.py).
 """
@@ -53,5 +56,8 @@ def _check_one(fd: FieldDescriptor, value, path: str, max_items: int, out: list[
             out.append(FieldViolation(path, f"不能超过{MAX_STRING}个字符", f"must be at most {MAX_STRING} characters"))
         elif "\x00" in value:
             out.append(FieldViolation(path, "不能包含 NUL 字符", "must not contain NUL characters"))
+    elif fd.type == FieldDescriptor.TYPE_ENUM:
+        if value not in fd.enum_type.values_by_number:
+            out.append(FieldViolation(path, f"未知的取值 {value}", f"unknown value {value}"))
     elif fd.type == FieldDescriptor.TYPE_MESSAGE and isinstance(value, Message):
         _walk(value, path + ".", max_items, out)

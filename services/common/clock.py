@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from services.common.spelling import normalize
+
 DEFAULT_TZ = "Asia/Shanghai"
 _ZERO = dt.timedelta(0)
 
@@ -27,12 +29,16 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 
 
 def parse_date(text: str) -> dt.date | None:
-    """YYYY-MM-DD, or None when the text is not such a date."""
+    """YYYY-MM-DD, or None when the text is not such a date.
+
+    Spelt as identifiers are (full-width digits and hyphen, spaces dropped), as an input method
+    types it; a control character stays and makes the text no date.
+    """
+    text = normalize(text)
     try:
         return dt.date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
-
 
 
 def iso_date(day: dt.date | None) -> str:

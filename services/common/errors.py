@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from services.common.clock import parse_date
+from services.common.fieldmask import MaskChanges
 from services.common.text import normalize, text_problem
 
 
@@ -157,11 +158,19 @@ def valid_text(value: str, field_path: str, **rules) -> str:
 def check_update_mask(changes: dict, allowed: set[str] | frozenset[str], zh_hint: str = "", en_hint: str = "") -> None:
     """An update names at least one field and only fields that update may change (AIP-134).
 
-    The hints say where a refused field is changed instead (e.g. MoveUnit for the parent).
+    A path naming no field of the resource is told so. Where a field is changed instead (MoveUnit
+    for a unit's parent) goes with that field only: changes from `fieldmask.changes_from_mask`
+    say which field each hint is about. The hints given here (for a plain dict of changes) go
+    with any field that cannot be updated.
     """
     v = Validator()
     if not changes:
         v.add("update_mask", "请指明要修改的字段", "must name at least one field to change")
+    masked = changes if isinstance(changes, MaskChanges) else None
     for path in sorted(set(changes) - set(allowed)):
-        v.add("update_mask", f"不能修改字段 {path}{zh_hint}", f"field {path!r} cannot be updated{en_hint}")
+        if masked is not None and path in masked.unknown:
+            v.add("update_mask", f"{masked.resource} 没有字段 {path}", f"{path!r} is not a field of {masked.resource}")
+            continue
+        zh, en = masked.elsewhere.get(path, ("", "")) if masked is not None else (zh_hint, en_hint)
+        v.add("update_mask", f"不能修改字段 {path}{zh}", f"field {path!r} cannot be updated{en}")
     v.raise_if_any()

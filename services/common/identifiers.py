@@ -15,23 +15,9 @@ from __future__ import annotations
 import unicodedata
 
 from services.common.errors import InvalidArgument, Validator
+from services.common.spelling import normalize
 
 _INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
-
-
-def _char(ch: str) -> str:
-    if unicodedata.category(ch) == "Zs":  # every space separator, U+3000 and U+00A0 included
-        return ""
-    digit = unicodedata.decimal(ch, None)
-    return str(digit) if digit is not None else ch
-
-
-def normalize(value: str | None) -> str:
-    """NFKC, spaces removed, every Unicode decimal digit as its ASCII digit."""
-    text = value or ""
-    if text.isascii() and " " not in text:
-        return text
-    return "".join(_char(ch) for ch in unicodedata.normalize("NFKC", text))
 
 
 def control_character(value: str) -> str | None:

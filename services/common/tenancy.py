@@ -45,12 +45,17 @@ class ResourceName:
 
 
 def tenant_of(name: str) -> str | None:
-    """The tenant code a resource name starts with, without judging the rest (for authz)."""
+    """The tenant code a resource name starts with, without judging the rest (for authz).
+
+    None when the name names no tenant code at all (`tenants/610222%2Funits%2Fu-1`): there is
+    no tenant to authorize against, and parsing the name answers INVALID_ARGUMENT for the field,
+    where "permission denied on tenants/610222%2F..." would blame the caller's own county.
+    """
     if not name.startswith("tenants/"):
         return None
     rest = name[len("tenants/"):]
     code = identifiers.normalize(rest.split("/", 1)[0])
-    return code or None
+    return code if TENANT_CODE.fullmatch(code) else None
 
 
 def parse_name(name: str, field_path: str, collection: str | None) -> ResourceName:

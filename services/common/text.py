@@ -6,6 +6,11 @@ control characters (NUL never reaches the database; BEL, ESC and friends end up 
 bidi overrides and isolates that reorder what is shown (U+202E makes "exe.txt" of "txt.exe"),
 zero-width and other invisible characters that make two equal-looking names differ, and text
 with nothing visible at all. A newline is allowed only where the field says it is multi-line.
+Private-use characters (category Co: a glyph only one font draws), the object replacement
+character U+FFFC and the replacement character U+FFFD (what a broken paste leaves) and the
+variation selectors VS1-VS16 (U+FE00-FE0F) are refused too. Ideographic variation selectors
+(U+E0100-E01EF) pick the registered glyph of a rare character in a Chinese name, so they are
+allowed right after a CJK ideograph and refused anywhere else.
 
 Every service calls `Validator.text` (services/common/errors.py), which calls `text_problem`.
 """
@@ -24,6 +29,18 @@ _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
 
 # Whitespace a reader sees as space: it does not make text visible, but may separate words.
 _SPACE = frozenset(" \u3000\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f")
+
+
+# Characters that stand for something else: "a glyph was here" and "this could not be decoded".
+_STAND_INS = frozenset("\ufffc\ufffd")
+
+
+def _is_ideograph(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"))
+
+
+def _is_ideographic_variation_selector(ch: str) -> bool:
+    return "\U000e0100" <= ch <= "\U000e01ef"
 
 
 def normalize(value: str | None) -> str:
@@ -45,6 +62,21 @@ def _refused(ch: str, multi_line: bool) -> tuple[str, str] | None:
         return f"不能包含不可见字符或文字方向控制符 {code}", f"must not contain invisible or bidi control characters ({code})"
     if category in ("Cn", "Cs"):
         return f"包含无效字符 {code}", f"contains an unassigned or invalid character ({code})"
+    if category == "Co" or ch in _STAND_INS or "\ufe00" <= ch <= "\ufe0f":
+        return f"不能包含私用区字符、替换字符或异体字选择符 {code}", \
+            f"must not contain private-use, replacement or variation selector characters ({code})"
+    return None
+
+
+def _misplaced_variation_selector(raw: str) -> tuple[str, str] | None:
+    """An ideographic variation selector anywhere but right after a CJK ideograph, or None."""
+    if not raw or max(raw) < "\U000e0100":  # none in the text: the usual case, at C speed
+        return None
+    for i, ch in enumerate(raw):
+        if _is_ideographic_variation_selector(ch) and not (i and _is_ideograph(raw[i - 1])):
+            code = f"U+{ord(ch):04X}"
+            return f"汉字异体字选择符 {code} 只能紧跟在汉字之后", \
+                f"the ideographic variation selector {code} may only follow a CJK ideograph"
     return None
 
 
@@ -60,6 +92,9 @@ def text_problem(value: str, *, max_len: int, multi_line: bool = False) -> tuple
         refused = _refused(ch, multi_line)
         if refused:
             return refused
+    misplaced = _misplaced_variation_selector(raw)
+    if misplaced:
+        return misplaced
     text = normalize(raw)
     if len(text) > max_len:
         return f"不能超过{max_len}个字符（现为{len(text)}个）", f"must be at most {max_len} characters (got {len(text)})"

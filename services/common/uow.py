@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from services.common.clock import utcnow
 from services.common.db import bind_reader, bind_tenant
 from services.common.errors import AlreadyExists, InvalidArgument
+from services.common.identifiers import control_character
 from services.common.outbox import OutboxWriter
 from services.common.sealing import DataKey
 
@@ -43,6 +44,11 @@ class Idempotency:
             return Claim(self, method, "", "", None)
         if len(request_id) > 100:
             raise InvalidArgument.field("request_id", "不能超过100个字符", "must be at most 100 characters")
+        # Logged and shown back to operators: a newline forges a log line, U+202E reverses it.
+        bad = control_character(request_id)
+        if bad is not None:
+            raise InvalidArgument.field("request_id", f"不能包含控制字符或格式字符 U+{ord(bad):04X}",
+                                        f"must not contain control or format characters (U+{ord(bad):04X})")
         t = self.table
         dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
         claim = dialect.insert(t).values(

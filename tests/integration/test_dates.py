@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import grpc
 import pytest
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from sqlalchemy import text
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from services.common.clock import utcnow
 from services.common.config import DEV_DATA_KEY
 from services.common.sealing import DataKey
-from tests.helpers import County, as_if_moved_away, id_card
+from tests.helpers import County, as_if_moved_away, expect, id_card
 from tests.integration.migrating import at_revision, database, upgraded
 from tests.integration.test_import_rpc import _export, _import
 
@@ -52,6 +53,17 @@ def test_no_term_end_and_no_end_date_round_trip_through_the_api_and_a_sheet(plat
     assert _dates(ended) == (pb.COMMITTEE_MEMBER, "2021-03-01", "", "2025-01-01", False)
     current = a.s.ListPosts(pb.ListPostsRequest(parent=a.parent, unit=village.name), metadata=a.admin).posts
     assert [p.name for p in current] == [first.name], "an ended post is no longer current"
+
+
+def test_full_width_dates_are_the_same_dates(platform):
+    a = County(platform)
+    _, _, (village, *_) = a.tree(1)
+    holder = a.member(village.name, joined_on="２０１０-０７-０１")
+    assert holder.joined_on == "2010-07-01"
+    post = a.post(pb.COMMITTEE_MEMBER, village.name, holder.name, start_date="２０２４－０１－０１")
+    assert post.start_date == "2024-01-01"
+    expect(grpc.StatusCode.INVALID_ARGUMENT, a.member, village.name, "李四", joined_on="２０１０-０７-０１\n",
+           field="member.joined_on")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

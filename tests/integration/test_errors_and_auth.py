@@ -119,6 +119,46 @@ def test_malformed_resource_names(platform, county, name):
            metadata=platform.operator(), field="name")
 
 
+def test_a_malformed_name_is_invalid_for_a_county_caller_and_another_county_stays_denied(platform, county):
+    town = county.unit(pb.TOWNSHIP, "彭镇")
+    unit_id = town.name.rsplit("/", 1)[-1]
+    for name in (f"tenants/{county.code}%2Funits%2F{unit_id}", f"tenants/{county.code}\n/units/{unit_id}",
+                 f"tenants/abc/units/{unit_id}", f"tenants/{county.code}/units%2F{unit_id}"):
+        expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.GetUnit, pb.GetUnitRequest(name=name),
+               metadata=county.admin, field="name")
+    other = County(platform).code
+    for name in (f"tenants/{other}/units/{unit_id}", f"tenants/{other}/units%2F{unit_id}"):
+        expect(grpc.StatusCode.PERMISSION_DENIED, platform.stub.GetUnit, pb.GetUnitRequest(name=name),
+               metadata=county.admin, reason="TENANT_ACCESS_DENIED")
+
+
+def test_an_update_mask_hint_goes_only_with_the_field_it_is_about(platform, county):
+    town = county.unit(pb.TOWNSHIP, "彭镇")
+    member = county.member(town.name)
+    s, md = platform.stub, county.admin
+
+    def refusal(call, request) -> str:
+        err = rpc_error(call, request, metadata=md)
+        assert err.code() == grpc.StatusCode.INVALID_ARGUMENT and details(err).fields == ["update_mask"]
+        return err.details()
+
+    def unit(path):
+        return refusal(s.UpdateUnit, pb.UpdateUnitRequest(unit=pb.Unit(name=town.name), update_mask={"paths": [path]}))
+
+    def member_(path):
+        return refusal(s.UpdateMember, pb.UpdateMemberRequest(member=pb.Member(name=member.name),
+                                                              update_mask={"paths": [path]}))
+
+    assert "MoveUnit" in unit("parent") and "TransferMember" in member_("unit")
+    for answer in (unit("type"), unit("nope"), unit("display_name.x"), member_("state"), member_("nope")):
+        assert "MoveUnit" not in answer and "TransferMember" not in answer, answer
+    assert "'nope' is not a field of Unit" in unit("nope") and "'nope' is not a field of Member" in member_("nope")
+    assert "'type' cannot be updated" in unit("type")
+    tenant = refusal(s.UpdateTenant, pb.UpdateTenantRequest(tenant=pb.Tenant(name=county.parent),
+                                                           update_mask={"paths": ["settings.nope"]}))
+    assert "'settings.nope' is not a field of Tenant" in tenant
+
+
 def test_failed_merge_leaves_nothing_half_written(platform):
     county = County(platform, work_station_max_villages=3)
     s = platform.stub

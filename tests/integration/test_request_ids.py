@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import grpc
 from click.testing import CliRunner
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
@@ -12,7 +13,7 @@ from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_gr
 from services.common.grpc.request_ids import RequestIdInterceptor, idempotent_channel
 from services.pbctl.main import cli
 from tests.conftest import fresh_county_code, token
-from tests.helpers import County
+from tests.helpers import County, expect
 
 
 def test_a_retried_create_whose_answer_was_lost_makes_one_unit(platform):
@@ -25,6 +26,15 @@ def test_a_retried_create_whose_answer_was_lost_makes_one_unit(platform):
     retried = stub.CreateUnit(request, metadata=county.admin)
     assert retried.name == first.name
     assert [u.name for u in county.units()] == [first.name]
+
+
+def test_a_request_id_with_a_control_or_format_character_is_refused(platform):
+    county = County(platform)
+    for bad in ("retry-1\n", "retry-\u202e1", "\u200bretry", "retry\x07"):
+        expect(grpc.StatusCode.INVALID_ARGUMENT, county.s.CreateUnit, pb.CreateUnitRequest(
+            parent=county.parent, unit=pb.Unit(type=pb.TOWNSHIP, display_name="彭镇"), request_id=bad),
+            metadata=county.admin, field="request_id")
+    assert county.units() == []
 
 
 def test_separate_creates_get_separate_ids_and_a_given_id_is_kept(platform):

@@ -37,6 +37,19 @@ def test_bad_names_are_invalid_argument_and_the_county_still_exports(platform, c
     assert len([r for r in rows if r.get("record") != "setting"]) == 4  # three units and the member
 
 
+def test_invisible_stand_ins_are_refused_and_a_rare_character_variant_is_kept(platform, county):
+    town = county.unit(pb.TOWNSHIP, "彭镇")
+    s, md = county.s, county.admin
+    for name in ("村\ufe0f", "\U000e0100村", "村\ue000名", "\ufffc"):
+        expect(grpc.StatusCode.INVALID_ARGUMENT, county.unit, pb.VILLAGE, name, town.name, field="unit.display_name")
+        expect(grpc.StatusCode.INVALID_ARGUMENT, county.member, town.name, name, field="member.display_name")
+        expect(grpc.StatusCode.INVALID_ARGUMENT, s.UpdateTenant, pb.UpdateTenantRequest(
+            tenant=pb.Tenant(name=county.parent, display_name=name), update_mask={"paths": ["display_name"]}),
+            metadata=md, field="tenant.display_name")
+    assert county.member(town.name, "邉\U000e0101").display_name == "邉\U000e0101"
+    assert [u.display_name for u in county.units()] == ["彭镇"]
+
+
 def test_names_are_stored_nfc(county):
     town = county.unit(pb.TOWNSHIP, "Cafe\u0301镇")
     assert town.display_name == "Café镇"

@@ -49,5 +49,6 @@ def test_tenant_codes_and_names_match_whole():
     assert not is_county_code("610297\n") and not is_county_code("٦١٠٢٩٧")
     assert parse_name("tenants/６１０２９７/units/u1", "name", "units").tenant == "610297"
     assert tenant_of("tenants/６１０２９７/units/u1") == "610297"
+    assert tenant_of("tenants/610297%2Funits%2Fu1") is None and tenant_of("tenants/610297\n/units/u1") is None
     with pytest.raises(InvalidArgument):
         parse_name("tenants/610297\n", "name", None)

@@ -14,6 +14,9 @@ REFUSED = {
     "zero width space": "张\u200b三", "ZWJ": "张\u200d三", "word joiner": "张\u2060三", "BOM": "\ufeff张三",
     "soft hyphen": "张\u00ad三", "Hangul filler": "\u3164", "half-width Hangul filler": "张\uffa0",
     "braille blank": "\u2800", "unassigned": "村\U000e0080",
+    "VS16": "村\ufe0f", "VS1": "\ufe00村", "private use": "村\ue000名", "plane 15 private use": "村\U000f0000",
+    "object replacement": "\ufffc", "replacement character": "村\ufffd", "IVS after a letter": "a\U000e0100",
+    "IVS first": "\U000e0100村", "IVS after an IVS": "村\U000e0100\U000e0101",
     "only spaces": "\u3000 \u00a0", "only combining marks": "\u0301\u0302",
 }
 
@@ -24,6 +27,11 @@ def test_hidden_or_invisible_text_is_refused(value):
         valid_text(value, "unit.display_name", max_len=60)
     assert info.value.violations[0].field == "unit.display_name"
     assert info.value.violations[0].zh and info.value.violations[0].en
+
+
+def test_ideographic_variation_sequence_after_a_cjk_ideograph_is_a_name():
+    assert valid_text("邉\U000e0101", "x", max_len=5) == "邉\U000e0101"
+    assert valid_text("张\U00020000\U000e0100", "x", max_len=5) == "张\U00020000\U000e0100"
 
 
 def test_text_is_stored_nfc_and_stripped():

@@ -89,8 +89,9 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
 
     def UpdateUnit(self, request, context):
         name = UNITS.parse(request.unit.name, "unit.name")
-        cmd = commands.UpdateUnit(name.tenant, name.id, changes_from_mask(request.unit, request.update_mask.paths),
-                                  request.unit.etag)
+        changes = changes_from_mask(request.unit, request.update_mask.paths,
+                                    elsewhere={"parent": ("（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")})
+        cmd = commands.UpdateUnit(name.tenant, name.id, changes, request.unit.etag)
         return mapping.unit_to_proto(units.update_unit(cmd, self.uows, current_principal()))
 
     def MoveUnit(self, request, context):
@@ -165,7 +166,7 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
             "gender": lambda v: mapping.gender(v, "member.gender") or "",
             "status": lambda v: mapping.member_status(v, "member.status"),
             "category": lambda v: mapping.member_category(v, "member.category"),
-        })
+        }, elsewhere={"unit": ("（转接请用 TransferMember）", " here (use TransferMember to change the unit)")})
         cmd = commands.UpdateMember(name.tenant, name.id, changes, request.member.etag)
         who = current_principal()
         return mapping.member_to_proto(members.update_member(cmd, self.uows, who), who)

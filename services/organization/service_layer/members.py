@@ -137,8 +137,7 @@ def _check_not_transferred(member: Member) -> None:
 
 
 def update_member(cmd: c.UpdateMember, uows: OrgUnitOfWorkFactory, who: Principal) -> MemberView:
-    check_update_mask(cmd.changes, MEMBER_FIELDS, "（转接请用 TransferMember）",
-                      " here (use TransferMember to change the unit)")
+    check_update_mask(cmd.changes, MEMBER_FIELDS)
     v = Validator()
     for key in ("status", "category"):
         v.require(key not in cmd.changes or cmd.changes[key] is not None, f"member.{key}", "不能设为未指定",
