@@ -155,13 +155,12 @@ def valid_text(value: str, field_path: str, **rules) -> str:
     return cleaned
 
 
-def check_update_mask(changes: dict, allowed: set[str] | frozenset[str], zh_hint: str = "", en_hint: str = "") -> None:
+def check_update_mask(changes: dict, allowed: set[str] | frozenset[str]) -> None:
     """An update names at least one field and only fields that update may change (AIP-134).
 
     A path naming no field of the resource is told so. Where a field is changed instead (MoveUnit
     for a unit's parent) goes with that field only: changes from `fieldmask.changes_from_mask`
-    say which field each hint is about. The hints given here (for a plain dict of changes) go
-    with any field that cannot be updated.
+    say which field each hint is about.
     """
     v = Validator()
     if not changes:
@@ -171,6 +170,6 @@ def check_update_mask(changes: dict, allowed: set[str] | frozenset[str], zh_hint
         if masked is not None and path in masked.unknown:
             v.add("update_mask", f"{masked.resource} 没有字段 {path}", f"{path!r} is not a field of {masked.resource}")
             continue
-        zh, en = masked.elsewhere.get(path, ("", "")) if masked is not None else (zh_hint, en_hint)
+        zh, en = masked.elsewhere.get(path, ("", "")) if masked is not None else ("", "")
         v.add("update_mask", f"不能修改字段 {path}{zh}", f"field {path!r} cannot be updated{en}")
     v.raise_if_any()

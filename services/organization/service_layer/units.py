@@ -164,7 +164,7 @@ def list_units(cmd: c.ListUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> 
 
 def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
     _check_judgement(who, set(cmd.changes))
-    check_update_mask(cmd.changes, UNIT_FIELDS, "（上级请用 MoveUnit）", " here (use MoveUnit to change the parent)")
+    check_update_mask(cmd.changes, UNIT_FIELDS)
     with uows(cmd.tenant) as uow:
         unit = _unit_to_change(uow, who, cmd.unit_id, cmd.etag)
         before = unit.display_name
