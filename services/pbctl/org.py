@@ -45,8 +45,10 @@ def problem_line(row: int, column: str, reason: str, zh: str, en: str) -> str:
 def report_lines(report, tenant: str) -> list[str]:
     """The terminal text of an ImportOrganizationResponse."""
     if report.problems:
-        head = (f"导入失败，共{len(report.problems)}处错误，未写入任何数据 / import refused: "
-                f"{len(report.problems)} problem(s), nothing was written")
+        total = max(report.problems_total, len(report.problems))
+        head = (f"导入失败，共{total}处错误，未写入任何数据 / import refused: {total} problem(s), nothing was written")
+        if total > len(report.problems):
+            head += f"（仅列出前{len(report.problems)}处 / the first {len(report.problems)} are listed）"
         return [head] + [problem_line(p.row, p.column, p.reason, p.message_zh, p.message) for p in report.problems]
     verb = "已导入 / imported" if report.written else "检查通过（未写入） / checked, not written"
     settings = ", settings" if report.settings_changed else ""
