@@ -251,3 +251,16 @@ def test_a_negative_setting_is_told_the_bound_updatetenant_names(platform):
     [problem] = report.problems
     assert (problem.row, problem.column) == (2, "value") and problem.message_zh in refused.zh
     assert "1" in problem.message
+
+
+def test_only_callers_who_see_personal_data_in_clear_may_export_it(platform):
+    county = County(platform)
+    town = county.unit(pb.TOWNSHIP, "彭镇")
+    member = county.member(town.name, phone="13812345678")
+    operator = platform.operator()
+    assert platform.stub.GetMember(pb.GetMemberRequest(name=member.name), metadata=operator).personal_data_masked
+    err = expect(grpc.StatusCode.PERMISSION_DENIED, lambda: list(platform.stub.ExportOrganization(
+        pb.ExportOrganizationRequest(parent=county.parent, format=pb.CSV), metadata=operator)))
+    assert err.reason == "PERSONAL_DATA_NOT_VISIBLE"
+    exported = [r for r in _rows(_export(platform, county.code, county.admin, pb.CSV), ".csv") if r["record"] == "member"]
+    assert [r["phone"] for r in exported] == ["13812345678"], "the county's admin still gets the clear values"

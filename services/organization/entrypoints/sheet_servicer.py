@@ -101,8 +101,8 @@ class SheetServicer:
 
     def ExportOrganization(self, request, context):
         cmd = commands.ExportOrganization(mapping.tenant_code(request.parent, "parent"))
+        rows = bulk_import.export_organization(cmd, self.uows, current_principal())  # who may, before the format
         kind = _kind(request.format)
-        rows = bulk_import.export_organization(cmd, self.uows, current_principal())
         data = sheet_bytes(rows, kind)
         units = sum(r["record"] == UNIT for r in rows)
         members = sum(r["record"] == MEMBER for r in rows)
