@@ -141,9 +141,14 @@ def read_xlsx(data: bytes, max_lines: int) -> Table:
         raise UnreadableSheet(f"不是有效的 xlsx 文件 / not a readable xlsx workbook ({type(exc).__name__})") from None
     table = Table(max_lines)
     try:
+        ws = wb.worksheets[0]
+        # openpyxl pads every row to the sheet's recorded width, which one stray cell in column XFD
+        # makes 16,384: rows are read only as wide as the header (nothing right of it has a column).
+        header = next((line for line in ws.iter_rows(values_only=True) if any(v is not None for v in line)), ())
+        width = max((j + 1 for j, v in enumerate(header) if v is not None), default=0)
         # read_only: rows stream from the file, and the run of absent rows openpyxl fills in is one
         # shared empty tuple, skipped here.
-        for i, line in enumerate(wb.worksheets[0].iter_rows(values_only=True)):
+        for i, line in enumerate(ws.iter_rows(max_col=width, values_only=True) if width else ()):
             if any(v is not None for v in line) and table.add(i, [_cell_text(v) for v in line]):
                 row = len(table.rows) - 1
                 table.numeric |= {(row, j) for j, v in enumerate(line)

@@ -75,13 +75,14 @@ def test_xlsx_numbers_are_marked_as_numbers():
     assert rows[0].numeric == frozenset({"id_card_number"})
 
 
-def test_xlsx_blank_rows_are_skipped_and_rows_keep_their_numbers_and_too_many_rows_are_refused():
+def test_xlsx_blank_rows_and_cells_beyond_the_header_are_skipped_and_too_many_rows_are_refused():
     wb = Workbook()
     wb.active.append(["record", "id_card_number"])
     wb.active["A5"] = "member"
     wb.active["B5"] = 610222198001011234
     wb.active["A900000"] = None  # a formatted row far down: openpyxl fills the gap with empty rows
     wb.active["A900000"].number_format = "@"
+    wb.active["XFD7"] = "stray"  # right of the header: no column, and rows are not read 16,384 wide
     out = io.BytesIO()
     wb.save(out)
     _, rows = parse_sheet(out.getvalue(), ".xlsx")
