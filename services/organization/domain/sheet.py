@@ -24,6 +24,9 @@ SETTING_NAMES = tuple(f.name for f in dataclasses.fields(TenantSettings))
 POST_SEP, POST_FIELD_SEP, ESCAPE = ";", "|", "\\"
 POST_FIELDS = 5  # TYPE|unit_ref|start_date|term_end_date|dispatching_organ
 FIRST_DATA_ROW = 2  # row 1 is the header, as a spreadsheet numbers it
+# A county has about 10,000 members: a sheet with more data rows than this is refused unread, so
+# one file cannot hold the server's memory and CPU for minutes (blank rows do not count).
+MAX_DATA_ROWS = 200_000
 SHEET_TITLE = "组织体系"
 
 
@@ -56,8 +59,11 @@ def rows_from_dicts(dicts: list[dict[str, str]]) -> list[Row]:
     return [Row(i + FIRST_DATA_ROW, {k: "" if v is None else str(v) for k, v in d.items()}) for i, d in enumerate(dicts)]
 
 
-def rows_from_table(table: list[list[str]], numeric: set[tuple[int, int]]) -> tuple[list[str], list[Row]]:
-    """(header, data rows) of a table whose first line is the header."""
+def rows_from_table(table: list[list[str]], numeric: set[tuple[int, int]],
+                    lines: list[int]) -> tuple[list[str], list[Row]]:
+    """(header, data rows) of a table whose first line is the header; `lines[i]` is the 0-based
+    line of the file that `table[i]` came from (blank lines were left out), so a row keeps the
+    number the spreadsheet shows."""
     if not table:
         return [], []
     header = [h.strip().lower() for h in table[0]]
@@ -65,7 +71,7 @@ def rows_from_table(table: list[list[str]], numeric: set[tuple[int, int]]) -> tu
     for i, line in enumerate(table[1:], start=1):
         cells = {h: (line[j] if j < len(line) else "") for j, h in enumerate(header) if h}
         numbers = frozenset(header[j] for j in range(len(header)) if (i, j) in numeric)
-        rows.append(Row(i - 1 + FIRST_DATA_ROW, cells, numbers))
+        rows.append(Row(lines[i] + 1, cells, numbers))
     return header, rows
 
 

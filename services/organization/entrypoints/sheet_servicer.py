@@ -1,7 +1,8 @@
 """The county sheet over gRPC: ImportOrganization (client streaming, a long-running operation),
 ExportOrganization (server streaming) and GetOperation. Mixed into OrganizationServicer.
 
-Bounds (docs/import-format.md): chunks of at most 1 MiB, a file of at most 32 MiB.
+Bounds (docs/import-format.md): chunks of at most 1 MiB, a file of at most 32 MiB, at most
+`MAX_DATA_ROWS` data rows.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def operation_to_proto(op: Operation, rows_done: int) -> operations_pb2.Operatio
         r = op.result
         out.response.CopyFrom(_any(pb.ImportOrganizationResponse(
             units=r["units"], members=r["members"], posts=r["posts"], settings_changed=r["settings_changed"],
-            written=r["written"], problems=[pb.ImportProblem(row=p["row"], column=p["column"], reason=p["reason"],
-                                                             message=p["en"], message_zh=p["zh"]) for p in r["problems"]])))
+            written=r["written"], problems_total=r.get("problems_total", len(r["problems"])),
+            problems=[pb.ImportProblem(row=p["row"], column=p["column"], reason=p["reason"], message=p["en"],
+                                       message_zh=p["zh"]) for p in r["problems"]])))
     return out
 
 
@@ -89,7 +91,7 @@ class SheetServicer:
             header, rows = parse_sheet(data, kind)
         except SheetError as exc:
             zh, _, en = str(exc).partition(" / ")
-            raise InvalidArgument.field("chunk", zh, en or zh, "UNREADABLE_SHEET") from None
+            raise InvalidArgument.field("chunk", zh, en or zh, exc.reason) from None
         body = fingerprint(f"{first.parent}|{first.format}|{first.validate_only}|".encode() + data)
         cmd = commands.StartImport(code, len(rows), first.validate_only, first.request_id, body)
         op, new = operations.start_import(cmd, self.uows, current_principal())
@@ -99,8 +101,8 @@ class SheetServicer:
 
     def ExportOrganization(self, request, context):
         cmd = commands.ExportOrganization(mapping.tenant_code(request.parent, "parent"))
+        rows = bulk_import.export_organization(cmd, self.uows, current_principal())  # who may, before the format
         kind = _kind(request.format)
-        rows = bulk_import.export_organization(cmd, self.uows, current_principal())
         data = sheet_bytes(rows, kind)
         units = sum(r["record"] == UNIT for r in rows)
         members = sum(r["record"] == MEMBER for r in rows)

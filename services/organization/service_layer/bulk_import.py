@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from services.common.auth import Principal
 from services.common.clock import iso_date, today_in, utcnow
-from services.common.errors import stale_etag
+from services.common.errors import PermissionDenied, stale_etag
 from services.common.tenancy import tenant_name
 from services.organization.domain import personal_data as pd
 from services.organization.domain import rules
@@ -139,6 +139,13 @@ def _write(uow: OrgUnitOfWork, plan: ImportPlan, actor: str) -> None:
 
 def export_organization(cmd: commands.ExportOrganization, uows: OrgUnitOfWorkFactory,
                         who: Principal) -> list[dict[str, str]]:
+    """The sheet is made to be imported again, so it holds ID numbers and phones in clear: only
+    for a caller who sees them in clear everywhere else (GetMember), never a masked copy."""
+    if not who.sees_personal_data:
+        raise PermissionDenied("PERSONAL_DATA_NOT_VISIBLE",
+                               "导出表含明文身份证号和手机号，只有可查看个人信息的县级管理员可以导出",
+                               "the sheet holds ID numbers and phones in clear: only a caller who may see "
+                               "personal data (the county's admin) may export it")
     return export_rows(uows(cmd.tenant, write=False))
 
 

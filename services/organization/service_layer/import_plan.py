@@ -48,6 +48,7 @@ _FALSE = {"", "0", "false", "no", "n", "否", "f"}
 _GENDERS = {"MALE", "FEMALE"}
 # What Excel writes into a CSV for a long number it has already rounded: 6.10222E+17.
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+\d+$", re.IGNORECASE)
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
 ID_AS_NUMBER = ("身份证号被 Excel 存成了数字（只保留15位有效数字，末位X也会丢失）：请把该列设为“文本”格式后重新输入完整号码",
                 "Excel stored the ID number as a number (it keeps only 15 significant digits and drops a final X): "
                 "format the column as Text and type the full number again")
@@ -181,7 +182,8 @@ class _Planner:
                 self.problem(row.number, "ref", "UNKNOWN_SETTING", f"设置项“{name}”无效，应为 {', '.join(SETTING_NAMES)} 之一",
                              f"unknown setting {name!r} (one of {', '.join(SETTING_NAMES)})")
             elif isinstance(getattr(self.ctx.settings, name), int):
-                if text.isascii() and text.isdigit():
+                # A sign is kept, so `-5` is told the bound UpdateTenant names, not "not a number".
+                if _WHOLE_NUMBER.fullmatch(text):
                     values[name] = int(text)
                 else:
                     self.problem(row.number, "value", "INVALID_ROW", "应为整数", "must be a whole number")

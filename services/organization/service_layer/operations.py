@@ -23,6 +23,9 @@ from services.organization.service_layer.loaders import load_tenant
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork, OrgUnitOfWorkFactory
 
 IMPORT = "import"
+# The report travels in one gRPC message, which a client receives up to 4 MiB: a 2 MiB sheet of
+# bad rows can have 60,000 problems. The first ones (by row) are kept, with the total.
+MAX_REPORTED_PROBLEMS = 1000
 
 
 def _load(uow: OrgUnitOfWork, op_id: str) -> Operation:
@@ -50,7 +53,8 @@ def start_import(cmd: c.StartImport, uows: OrgUnitOfWorkFactory, who: Principal)
 def _report(report: ImportReport) -> dict:
     return {"units": report.units, "members": report.members, "posts": report.posts,
             "settings_changed": report.settings_changed, "written": report.written,
-            "problems": [dataclasses.asdict(p) for p in report.sorted_problems()]}
+            "problems": [dataclasses.asdict(p) for p in report.sorted_problems()[:MAX_REPORTED_PROBLEMS]],
+            "problems_total": len(report.problems)}
 
 
 def _finish(uow: OrgUnitOfWork, op: Operation) -> None:
