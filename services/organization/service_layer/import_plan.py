@@ -40,7 +40,7 @@ from services.organization.domain.sheet import (
     split_posts,
 )
 from services.organization.service_layer.members import check_member_fields
-from services.organization.service_layer.unit_of_work import MEMBER_ACTIVE_ELSEWHERE
+from services.organization.service_layer.unit_of_work import MEMBER_ACTIVE_ELSEWHERE, MEMBER_EXISTS
 from services.organization.service_layer.units import check_unit_fields
 
 _TRUE = {"1", "true", "yes", "y", "是", "t"}
@@ -346,11 +346,9 @@ class _Planner:
                     self.problem(row.number, "id_card_number", "DUPLICATE_ID_CARD",
                                  f"身份证号与第{id_cards[number]}行重复", f"the ID number repeats row {id_cards[number]}")
                 elif number in self.ctx.existing_id_cards:
-                    self.problem(row.number, "id_card_number", "MEMBER_EXISTS", "该身份证号的党员已在本县登记",
-                                 "a member with this ID number is already recorded in this county")
+                    self.from_error(row.number, "id_card_number", MEMBER_EXISTS.error())
                 elif number in self.ctx.active_elsewhere:
-                    key = MEMBER_ACTIVE_ELSEWHERE
-                    self.problem(row.number, "id_card_number", key.reason, key.zh, key.en)
+                    self.from_error(row.number, "id_card_number", MEMBER_ACTIVE_ELSEWHERE.error())
                 else:
                     id_cards[number] = row.number
             unit = self.member_unit(row)
