@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Table, Text
 
+from services.common.directory import add_directory_tables
 from services.common.tables import NAMING, add_common_tables, utc_datetime
 
 metadata = MetaData(naming_convention=NAMING)
 common = add_common_tables(metadata)
 outbox = common["outbox"]
+# What this service knows of the organization (docs/directory.md), fed by its events.
+directory = add_directory_tables(metadata)
 
 # ------------------------------------------------------------ rule sets
 

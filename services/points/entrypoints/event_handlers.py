@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from services.common.directory import directory_handlers
 from services.points.entrypoints.runtime import uow_factory
 
 __all__ = ["HANDLERS", "uow_factory"]
 
-# {(producer, type): handler}; the directory's handlers join when the directory module is wired.
-HANDLERS: dict = {}
+# {(producer, type): handler}: the organization's events keep the directory current.
+HANDLERS = {**directory_handlers()}

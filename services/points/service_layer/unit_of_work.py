@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine
 
+from services.common.directory import Directory
 from services.common.outbox import OutboxWriter
 from services.common.pagination import PageTokens
 from services.common.uow import SqlUnitOfWork, UniqueKey
@@ -13,6 +14,8 @@ from services.points.adapters.repositories.rule_sets import RuleSetRepository
 
 class PointsUnitOfWork(SqlUnitOfWork):
     rule_sets: RuleSetRepository
+    directory: Directory  # the organization as this service knows it: units, members, posts
+    organization = None  # the organization's client the directory reads through on a miss
 
     # What the loser of a race on each natural key is told: what the use case's own check says.
     unique_keys = {
@@ -23,6 +26,7 @@ class PointsUnitOfWork(SqlUnitOfWork):
 
     def _open(self, conn: Connection) -> None:
         self.rule_sets = RuleSetRepository(conn, self.tenant)
+        self.directory = Directory(conn, tables.directory, self.tenant, self.organization)
 
 
 class PointsUnitOfWorkFactory:

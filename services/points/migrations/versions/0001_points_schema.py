@@ -1,4 +1,4 @@
-"""Points schema: the kernel's common tables, rule sets and their revisions; RLS on PostgreSQL.
+"""Points schema: the kernel's common tables, the organization directory, rule sets and their revisions; RLS on PostgreSQL.
 
 Revision ID: 0001
 Revises:
@@ -35,6 +35,77 @@ def upgrade() -> None:
     sa.Column('replayed_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dead_letters'))
     )
+    op.create_table('directory_members',
+    sa.Column('tenant', sa.String(length=6), nullable=False),
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('unit_id', sa.String(length=40), nullable=False),
+    sa.Column('display_name', sa.String(length=50), nullable=False),
+    sa.Column('gender', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=40), nullable=False),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.Column('state', sa.String(length=40), nullable=False),
+    sa.Column('age_band', sa.String(length=20), nullable=False),
+    sa.Column('post_holder', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant', 'id', name=op.f('pk_directory_members'))
+    )
+    with op.batch_alter_table('directory_members', schema=None) as batch_op:
+        batch_op.create_index('ix_directory_members_tenant_unit', ['tenant', 'unit_id'], unique=False)
+
+    op.create_table('directory_posts',
+    sa.Column('tenant', sa.String(length=6), nullable=False),
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('type', sa.String(length=40), nullable=False),
+    sa.Column('unit_id', sa.String(length=40), nullable=False),
+    sa.Column('member_id', sa.String(length=40), nullable=False),
+    sa.Column('member_display_name', sa.String(length=50), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=True),
+    sa.Column('term_end_date', sa.Date(), nullable=True),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('current', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant', 'id', name=op.f('pk_directory_posts'))
+    )
+    with op.batch_alter_table('directory_posts', schema=None) as batch_op:
+        batch_op.create_index('ix_directory_posts_tenant_member', ['tenant', 'member_id'], unique=False)
+        batch_op.create_index('ix_directory_posts_tenant_unit', ['tenant', 'unit_id'], unique=False)
+
+    op.create_table('directory_tenants',
+    sa.Column('tenant', sa.String(length=6), nullable=False),
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('display_name', sa.String(length=100), nullable=False),
+    sa.Column('city_code', sa.String(length=6), nullable=False),
+    sa.Column('city_display_name', sa.String(length=100), nullable=False),
+    sa.Column('time_zone', sa.String(length=64), nullable=False),
+    sa.Column('locale', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant', 'id', name=op.f('pk_directory_tenants'))
+    )
+    op.create_table('directory_units',
+    sa.Column('tenant', sa.String(length=6), nullable=False),
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('parent_id', sa.String(length=40), nullable=True),
+    sa.Column('path', sa.String(length=400).with_variant(sa.String(length=400, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('depth', sa.Integer(), nullable=False),
+    sa.Column('type', sa.String(length=40), nullable=False),
+    sa.Column('display_name', sa.String(length=100), nullable=False),
+    sa.Column('state', sa.String(length=40), nullable=False),
+    sa.Column('merged_into', sa.String(length=40), nullable=True),
+    sa.Column('weak_and_lax', sa.Boolean(), nullable=False),
+    sa.Column('demonstration_site', sa.Boolean(), nullable=False),
+    sa.Column('star_level', sa.Integer(), nullable=False),
+    sa.Column('division_code', sa.String(length=12), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant', 'id', name=op.f('pk_directory_units'))
+    )
+    with op.batch_alter_table('directory_units', schema=None) as batch_op:
+        batch_op.create_index('ix_directory_units_tenant_parent', ['tenant', 'parent_id'], unique=False)
+        batch_op.create_index('ix_directory_units_tenant_path', ['tenant', 'path'], unique=False)
+
     op.create_table('idempotency_keys',
     sa.Column('tenant', sa.String(length=6), nullable=False),
     sa.Column('method', sa.String(length=60), nullable=False),
@@ -113,8 +184,8 @@ def upgrade() -> None:
     # bookkeeping (processed_events, dead_letters) spans tenants, as in organization.
     enable_row_level_security(
         op,
-        tables=('idempotency_keys', 'outbox', 'outbox_sequences', 'rule_set_revisions', 'rule_sets'),
-        grant_tables=('dead_letters', 'idempotency_keys', 'outbox', 'outbox_sequences', 'processed_events', 'rule_set_revisions', 'rule_sets'),
+        tables=('directory_members', 'directory_posts', 'directory_tenants', 'directory_units', 'idempotency_keys', 'outbox', 'outbox_sequences', 'rule_set_revisions', 'rule_sets'),
+        grant_tables=('dead_letters', 'directory_members', 'directory_posts', 'directory_tenants', 'directory_units', 'idempotency_keys', 'outbox', 'outbox_sequences', 'processed_events', 'rule_set_revisions', 'rule_sets'),
     )
 
 
@@ -134,5 +205,20 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     op.drop_table('idempotency_keys')
+    with op.batch_alter_table('directory_units', schema=None) as batch_op:
+        batch_op.drop_index('ix_directory_units_tenant_path')
+        batch_op.drop_index('ix_directory_units_tenant_parent')
+
+    op.drop_table('directory_units')
+    op.drop_table('directory_tenants')
+    with op.batch_alter_table('directory_posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_directory_posts_tenant_unit')
+        batch_op.drop_index('ix_directory_posts_tenant_member')
+
+    op.drop_table('directory_posts')
+    with op.batch_alter_table('directory_members', schema=None) as batch_op:
+        batch_op.drop_index('ix_directory_members_tenant_unit')
+
+    op.drop_table('directory_members')
     op.drop_table('dead_letters')
     # ### end Alembic commands ###
