@@ -9,12 +9,16 @@ import uuid
 import grpc
 import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
+from partybuilding.organization.v1 import organization_service_pb2 as opb
 from partybuilding.points.v1 import points_service_pb2 as ppb
 from sqlalchemy import select
 
+from services.common.auth import Principal, Role
 from services.common.db import bind_tenant
+from services.common.errors import PermissionDenied
 from services.points.adapters import tables
 from services.points.service_layer.loaders import rules_in_force
+from services.points.service_layer.scope import check_unit_within, clerk_root
 from tests.helpers import County, expect
 
 NOT_FOUND, DENIED = grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED
@@ -241,5 +245,35 @@ def test_another_county_is_refused_on_every_rule_set_rpc(points, platform):
     assert points.get(name) == created
 
 
-def test_resync_is_for_operators(points, platform):
-    expect(DENIED, points.s.ResyncDirectory, ppb.ResyncDirectoryRequest(parent=points.parent), metadata=points.md)
+def test_an_operator_resyncs_a_countys_directory_from_the_organization(points, platform):
+    county = points.county
+    town, station, villages = county.tree(villages=2)
+    member = county.member(villages[0].name, "李四")
+    request = ppb.ResyncDirectoryRequest(parent=points.parent)
+    counts = points.s.ResyncDirectory(request, metadata=platform.operator())
+    assert (counts.units, counts.members, counts.posts, counts.removed) == (4, 1, 0, 0)
+    with platform.runtime("points").uow_factory(county.code, write=False) as uow:
+        known = uow.directory.member(member.name.rsplit("/", 1)[-1])
+        assert (known.display_name, known.unit_id) == ("李四", villages[0].name.rsplit("/", 1)[-1])
+        assert [u.id for u in uow.directory.units_in_subtree(station.name.rsplit("/", 1)[-1])]
+    expect(DENIED, points.s.ResyncDirectory, request, metadata=points.md)
+    expect(NOT_FOUND, points.s.ResyncDirectory, ppb.ResyncDirectoryRequest(parent="tenants/610298"),
+           metadata=platform.operator())
+
+
+def test_a_clerk_is_confined_to_the_subtree_their_token_names(points, platform):
+    # service_layer/scope.py, which the ledger's use cases call: the units come from the directory,
+    # read through to the organization on a miss.
+    county = points.county
+    town, station, villages = county.tree(villages=2)
+    other_town = county.unit(opb.TOWNSHIP, "尧生镇")
+    clerk = Principal("clerk-1", Role.CLERK, frozenset({county.code}), unit=station.name)
+    with platform.runtime("points").uow_factory(county.code, write=False) as uow:
+        assert clerk_root(uow, clerk).id == station.name.rsplit("/", 1)[-1]
+        check_unit_within(uow, clerk, uow.directory.unit(villages[1].name.rsplit("/", 1)[-1]))
+        with pytest.raises(PermissionDenied, match="outside the clerk's subtree"):
+            check_unit_within(uow, clerk, uow.directory.unit(other_town.name.rsplit("/", 1)[-1]))
+        assert clerk_root(uow, Principal("admin", Role.COUNTY_ADMIN, frozenset({county.code}))) is None
+        stray = Principal("clerk-2", Role.CLERK, frozenset({county.code}), unit=f"{points.parent}/units/u-nowhere")
+        with pytest.raises(PermissionDenied, match="must name the unit"):
+            clerk_root(uow, stray)
