@@ -88,3 +88,10 @@ def test_a_bad_file_prints_every_problem_with_its_path(cli_county, tmp_path):
     assert result.exit_code == 2 and "not valid YAML" in result.output, result.output
     result = run("rules", "apply", str(values), "--tenant", code, "--publish")
     assert result.exit_code == 2 and "--effective-from" in result.output
+
+
+def test_an_operator_resyncs_a_county_from_the_shell(cli_county, monkeypatch):
+    code, run = cli_county
+    monkeypatch.setenv("TOKEN", token("operator", ["*"]))
+    result = run("resync", "--tenant", code)
+    assert result.exit_code == 0 and f"resynced tenants/{code}: 0 units, 0 members" in result.output, result.output

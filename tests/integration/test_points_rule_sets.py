@@ -131,6 +131,9 @@ def test_a_draft_is_edited_in_place_and_a_stale_etag_is_aborted(points):
            changed.etag, field="rule_set.rules[0].points")
     expect(INVALID, points.update, ppb.RuleSet(name=created.name), ["colour"], changed.etag, field="update_mask")
     expect(INVALID, points.update, ppb.RuleSet(name=created.name), ["etag"], changed.etag, field="update_mask")
+    expect(INVALID, points.update, ppb.RuleSet(name=created.name, rules=[a_rule()]), ["rules.points"], changed.etag,
+           field="update_mask")
+    expect(INVALID, points.update, ppb.RuleSet(name=created.name), [], changed.etag, field="update_mask")
     assert points.get(created.name) == changed
 
 
