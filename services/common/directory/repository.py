@@ -8,7 +8,7 @@ unit of work's transaction. Writes upsert by version, one statement per list (up
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, delete, false, select
@@ -53,30 +53,18 @@ class Directory:
 
     def tenant(self) -> DirectoryTenant | None:
         """This county, or None when the organization does not know it."""
-        found = self._get(self.tables.tenants, DirectoryTenant, self.tenant_code)
-        if found is None and self.client is not None:
-            found = self.client.get_tenant(self.tenant_code)
-            if found is not None and self._may_store():
-                self.apply_tenant(found)
-        return found
+        return self._read_through(self.tables.tenants, DirectoryTenant, self.tenant_code,
+                                  lambda client: client.get_tenant(self.tenant_code))
 
     def unit(self, unit_id: str) -> DirectoryUnit | None:
         """One unit, whatever its state; None when the organization does not know it."""
-        found = self._get(self.tables.units, DirectoryUnit, unit_id)
-        if found is None and self.client is not None:
-            found = self.client.get_unit(self.tenant_code, unit_id)
-            if found is not None and self._may_store():
-                self.apply_units([found])
-        return found
+        return self._read_through(self.tables.units, DirectoryUnit, unit_id,
+                                  lambda client: client.get_unit(self.tenant_code, unit_id))
 
     def member(self, member_id: str) -> DirectoryMember | None:
         """One member, transferred-out ones too; None when the organization does not know them."""
-        found = self._get(self.tables.members, DirectoryMember, member_id)
-        if found is None and self.client is not None:
-            found = self.client.get_member(self.tenant_code, member_id)
-            if found is not None and self._may_store():
-                self.apply_members([found])
-        return found
+        return self._read_through(self.tables.members, DirectoryMember, member_id,
+                                  lambda client: client.get_member(self.tenant_code, member_id))
 
     def units_in_subtree(self, root_id: str) -> list[DirectoryUnit]:
         """The root and every unit below it, in path order (parents before children)."""
@@ -152,10 +140,15 @@ class Directory:
 
     # ------------------------------------------------------------ internals
 
-    def _may_store(self) -> bool:
-        # Only a writing unit of work commits what it stores; a read one would roll it back
-        # (SQLite) or refuse it (PostgreSQL's read pool is read-only).
-        return bool(self.conn.get_execution_options().get("pb_write"))
+    def _read_through(self, table: Table, cls, row_id: str, ask: Callable[[OrganizationReader], Any]):
+        found = self._get(table, cls, row_id)
+        if found is None and self.client is not None:
+            found = ask(self.client)
+            # Only a writing unit of work commits what it stores; a read one would roll it back
+            # (SQLite) or refuse it (PostgreSQL's read pool is read-only).
+            if found is not None and self.conn.get_execution_options().get("pb_write"):
+                self._apply(table, cls, [found], overwrite_equal=False)
+        return found
 
     def _get(self, table: Table, cls, row_id: str):
         row = self.conn.execute(select(table).where(table.c.tenant == self.tenant_code, table.c.id == row_id)).first()
