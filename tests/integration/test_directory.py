@@ -114,6 +114,9 @@ def test_current_posts_by_unit_member_or_county(service):
     assert (first.type, first.member_id, first.start_date.isoformat(), first.term_end_date.isoformat()) == (
         "SECRETARY", "m-1", "2026-01-05", "2029-01-04")
     assert read(service, "current_posts", member_id="m-3") == []
+    # A rename reaches the member's row only (posts keep their version): the holder's name follows it.
+    apply(service, members=[snap.member(T, "m-1", "u-3", 2, display_name="张三丰")])
+    assert read(service, "current_posts", member_id="m-1")[0].member_display_name == "张三丰"
 
 
 def test_five_hundred_members_apply_in_one_statement(service):

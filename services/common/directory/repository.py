@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, false, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, false, func, select
 
 from services.common.clock import utcnow
 from services.common.db import LIKE_ESCAPE, like_prefix
@@ -83,8 +83,13 @@ class Directory:
 
     def current_posts(self, unit_id: str | None = None, member_id: str | None = None) -> list[DirectoryPost]:
         """Posts not ended, of one unit, of one member, or of the whole county."""
-        t = self.tables.posts
-        query = select(t).where(t.c.tenant == self.tenant_code, t.c.current.is_(True))
+        t, m = self.tables.posts, self.tables.members
+        # A rename gives the member a new version, not their posts: the holder's name is the
+        # member row's where the directory has it.
+        holder = func.coalesce(m.c.display_name, t.c.member_display_name).label("member_display_name")
+        query = (select(*(c for c in t.c if c.name != "member_display_name"), holder)
+                 .select_from(t.outerjoin(m, and_(m.c.tenant == t.c.tenant, m.c.id == t.c.member_id)))
+                 .where(t.c.tenant == self.tenant_code, t.c.current.is_(True)))
         if unit_id is not None:
             query = query.where(t.c.unit_id == unit_id)
         if member_id is not None:
