@@ -177,5 +177,6 @@ class Directory:
         if not latest:
             return 0
         names = _COLUMNS[cls] if cls is not DirectoryTenant else (*_COLUMNS[cls], "id")
-        rows = [{name: getattr(m, name) for name in names} for m in latest.values()]
+        # In id order: two transactions upserting overlapping lists lock rows in one order, no deadlock.
+        rows = [{name: getattr(m, name) for name in names} for _, m in sorted(latest.items())]
         return upsert_by_version(self.conn, table, rows, utcnow(), overwrite_equal)
