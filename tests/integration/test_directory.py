@@ -228,3 +228,10 @@ def test_row_level_security_hides_another_county_rows(service):
         seen = uow.conn.execute(select(DIRECTORY.units.c.id)).scalars().all()
     # PostgreSQL's second wall; SQLite has only the repository's filter, which the reads above test.
     assert seen == (["u-8"] if service.backend == "postgres" else ["u-1", "u-8"])
+
+
+def test_a_path_holding_like_wildcards_matches_only_its_own_subtree(service):
+    apply(service, units=[snap.unit(T, "u_1", "/u_1/", 1, type_=pb.TOWNSHIP), snap.unit(T, "uX1", "/uX1/", 1),
+                          snap.unit(T, "u%", "/u_1/u%/", 1), snap.unit(T, "u-2", "/u_1x/u-2/", 1)])
+    assert [u.id for u in read(service, "units_in_subtree", "u_1")] == ["u_1", "u%"]
+    assert [u.id for u in read(service, "units_in_subtree", "u%")] == ["u%"]
