@@ -20,10 +20,18 @@ from services.common.pagination import Page
 from services.common.tenancy import check_etag
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
-from services.organization.domain.events import UnitArchived, UnitCreated, UnitMerged, UnitMoved
+from services.organization.domain.events import (
+    UnitArchived,
+    UnitCreated,
+    UnitMerged,
+    UnitMoved,
+    UnitUpdated,
+    resources_changed,
+)
 from services.organization.domain.factories import place_unit
 from services.organization.domain.model import HistoryEntry, Unit, UnitState, UnitType, child_path
 from services.organization.domain.names import unit_name
+from services.organization.domain.snapshots import MemberSnapshot, PostSnapshot, UnitSnapshot
 from services.organization.service_layer import commands as c
 from services.organization.service_layer.loaders import (
     load_tenant,
@@ -129,9 +137,9 @@ def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
                  parent.id if parent else None)
         name = unit_name(cmd.tenant, unit.id)
         claim.remember(name)
-        uow.emit(UnitCreated(name, unit.type.value, unit.display_name,
-                             unit_name(cmd.tenant, parent.id) if parent else ""))
         view = _answer(uow, unit.id)
+        uow.emit(UnitCreated(name, unit.type.value, unit.display_name,
+                             unit_name(cmd.tenant, parent.id) if parent else "", snapshot=UnitSnapshot.of(view)))
         uow.commit()
         return view
 
@@ -185,6 +193,7 @@ def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
         if others:
             _history(uow, who, unit.id, "UPDATED", ", ".join(f"{k}={getattr(unit, k)}" for k in others))
         view = _answer(uow, unit.id)
+        uow.emit(UnitUpdated(unit_name(cmd.tenant, unit.id), sorted(cmd.changes), snapshot=UnitSnapshot.of(view)))
         uow.commit()
         return view
 
@@ -204,18 +213,23 @@ def move_unit(cmd: c.MoveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Un
         rules.check_parent(unit.type, new_parent, "new_parent")
         _check_station_room(uow, unit.type, new_parent, "new_parent")
         old_parent = uow.units.get(unit.parent_id) if unit.parent_id else None
+        old_path, old_depth = unit.path, unit.depth
         unit.parent_id = new_parent.id if new_parent else None
+        unit.path, unit.depth = child_path(new_parent, unit.id), (new_parent.depth + 1) if new_parent else 1
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))
-        uow.units.move_subtree(unit, child_path(new_parent, unit.id), (new_parent.depth + 1) if new_parent else 1)
+        below = uow.units.move_subtree(unit, old_path, old_depth)
         old_label = old_parent.display_name if old_parent else "县"
         new_label = new_parent.display_name if new_parent else "县"
         _history(uow, who, unit.id, "MOVED", f"{old_label} → {new_label}" + (f"（{cmd.reason}）" if cmd.reason else ""),
                  new_parent.id if new_parent else None)
-        uow.emit(UnitMoved(unit_name(cmd.tenant, unit.id),
-                           unit_name(cmd.tenant, old_parent.id) if old_parent else "",
-                           unit_name(cmd.tenant, new_parent.id) if new_parent else "", cmd.reason))
+        name = unit_name(cmd.tenant, unit.id)
         view = _answer(uow, unit.id)
+        uow.emit(UnitMoved(name, unit_name(cmd.tenant, old_parent.id) if old_parent else "",
+                           unit_name(cmd.tenant, new_parent.id) if new_parent else "", cmd.reason,
+                           snapshot=UnitSnapshot.of(view)))
+        for event in resources_changed(cmd.tenant, "move", name, units=[UnitSnapshot.of(u) for u in below]):
+            uow.emit(event)
         uow.commit()
         return view
 
@@ -257,19 +271,22 @@ def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -
                 raise InvalidArgument.field(f"sources[{i}]", "不能把上级并入其下级", "must not contain the target", "MOVE_CYCLE")
             check_within(uow, who, source)
             sources.append(source)
-        members_moved = posts_moved = 0
+        # Every row the merge rewrites besides the units named: their state goes out after it.
+        moved_units, moved_members, moved_posts = [], [], []
         today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone)
         for source in sources:
             end_posts(uow, uow.posts.current_in_unit(source.id), today, MERGE_POST_END_REASON)
-            for child in uow.units.reparent_children(source, target):
+            children, changed = uow.units.reparent_children(source, target)
+            for child in children:
                 _history(uow, who, child.id, "MOVED", f"{source.display_name} → {target.display_name}（撤并）", target.id)
+            moved_units += changed
             moved = uow.members.move_all(source.id, target.id)
             for member_id in moved:
                 uow.members.add_history(
                     HistoryEntry(member_id, "MOVED_BY_MERGE", utcnow(), who.subject, cmd.reason),
                     unit_name(cmd.tenant, source.id), unit_name(cmd.tenant, target.id))
-            members_moved += len(moved)
-            posts_moved += uow.posts.move_unit(source.id, target.id)
+            moved_members += moved
+            moved_posts += uow.posts.move_unit(source.id, target.id)
             for alliance in uow.groupings.repoint_unit(source.id, target.id):
                 uow.groupings.remove_alliance(alliance.id)
                 _history(uow, who, target.id, "ALLIANCE_DISSOLVED",
@@ -286,8 +303,15 @@ def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -
                                          settings, "target")
         name = unit_name(cmd.tenant, target.id)
         claim.remember(name)
-        uow.emit(UnitMerged(name, [unit_name(cmd.tenant, s.id) for s in sources], members_moved, posts_moved, cmd.reason))
         view = _answer(uow, target.id)
+        uow.emit(UnitMerged(name, [unit_name(cmd.tenant, s.id) for s in sources], len(moved_members), len(moved_posts),
+                            cmd.reason, target_snapshot=UnitSnapshot.of(view),
+                            source_snapshots=[UnitSnapshot.of(s) for s in sources]))
+        for event in resources_changed(
+                cmd.tenant, "merge", name, units=[UnitSnapshot.of(u) for u in moved_units],
+                members=[MemberSnapshot.of(m) for m in uow.queries.members_by_id(moved_members)],
+                posts=[PostSnapshot.of(p) for p in uow.queries.posts_by_id(moved_posts)]):
+            uow.emit(event)
         uow.commit()
         return view
 
@@ -320,8 +344,8 @@ def archive_unit(cmd: c.ArchiveUnit, uows: OrgUnitOfWorkFactory, who: Principal)
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))
         _history(uow, who, unit.id, "ARCHIVED", cmd.reason)
-        uow.emit(UnitArchived(unit_name(cmd.tenant, unit.id), cmd.reason))
         view = _answer(uow, unit.id)
+        uow.emit(UnitArchived(unit_name(cmd.tenant, unit.id), cmd.reason, snapshot=UnitSnapshot.of(view)))
         uow.commit()
         return view
 
