@@ -6,6 +6,7 @@ left it (domain/snapshots.py); a change that touches other rows too adds Resourc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.organization.domain.snapshots import (
@@ -157,8 +158,9 @@ class ResourcesChanged:
     posts: list[PostSnapshot] = field(default_factory=list)
 
 
-def resources_changed(tenant: str, cause: str, source: str, units: list[UnitSnapshot] = (),
-                      members: list[MemberSnapshot] = (), posts: list[PostSnapshot] = ()) -> list[ResourcesChanged]:
+def resources_changed(tenant: str, cause: str, source: str, units: Sequence[UnitSnapshot] = (),
+                      members: Sequence[MemberSnapshot] = (),
+                      posts: Sequence[PostSnapshot] = ()) -> list[ResourcesChanged]:
     """The snapshots in events of at most SNAPSHOTS_PER_EVENT each (none when nothing changed):
     units first, so that a consumer has a member's unit before the member."""
     tagged = [(0, s) for s in units] + [(1, s) for s in members] + [(2, s) for s in posts]

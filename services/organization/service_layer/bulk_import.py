@@ -9,6 +9,7 @@ members is a few dozen events (docs/directory.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -132,15 +133,16 @@ def _write(uow: OrgUnitOfWork, plan: ImportPlan, actor: str, source: str) -> Non
     uow.units.add_history_many([HistoryEntry(u.id, "CREATED", now, actor, "imported", u.parent_id) for u in plan.units])
     uow.members.add_history_many([(HistoryEntry(m.id, "CREATED", now, actor, "imported"), "", unit_name(tenant, m.unit_id))
                                   for m in plan.members])
-    for event in resources_changed(tenant, "import", source, *_snapshots(plan, today_in(county.settings.time_zone))):
+    for event in resources_changed(tenant, "import", source, *_snapshots(plan, today_in())):
         uow.emit(event)
 
 
 _CONCURRENT_TYPES = (PostType.SECRETARY, PostType.VILLAGE_DIRECTOR)
 
 
-def _snapshots(plan: ImportPlan, today) -> tuple[list[UnitSnapshot], list[MemberSnapshot], list[PostSnapshot]]:
-    """The written rows as a Get would show them: the sheet's members hold only the sheet's posts."""
+def _snapshots(plan: ImportPlan, today: dt.date) -> tuple[list[UnitSnapshot], list[MemberSnapshot], list[PostSnapshot]]:
+    """The written rows as a Get would show them, from the rows in memory (a county's 10,000
+    members are not read back): the sheet's members hold only the sheet's posts."""
     held: dict[tuple[str, str], set[PostType]] = {}
     for p in plan.posts:
         if p.current:
