@@ -147,7 +147,7 @@ def _unit_fields(u: UnitView) -> dict:
         division_code=u.division_code, weak_and_lax=u.weak_and_lax, demonstration_site=u.demonstration_site,
         star_level=u.star_level, merged_into=unit_name(tenant, u.merged_into) if u.merged_into else "",
         member_count=u.member_count, create_time=_stamp(u.created_at), update_time=_stamp(u.updated_at),
-        etag=etag_of(u.version), depth=u.depth,
+        etag=etag_of(u.version), depth=u.depth, path=u.path,
     )
 
 
@@ -187,7 +187,7 @@ def post_to_proto(p: PostView) -> pb.Post:
         start_date=p.start_date.isoformat(), term_end_date=iso_date(p.term_end_date), end_date=iso_date(p.end_date),
         end_reason=p.end_reason,
         dispatching_organ=p.dispatching_organ, concurrent_secretary_director=p.concurrent_secretary_director,
-        current=p.current, create_time=ts(p.created_at),
+        current=p.current, create_time=ts(p.created_at), etag=etag_of(p.version),
     )
 
 
