@@ -198,8 +198,6 @@ def rows(service, code) -> dict:
 
 
 def test_the_organization_events_build_the_directory_a_resync_builds(platform, tmp_path, client):
-    # Needs the organization to send snapshots (the org-events branch); runs once merged with it.
-    pytest.importorskip("services.organization.domain.snapshots", reason="the organization sends no snapshots yet")
     county = County(platform)
     town, station, villages = county.tree(villages=3)
     second_town = county.unit(pb.TOWNSHIP, "二镇")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from partybuilding.organization.v1 import organization_events_pb2 as events_pb
-from partybuilding.organization.v1 import organization_service_pb2 as pb
+from partybuilding.organization.v1 import organization_resources_pb2 as pb
 
 from services.common.clock import parse_date
 
