@@ -115,6 +115,8 @@ class ChainVerifier:
         self._prev = GENESIS
         self._decisions: dict[str, str] = {}
         self._reversed: set[str] = set()
+        # What the status check needs of each entry, small enough for a county's whole chain.
+        self._entries: dict[str, tuple[int, EntryStatus, bool]] = {}
 
     def feed(self, link: Entry | EntryDecision) -> Broken | None:
         """The link's problem, or None; the walk stops at the first problem."""
@@ -133,23 +135,30 @@ class ChainVerifier:
         self._prev = link.hash
         if isinstance(link, EntryDecision):
             self._decisions[link.entry_id] = link.decision
-        elif link.reverses:
-            self._reversed.add(link.reverses)
+        else:
+            self._entries[link.id] = (link.seq, link.status, link.approval_required)
+            if link.reverses:
+                self._reversed.add(link.reverses)
         return None
 
-    def status_problem(self, entry: Entry) -> Broken | None:
-        """Whether an entry's stored status is what the links say, once the walk is done."""
-        expected = expected_status(entry, self._decisions.get(entry.id), entry.id in self._reversed)
-        if entry.status == expected:
-            return None
-        return Broken(entry.id, entry.seq, f"状态为 {entry.status.value}，链上记录表明应为 {expected.value}",
-                      f"its status is {entry.status.value} but the chain says {expected.value}")
+    @property
+    def entries_checked(self) -> int:
+        return len(self._entries)
+
+    def status_problem(self) -> Broken | None:
+        """Once the walk is done: the first entry whose stored status is not what the links say."""
+        for entry_id, (seq, status, approval_required) in self._entries.items():
+            expected = expected_status(approval_required, self._decisions.get(entry_id), entry_id in self._reversed)
+            if status != expected:
+                return Broken(entry_id, seq, f"状态为 {status.value}，链上记录表明应为 {expected.value}",
+                              f"its status is {status.value} but the chain says {expected.value}")
+        return None
 
 
-def expected_status(entry: Entry, decision: str | None, reversed_: bool) -> EntryStatus:
+def expected_status(approval_required: bool, decision: str | None, reversed_: bool) -> EntryStatus:
     """An entry's status as its decision and reversal make it."""
     if decision == Decision.REJECT:
         return EntryStatus.REJECTED
-    if entry.approval_required and decision != Decision.APPROVE:
+    if approval_required and decision != Decision.APPROVE:
         return EntryStatus.PENDING
     return EntryStatus.REVERSED if reversed_ else EntryStatus.COUNTED

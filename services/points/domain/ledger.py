@@ -14,11 +14,10 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from services.common.errors import FailedPrecondition, PermissionDenied
+from services.points.domain.rule_sets import Kind, Mode, Rule, RuleSetContent, Threshold
 
-NORMAL = "NORMAL"
 NEAR_CAP_SHARE = 0.8  # a rule is "near its cap" once this share of the yearly cap is used
 
 
@@ -34,14 +33,10 @@ class EntryStatus(enum.StrEnum):
 COUNTING = (EntryStatus.COUNTED, EntryStatus.REVERSED)
 
 
-def _text(value: Any) -> str:
-    """An enum member or its spelling, as the spelling (rule-set enums are StrEnums)."""
-    return str(getattr(value, "value", value))
-
-
 @dataclass
 class Entry:
-    """One line of a member's ledger; everything but status and approved_by is immutable."""
+    """One line of a member's ledger; everything from `status` to `version` below the hashed
+    fields may change (a decision, a reversal), the rest never does."""
 
     id: str
     tenant: str
@@ -67,7 +62,11 @@ class Entry:
     reverses: str = ""  # the entry this one cancels
     note: str = ""
     evidence_ref: str = ""
-    approved_by: str = ""  # who approved or rejected it
+    decided_by: str = ""  # who approved or rejected it
+    decision_reason: str = ""
+    decided_at: dt.datetime | None = None
+    reversed_by: str = ""  # the reversal that cancelled it
+    version: int = 1
     seq: int = 0  # position in the tenant's chain
     prev_hash: str = ""
     hash: str = ""
@@ -137,7 +136,7 @@ class PlannedPoints:
         return "; ".join(self.reasons_en)
 
 
-def plan_points(revision: Any, rule: Any, quantity: int, state: MemberYear, cap_used: int) -> PlannedPoints:
+def plan_points(content: RuleSetContent, rule: Rule, quantity: int, state: MemberYear, cap_used: int) -> PlannedPoints:
     """The effective points of a new entry: yearly cap first, then the floor and the base.
 
     `cap_used` is the magnitude of this rule's points already counted or reserved for the
@@ -145,29 +144,29 @@ def plan_points(revision: Any, rule: Any, quantity: int, state: MemberYear, cap_
     in 十二分制 an AWARD never lifts the balance above the base unless the rule says so. An
     entry over a limit is recorded with fewer points and the reason, never dropped.
     """
-    kind = _text(rule.kind)
-    floor = int(revision.floor)
+    kind = rule.kind
+    floor = content.floor
     lowest = state.balance + state.pending_down
-    magnitude = max(lowest - floor, 0) if kind == "DEDUCT_ALL" else int(rule.points) * quantity
-    sign = 1 if kind == "AWARD" else -1
+    magnitude = max(lowest - floor, 0) if kind is Kind.DEDUCT_ALL else rule.points * quantity
+    sign = 1 if kind is Kind.AWARD else -1
     requested = sign * magnitude
     zh: list[str] = []
     en: list[str] = []
     allowed = magnitude
-    cap = int(rule.yearly_cap or 0)
+    cap = rule.yearly_cap
     if cap and allowed > cap - cap_used:
         allowed = max(cap - cap_used, 0)
         zh.append(f"超出年度上限：规则 {rule.code} 每名党员每年最多 {cap} 分，本年已计 {cap_used} 分，本条按 {allowed} 分计")
         en.append(f"over the yearly cap: rule {rule.code} allows {cap} points per member a year, "
                   f"{cap_used} already recorded this year; counted as {allowed}")
-    exchange = int(rule.exchange_points or 0) * quantity
+    exchange = rule.exchange_points * quantity
     if magnitude and allowed < magnitude:
         exchange = exchange * allowed // magnitude  # the wallet follows what the cap let count
-    if sign < 0 and kind != "DEDUCT_ALL" and allowed > lowest - floor:
+    if sign < 0 and kind is not Kind.DEDUCT_ALL and allowed > lowest - floor:
         allowed = max(lowest - floor, 0)
         zh.append(f"积分不低于下限 {floor}（含待审核条目），本条按 {allowed} 分计")
         en.append(f"the balance does not go below the floor {floor} (pending entries included); counted as {allowed}")
-    if sign > 0 and _lifts_limited(revision, rule):
+    if sign > 0 and content.mode is Mode.DEDUCT_FROM_BASE and not rule.lift_above_base:
         highest = state.balance + state.pending_up
         base = state.base
         if allowed > base - highest:
@@ -178,46 +177,21 @@ def plan_points(revision: Any, rule: Any, quantity: int, state: MemberYear, cap_
     return PlannedPoints(requested, sign * allowed, exchange, tuple(zh), tuple(en))
 
 
-def _lifts_limited(revision: Any, rule: Any) -> bool:
-    return _text(revision.mode) == "DEDUCT_FROM_BASE" and not rule.lift_above_base
-
-
 # -- status and thresholds ------------------------------------------------------------------
-
-
-def meets(threshold: Any, balance: int) -> bool:
-    """Whether a balance meets a threshold (BELOW / AT_OR_BELOW / AT_OR_ABOVE its value)."""
-    comparison = _text(threshold.comparison)
-    value = int(threshold.value)
-    if comparison == "BELOW":
-        return balance < value
-    if comparison == "AT_OR_BELOW":
-        return balance <= value
-    if comparison == "AT_OR_ABOVE":
-        return balance >= value
-    raise ValueError(f"unknown threshold comparison {comparison!r}")
-
-
-def status_of(thresholds: Iterable[Any], balance: int) -> str:
-    """The member's status: the code of the most severe threshold met, else NORMAL."""
-    met = [t for t in thresholds if meets(t, balance)]
-    if not met:
-        return NORMAL
-    return max(met, key=lambda t: int(t.severity)).code
 
 
 @dataclass(frozen=True)
 class Crossings:
     """Thresholds a balance change made met (crossed) and no longer met (cleared)."""
 
-    crossed: tuple[Any, ...] = ()
-    cleared: tuple[Any, ...] = ()
+    crossed: tuple[Threshold, ...] = ()
+    cleared: tuple[Threshold, ...] = ()
 
 
-def crossings(thresholds: Sequence[Any], old: int, new: int) -> Crossings:
+def crossings(thresholds: Sequence[Threshold], old: int, new: int) -> Crossings:
     """Which thresholds became met, and which stopped being met, from `old` to `new`."""
-    crossed = tuple(t for t in thresholds if meets(t, new) and not meets(t, old))
-    cleared = tuple(t for t in thresholds if meets(t, old) and not meets(t, new))
+    crossed = tuple(t for t in thresholds if t.met_by(new) and not t.met_by(old))
+    cleared = tuple(t for t in thresholds if t.met_by(old) and not t.met_by(new))
     return Crossings(crossed, cleared)
 
 
