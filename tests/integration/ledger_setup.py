@@ -66,6 +66,15 @@ class LedgerCounty(County):
     def sync(self) -> None:
         """Put the organization's units and members into the points directory (as events would)."""
         units = self.units()
+        by_name = {u.name: u for u in units}
+
+        def path(unit) -> str:  # as the organization's events carry it (docs/directory.md)
+            if unit.path:
+                return unit.path
+            return (path(by_name[unit.parent]) if unit.parent else "/") + unit.name.rsplit("/", 1)[-1] + "/"
+
+        for unit in units:
+            unit.path = path(unit)
         members = self.s.ListMembers(opb.ListMembersRequest(parent=self.parent, page_size=1000),
                                      metadata=self.p.operator()).members
         tenant = self.s.GetTenant(opb.GetTenantRequest(name=self.parent), metadata=self.admin)

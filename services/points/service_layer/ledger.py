@@ -145,8 +145,7 @@ def batch_record_entries(cmd: c.BatchRecordEntries, uows: PointsUnitOfWorkFactor
             access.check_member_tenant(uow, who, item.member_tenant, f"items[{index}].member")
         claim = uow.idempotency.claim("BatchRecordEntries", cmd)
         if claim.done:
-            first = access.load_entry(uow, claim.done)
-            return uow.ledger.batch(first.id)
+            return uow.ledger.batch_of(claim.done)
         v = Validator()
         if not cmd.items:
             v.add("items", "至少需要一名党员", "must name at least one member")

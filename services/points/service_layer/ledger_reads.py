@@ -180,8 +180,8 @@ def get_unit_summary(cmd: c.GetUnitSummary, uows: PointsUnitOfWorkFactory, who: 
         year = access.year_of(uow, cmd.year)
         root, members, balances = _members_with_balances(uow, who, cmd.unit_id, year)
         units = uow.directory.units_in_subtree(root.id) if root is not None else uow.ledger_queries.units()
-        depth = root.depth + 1 if root is not None else min((u.depth for u in units), default=0)
-        children = [u for u in units if u.depth == depth and u.active and (root is None or u.parent_id == root.id)]
+        parent_id = root.id if root is not None else None
+        children = [u for u in units if u.parent_id == parent_id and u.active]
         path_of = {u.id: u.path for u in units}
         total = StatusCounts(root.id if root is not None else "")
         lines = {child.id: StatusCounts(child.id) for child in children}

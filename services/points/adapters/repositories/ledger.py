@@ -75,7 +75,10 @@ class LedgerRepository:
         row = self.conn.execute(select(_E).where(_E.c.tenant == self.tenant, _E.c.id == entry_id)).first()
         return None if row is None else entry_of(row)
 
-    def batch(self, batch_id: str) -> list[Entry]:
+    def batch_of(self, entry_id: str) -> list[Entry]:
+        """The entries of the batch an entry was recorded in, in the batch's order."""
+        batch_id = (select(_E.c.batch_id).where(_E.c.tenant == self.tenant, _E.c.id == entry_id)
+                    .scalar_subquery())
         rows = self.conn.execute(select(_E).where(_E.c.tenant == self.tenant, _E.c.batch_id == batch_id)
                                  .order_by(_E.c.seq))
         return [entry_of(row) for row in rows]
