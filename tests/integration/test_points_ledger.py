@@ -9,7 +9,7 @@ import grpc
 from partybuilding.points.v1 import points_ledger_pb2 as lpb
 from sqlalchemy import text
 
-from tests.helpers import expect
+from tests.helpers import County, expect, wait_for
 from tests.integration.ledger_setup import LedgerCounty, ago
 
 E = lpb.Entry
@@ -255,3 +255,29 @@ def test_another_countys_token_is_refused_on_every_ledger_rpc(platform):
         expect(OK.PERMISSION_DENIED, call, request, metadata=stranger, reason="TENANT_ACCESS_DENIED")
     assert c.entry_count() == 1 and c.balance(m).pending_count == 1
     expect(OK.PERMISSION_DENIED, p.VerifyLedger, lpb.VerifyLedgerRequest(parent=c.parent), metadata=c.clerk)
+
+
+def test_the_demo_year_shows_members_below_six_one_unqualified_and_pending_approvals(platform):
+    from services.points import demo
+
+    c = County(platform)
+    village = c.tree(1)[2][0]
+    for i in range(20):
+        c.member(village.name, f"党员{i}")
+    LedgerCounty.sync(c)
+    uows = platform.runtime("points").uow_factory
+    assert demo.load_demo(uows, c.code)
+    summary = wait_for(lambda: _settled_summary(c), timeout=60, what="the demo entries")
+    statuses = {s.status: s.member_count for s in summary.total.statuses}
+    assert statuses["REMINDER_TALK"] >= 3 and statuses["UNQUALIFIED"] == 1
+    pending = c.p.points.ListEntries(lpb.ListEntriesRequest(parent=c.parent, status=E.PENDING), metadata=c.admin)
+    assert len(pending.entries) == 3
+    assert c.p.points.VerifyLedger(lpb.VerifyLedgerRequest(parent=c.parent), metadata=c.admin).ok
+
+
+def _settled_summary(c):
+    """The county's summary once the demo's last entry (the reversal of an appeal) is in."""
+    reversed_ = c.p.points.ListEntries(lpb.ListEntriesRequest(parent=c.parent, status=E.REVERSED), metadata=c.admin)
+    if not reversed_.entries:
+        return None
+    return c.p.points.GetUnitSummary(lpb.GetUnitSummaryRequest(parent=c.parent), metadata=c.admin)
