@@ -281,3 +281,11 @@ def _settled_summary(c):
     if not reversed_.entries:
         return None
     return c.p.points.GetUnitSummary(lpb.GetUnitSummaryRequest(parent=c.parent), metadata=c.admin)
+
+
+def test_a_member_created_through_the_organization_is_awarded_points_at_once(platform):
+    c = LedgerCounty(platform)
+    newcomer = c.member(c.villages[0].name, "新党员")  # no event applied yet: the directory reads through
+    entry = c.record(newcomer.name, "STUDY", 2)
+    assert entry.points == 2 and entry.unit == c.villages[0].name
+    assert c.balance(newcomer.name).balance == 14
