@@ -17,8 +17,9 @@ import time
 from services.common.auth import Principal, Role
 from services.common.clock import utcnow
 from services.common.errors import PlatformError
-from services.points.service_layer import ledger
+from services.points.service_layer import directory, ledger
 from services.points.service_layer import ledger_commands as c
+from services.points.service_layer.commands import ResyncDirectory
 from services.points.service_layer.unit_of_work import PointsUnitOfWorkFactory
 
 log = logging.getLogger("partybuilding.points.demo")
@@ -44,10 +45,17 @@ def _when_ready(uows: PointsUnitOfWorkFactory, code: str) -> None:
     deadline, seen = time.monotonic() + WAIT_SECONDS, -1
     while time.monotonic() < deadline:
         members = _members(uows, code)
-        if members and len(members) == seen:  # the import's events are all applied
+        if members and len(members) == seen:  # the directory holds the county, and stopped growing
             record_demo_year(uows, code, members[:MEMBERS])
             return
         seen = len(members)
+        if not members and uows.organization is not None:
+            # Whether or not the organization's events reached the directory yet, a resync
+            # (once the server listens) brings the county's members.
+            try:
+                directory.resync(ResyncDirectory(code), uows, Principal.operator("demo"))
+            except PlatformError as exc:
+                log.debug("points demo: directory not ready yet: %s", exc)
         time.sleep(1.0)
     log.warning("points demo: the directory of %s stayed empty; no demo entries", code)
 
