@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from services.common.auth import Principal
 from services.common.errors import AlreadyExists
+from services.points import ledger_demo
 from services.points.domain.rule_sets import RuleSetContent
 from services.points.service_layer import commands, rule_sets
 from services.points.service_layer.unit_of_work import PointsUnitOfWorkFactory
@@ -27,4 +28,5 @@ def load_demo(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
     except AlreadyExists:
         return False
     rule_sets.publish_rule_set(commands.PublishRuleSet(code, DEMO_RULE_SET, DEMO_EFFECTIVE_FROM), uows, who)
+    ledger_demo.start_demo_entries(uows, code)
     return True
