@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
@@ -280,3 +281,21 @@ def test_a_clerk_is_confined_to_the_subtree_their_token_names(points, platform):
         stray = Principal("clerk-2", Role.CLERK, frozenset({county.code}), unit=f"{points.parent}/units/u-nowhere")
         with pytest.raises(PermissionDenied, match="must name the unit"):
             clerk_root(uow, stray)
+
+
+def test_concurrent_publications_in_a_county_keep_their_dates_in_order(points):
+    drafts = [points.create(f"set-{i}") for i in range(4)]
+    dates = ["2026-07-01", "2026-03-01", "2026-09-01", "2026-01-01"]
+
+    def publish(pair):
+        try:
+            return points.publish(*pair)
+        except grpc.RpcError as err:
+            assert err.code() == INVALID, err.details()
+            return None
+
+    with ThreadPoolExecutor(4) as pool:
+        published = [r for r in pool.map(publish, zip(drafts, dates, strict=True)) if r is not None]
+    assert published
+    by_publication = sorted(published, key=lambda r: (r.publish_time.seconds, r.publish_time.nanos))
+    assert [r.effective_from for r in by_publication] == sorted(r.effective_from for r in published)

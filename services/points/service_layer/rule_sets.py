@@ -175,7 +175,9 @@ def _effective_from(value: str) -> dt.date:
 def publish_rule_set(cmd: c.PublishRuleSet, uows: PointsUnitOfWorkFactory, who: Principal) -> RuleSetView:
     effective_from = _effective_from(cmd.effective_from)
     with uows(cmd.tenant) as uow:
-        rule_set = load_rule_set(uow, cmd.rule_set_id, lock=True)
+        # Two rule sets published at once must not both pass the check against the previous one.
+        uow.rule_sets.lock_all()
+        rule_set = load_rule_set(uow, cmd.rule_set_id)
         name = rule_set_name(cmd.tenant, rule_set.id)
         check_etag(cmd.etag, rule_set.version, name)
         draft = load_revision(uow, rule_set.id, rule_set.latest_revision)

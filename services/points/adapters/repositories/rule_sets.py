@@ -128,6 +128,12 @@ class RuleSetRepository:
             query = query.where(_revisions.c.revision > after)
         return [_revision(row) for row in self.conn.execute(query.order_by(_revisions.c.revision).limit(limit))]
 
+    def lock_all(self) -> None:
+        """Lock every rule set of the county (in id order, so two lockers never deadlock): one
+        publication at a time per county, each seeing the one before it."""
+        self.conn.execute(select(_sets.c.id).where(_sets.c.tenant == self.tenant).order_by(_sets.c.id)
+                          .with_for_update()).all()
+
     def latest_published(self, on: dt.date | None = None) -> RuleSetRevision | None:
         """The county's published revision with the latest effective_from (on or before `on`);
         ties go to the later publish."""
