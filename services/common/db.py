@@ -142,3 +142,16 @@ class HotQuery:
             # Run it again through SQLAlchemy: the error comes out wrapped (a lost connection as
             # OperationalError, which callers answer UNAVAILABLE) and a dead connection is discarded.
             return getattr(conn.execute(self.statement, params), sqlalchemy_fetch)()
+
+
+LIKE_ESCAPE = "\\"
+
+
+def like_prefix(value: str) -> str:
+    """A LIKE pattern matching every text that starts with `value` (use with escape=LIKE_ESCAPE).
+
+    `%` and `_` in the value match only themselves: a prefix from another service's data must not
+    widen into a wildcard.
+    """
+    escaped = value.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return escaped + "%"

@@ -95,10 +95,15 @@ def from_wire(body: Any) -> EventEnvelope:
     return env
 
 
-def typed_payload(env: EventEnvelope, message_cls: type[Message]) -> Message:
-    """The payload as its contract message (e.g. UnitMovedEvent); a drifted payload is unreadable."""
+def typed_payload(env: EventEnvelope, message_cls: type[Message], ignore_unknown_fields: bool = False) -> Message:
+    """The payload as its contract message (e.g. UnitMovedEvent); a drifted payload is unreadable.
+
+    A consumer of another service's events passes `ignore_unknown_fields`: a field (or enum value)
+    the producer added after this build is skipped, as the contract rules promise.
+    """
     try:
-        return json_format.ParseDict(json_format.MessageToDict(env.payload), message_cls())
+        return json_format.ParseDict(json_format.MessageToDict(env.payload), message_cls(),
+                                     ignore_unknown_fields=ignore_unknown_fields)
     except json_format.ParseError as exc:
         raise UnreadableEvent(f"payload does not match {message_cls.__name__}: {exc}") from None
 

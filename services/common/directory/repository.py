@@ -1,0 +1,206 @@
+"""`uow.directory`: a service's local read model of the organization, tenant-scoped.
+
+Reads answer from the service's own tables; `unit`, `member` and `tenant` ask the organization
+on a miss (an event not applied yet) when a client is given, and store the answer with the
+unit of work's transaction. Writes upsert by version, one statement per list: a row changes only
+when the incoming version is greater than the stored one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Table, delete, false, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from services.common.clock import utcnow
+from services.common.db import LIKE_ESCAPE, like_prefix
+from services.common.directory.model import (
+    DirectoryMember,
+    DirectoryPost,
+    DirectoryTenant,
+    DirectoryUnit,
+    OrganizationReader,
+)
+from services.common.directory.tables import DirectoryTables
+
+CHUNK = 5000  # ids per IN list: well under SQLite's and PostgreSQL's parameter limits
+_ACTIVE_MEMBER = "MEMBER_ACTIVE"
+
+
+def _fields(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+_COLUMNS = {cls: _fields(cls) for cls in (DirectoryTenant, DirectoryUnit, DirectoryMember, DirectoryPost)}
+
+
+def _model(cls, item):
+    """A model object from itself, its resource or its snapshot."""
+    return item if isinstance(item, cls) else cls.from_proto(item)
+
+
+class Directory:
+    """The organization as this service last heard of it, for one tenant."""
+
+    def __init__(self, conn: Connection, tables: DirectoryTables, tenant: str,
+                 client: OrganizationReader | None = None):
+        # `tenant()` is a read: the code is `tenant_code`.
+        self.conn, self.tables, self.tenant_code, self.client = conn, tables, tenant, client
+
+    # ------------------------------------------------------------ reads
+
+    def tenant(self) -> DirectoryTenant | None:
+        """This county, or None when the organization does not know it."""
+        found = self._get(self.tables.tenants, DirectoryTenant, self.tenant_code)
+        if found is None and self.client is not None:
+            found = self.client.get_tenant(self.tenant_code)
+            if found is not None and self._may_store():
+                self.apply_tenant(found)
+        return found
+
+    def unit(self, unit_id: str) -> DirectoryUnit | None:
+        """One unit, whatever its state; None when the organization does not know it."""
+        found = self._get(self.tables.units, DirectoryUnit, unit_id)
+        if found is None and self.client is not None:
+            found = self.client.get_unit(self.tenant_code, unit_id)
+            if found is not None and self._may_store():
+                self.apply_units([found])
+        return found
+
+    def member(self, member_id: str) -> DirectoryMember | None:
+        """One member, transferred-out ones too; None when the organization does not know them."""
+        found = self._get(self.tables.members, DirectoryMember, member_id)
+        if found is None and self.client is not None:
+            found = self.client.get_member(self.tenant_code, member_id)
+            if found is not None and self._may_store():
+                self.apply_members([found])
+        return found
+
+    def units_in_subtree(self, root_id: str) -> list[DirectoryUnit]:
+        """The root and every unit below it, in path order (parents before children)."""
+        t = self.tables.units
+        condition = self.in_subtree(t.c.id, root_id)
+        rows = self.conn.execute(select(t).where(t.c.tenant == self.tenant_code, condition).order_by(t.c.path))
+        return [self._row(DirectoryUnit, row) for row in rows]
+
+    def members_in_subtree(self, root_id: str, active_only: bool = True) -> list[DirectoryMember]:
+        """Members of the root's unit and of every unit below it, by id."""
+        t = self.tables.members
+        query = select(t).where(t.c.tenant == self.tenant_code, self.in_subtree(t.c.unit_id, root_id))
+        if active_only:
+            query = query.where(t.c.state == _ACTIVE_MEMBER)
+        return [self._row(DirectoryMember, row) for row in self.conn.execute(query.order_by(t.c.id))]
+
+    def current_posts(self, unit_id: str | None = None, member_id: str | None = None) -> list[DirectoryPost]:
+        """Posts not ended, of one unit, of one member, or of the whole county."""
+        t = self.tables.posts
+        query = select(t).where(t.c.tenant == self.tenant_code, t.c.current.is_(True))
+        if unit_id is not None:
+            query = query.where(t.c.unit_id == unit_id)
+        if member_id is not None:
+            query = query.where(t.c.member_id == member_id)
+        return [self._row(DirectoryPost, row) for row in self.conn.execute(query.order_by(t.c.id))]
+
+    def in_subtree(self, unit_id_column: ColumnElement, root_id: str) -> ColumnElement[bool]:
+        """A condition for a service's own queries: `unit_id_column` is the root or below it.
+
+        e.g. `select(entries).where(uow.directory.in_subtree(entries.c.unit_id, root))`; false
+        when the root is unknown.
+        """
+        root = self.unit(root_id)
+        if root is None:
+            return false()
+        t = self.tables.units
+        if not root.path:  # a unit without a path is a subtree of its own
+            return unit_id_column == root.id
+        subtree = select(t.c.id).where(t.c.tenant == self.tenant_code,
+                                       t.c.path.like(like_prefix(root.path), escape=LIKE_ESCAPE))
+        return unit_id_column.in_(subtree)
+
+    # ------------------------------------------------------------ writes
+
+    def apply_tenant(self, tenant: DirectoryTenant | Any, *, overwrite_equal: bool = False) -> int:
+        """Upsert the county's own row by version; returns 1 when it changed."""
+        return self._apply(self.tables.tenants, DirectoryTenant, [tenant], overwrite_equal)
+
+    def apply_units(self, units: Iterable[DirectoryUnit | Any], *, overwrite_equal: bool = False) -> int:
+        """Upsert units (models, `Unit`s or `UnitSnapshot`s) by version; returns the rows changed."""
+        return self._apply(self.tables.units, DirectoryUnit, units, overwrite_equal)
+
+    def apply_members(self, members: Iterable[DirectoryMember | Any], *, overwrite_equal: bool = False) -> int:
+        """Upsert members by version; returns the rows changed."""
+        return self._apply(self.tables.members, DirectoryMember, members, overwrite_equal)
+
+    def apply_posts(self, posts: Iterable[DirectoryPost | Any], *, overwrite_equal: bool = False) -> int:
+        """Upsert posts by version; returns the rows changed."""
+        return self._apply(self.tables.posts, DirectoryPost, posts, overwrite_equal)
+
+    def ids(self, table: Table) -> set[str]:
+        """Every id the directory holds in one of its tables for this tenant (for a resync)."""
+        return set(self.conn.execute(select(table.c.id).where(table.c.tenant == self.tenant_code)).scalars())
+
+    def remove(self, table: Table, ids: Iterable[str], applied_before) -> int:
+        """Delete rows by id that were last applied before `applied_before`; returns how many."""
+        ids, removed = sorted(ids), 0
+        for start in range(0, len(ids), CHUNK):
+            removed += self.conn.execute(delete(table).where(
+                table.c.tenant == self.tenant_code, table.c.id.in_(ids[start:start + CHUNK]),
+                table.c.applied_at < applied_before)).rowcount
+        return removed
+
+    # ------------------------------------------------------------ internals
+
+    def _may_store(self) -> bool:
+        # Only a writing unit of work commits what it stores; a read one would roll it back
+        # (SQLite) or refuse it (PostgreSQL's read pool is read-only).
+        return bool(self.conn.get_execution_options().get("pb_write"))
+
+    def _get(self, table: Table, cls, row_id: str):
+        row = self.conn.execute(select(table).where(table.c.tenant == self.tenant_code, table.c.id == row_id)).first()
+        return None if row is None else self._row(cls, row)
+
+    @staticmethod
+    def _row(cls, row):
+        mapping = row._mapping
+        return cls(**{name: mapping[name] for name in _COLUMNS[cls]})
+
+    def _apply(self, table: Table, cls, items: Iterable, overwrite_equal: bool) -> int:
+        # Highest version per id: one INSERT may not touch a row twice (PostgreSQL refuses it).
+        latest: dict[str, Any] = {}
+        for item in items:
+            model = _model(cls, item)
+            if model.tenant != self.tenant_code or not model.id:
+                continue  # another county's row never enters this one's directory
+            kept = latest.get(model.id)
+            if kept is None or model.version > kept.version:
+                latest[model.id] = model
+        if not latest:
+            return 0
+        now = utcnow()
+        rows = [{**dataclasses.asdict(m), "id": m.id, "applied_at": now} for m in latest.values()]
+        # RETURNING makes SQLAlchemy send the list as multi-row INSERTs (insertmanyvalues, up to
+        # 1,000 rows per statement): a 500-member event is one round trip, and the returned ids
+        # count the rows that changed.
+        result = self.conn.execute(_upsert(self.conn.dialect.name, table, overwrite_equal), rows)
+        return len(result.all())
+
+
+_UPSERTS: dict[tuple[str, Table, bool], Any] = {}
+
+
+def _upsert(dialect: str, table: Table, overwrite_equal: bool):
+    """INSERT .. ON CONFLICT (tenant, id) DO UPDATE .. WHERE the incoming version is newer."""
+    key = (dialect, table, overwrite_equal)
+    if key not in _UPSERTS:
+        stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+        incoming, stored = stmt.excluded.version, table.c.version
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.tenant, table.c.id],
+            set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in ("tenant", "id")},
+            where=incoming >= stored if overwrite_equal else incoming > stored,
+        )
+        _UPSERTS[key] = stmt.returning(table.c.id)
+    return _UPSERTS[key]
