@@ -93,7 +93,7 @@ def test_store_serves_a_village_or_community(unit_type, ok):
 
 def test_a_redemption_is_cancelled_once():
     redemption = exchange.Redemption(
-        id="r1", member_id="m1", store_id="s1", goods_id="g1", goods_display_name="食用油", quantity=1,
+        id="r1", member_id="m1", member_unit_id="u1", store_id="s1", goods_id="g1", goods_display_name="食用油", quantity=1,
         price_points=10, points=10, state=exchange.RedemptionState.REDEEMED, redeemed_by="clerk",
         redeemed_at=None)
     exchange.check_cancellable(redemption)

@@ -81,6 +81,7 @@ class Redemption:
 
     id: str
     member_id: str
+    member_unit_id: str  # the member's unit when redeeming
     store_id: str
     goods_id: str
     goods_display_name: str
@@ -90,6 +91,7 @@ class Redemption:
     state: RedemptionState
     redeemed_by: str
     redeemed_at: dt.datetime
+    note: str = ""
     cancelled_by: str = ""
     cancelled_at: dt.datetime | None = None
     cancel_reason: str = ""

@@ -9,12 +9,16 @@ from services.common.outbox import OutboxWriter
 from services.common.pagination import PageTokens
 from services.common.uow import SqlUnitOfWork, UniqueKey
 from services.points.adapters import tables
+from services.points.adapters.repositories.exchange import ExchangeRepository
 from services.points.adapters.repositories.rule_sets import RuleSetRepository
+from services.points.adapters.repositories.wallets import WalletRepository
 
 
 class PointsUnitOfWork(SqlUnitOfWork):
     rule_sets: RuleSetRepository
     directory: Directory  # the organization as this service knows it: units, members, posts
+    exchange: ExchangeRepository  # stores, goods, redemptions (爱心超市)
+    wallets: WalletRepository  # each member's spendable points
     organization = None  # the organization's client the directory reads through on a miss
 
     # What the loser of a race on each natural key is told: what the use case's own check says.
@@ -27,6 +31,8 @@ class PointsUnitOfWork(SqlUnitOfWork):
     def _open(self, conn: Connection) -> None:
         self.rule_sets = RuleSetRepository(conn, self.tenant)
         self.directory = Directory(conn, tables.directory, self.tenant, self.organization)
+        self.exchange = ExchangeRepository(conn, self.tenant)
+        self.wallets = WalletRepository(conn, self.tenant)
 
 
 class PointsUnitOfWorkFactory:
