@@ -4,88 +4,15 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.points.v1 import points_exchange_pb2 as xpb
 from partybuilding.points.v1 import points_service_pb2 as points_pb
-from partybuilding.points.v1 import points_service_pb2_grpc as points_grpc
-from sqlalchemy import select
 
-from services.common.ids import new_id
-from services.points.adapters import tables
-from services.points.service_layer.wallet import credit_wallet
-from tests.conftest import token
 from tests.helpers import County, expect
+from tests.integration.exchange_shop import Shop, credit, outbox_types
 
-I = grpc.StatusCode.INVALID_ARGUMENT  # noqa: E741
-F = grpc.StatusCode.FAILED_PRECONDITION
-D = grpc.StatusCode.PERMISSION_DENIED
-
-
-def credit(platform, tenant: str, member: str, points: int, entry_id: str = "") -> str:
-    """What the ledger does when an entry with exchange points becomes COUNTED."""
-    entry_id = entry_id or new_id("e")
-    with platform.runtime("points").uow_factory(tenant) as uow:
-        credit_wallet(uow, tenant, member.rsplit("/", 1)[-1], points, entry_id)
-        uow.commit()
-    return entry_id
-
-
-def outbox_types(platform, tenant: str) -> list[str]:
-    with platform.runtime("points").uow_factory(tenant, write=False) as uow:
-        return list(uow.conn.execute(select(tables.outbox.c.type).where(tables.outbox.c.tenant == tenant)
-                                     .order_by(tables.outbox.c.seq)).scalars())
-
-
-def known_to_points(platform, tenant: str, units: list[pb.Unit], members: list[pb.Member]) -> None:
-    """Put units (parents first) and members in the points directory, as the organization's events do."""
-    paths: dict[str, str] = {}
-    placed = []
-    for unit in units:
-        copy = pb.Unit()
-        copy.CopyFrom(unit)
-        copy.path = paths.get(unit.parent, "/") + unit.name.rsplit("/", 1)[-1] + "/"
-        copy.depth = copy.path.count("/") - 1
-        paths[unit.name] = copy.path
-        placed.append(copy)
-    with platform.runtime("points").uow_factory(tenant) as uow:
-        uow.directory.apply_units(placed)
-        uow.directory.apply_members(members)
-        uow.commit()
-
-
-class Shop:
-    """A county with two villages (a member each), a store in the first and a shelf of goods."""
-
-    def __init__(self, platform):
-        self.p = platform
-        self.county = County(platform)
-        self.code, self.admin = self.county.code, self.county.admin
-        self.s = points_grpc.PointsServiceStub(platform.channel)
-        self.town, station, (self.v1, self.v2) = self.county.tree(villages=2)
-        members = [self.county.member(self.v1.name, "李四"), self.county.member(self.v2.name, "王五")]
-        self.member, self.other_member = (m.name for m in members)
-        known_to_points(platform, self.code, [self.town, station, self.v1, self.v2], members)
-        self.store = self.s.CreateStore(xpb.CreateStoreRequest(parent=self.county.parent, store=xpb.Store(
-            display_name="东村爱心超市", unit=self.v1.name)), metadata=self.admin)
-        self.oil = self.goods("食用油", price=10, stock=5)
-
-    def goods(self, name: str, price: int, stock: int, md=None) -> xpb.Goods:
-        return self.s.CreateGoods(xpb.CreateGoodsRequest(parent=self.store.name, goods=xpb.Goods(
-            display_name=name, price_points=price, stock=stock)), metadata=md or self.admin)
-
-    def redeem(self, quantity: int = 1, goods: str = "", member: str = "", md=None, **fields) -> xpb.Redemption:
-        return self.s.Redeem(xpb.RedeemRequest(member=member or self.member, goods=goods or self.oil.name,
-                                               quantity=quantity, **fields), metadata=md or self.admin)
-
-    def wallet(self, member: str = "") -> xpb.Wallet:
-        return self.s.GetWallet(xpb.GetWalletRequest(member=member or self.member), metadata=self.admin)
-
-    def stock(self, goods: str = "") -> int:
-        listed = self.s.ListGoods(xpb.ListGoodsRequest(parent=self.store.name), metadata=self.admin).goods
-        return next(g.stock for g in listed if g.name == (goods or self.oil.name))
-
-    def clerk(self, unit: pb.Unit):
-        return self.p.as_("clerk", [self.code], unit=unit.name)
+INVALID = grpc.StatusCode.INVALID_ARGUMENT
+REFUSED = grpc.StatusCode.FAILED_PRECONDITION
+DENIED = grpc.StatusCode.PERMISSION_DENIED
 
 
 @pytest.fixture
@@ -121,17 +48,17 @@ def test_retry_answers_the_first_redemption_and_charges_once(platform, shop):
     again = shop.redeem(2, request_id="counter-1")
     assert again.name == first.name
     assert shop.wallet().spent == 20 and shop.stock() == 3
-    expect(I, shop.redeem, 3, request_id="counter-1", field="request_id", reason="REQUEST_ID_REUSED")
+    expect(INVALID, shop.redeem, 3, request_id="counter-1", field="request_id", reason="REQUEST_ID_REUSED")
     assert shop.wallet().spent == 20 and shop.stock() == 3
 
 
 def test_short_wallet_and_short_stock_are_refused_with_nothing_written(platform, shop):
     credit(platform, shop.code, shop.member, 25)
-    d = expect(F, shop.redeem, 3, reason="WALLET_INSUFFICIENT")
+    d = expect(REFUSED, shop.redeem, 3, reason="WALLET_INSUFFICIENT")
     assert "还差5分" in d.zh
-    d = expect(F, shop.redeem, 6, reason="OUT_OF_STOCK")
+    d = expect(REFUSED, shop.redeem, 6, reason="OUT_OF_STOCK")
     assert "仅剩5件" in d.zh
-    expect(F, shop.redeem, 1, member=shop.other_member, reason="WALLET_INSUFFICIENT")  # never credited
+    expect(REFUSED, shop.redeem, 1, member=shop.other_member, reason="WALLET_INSUFFICIENT")  # never credited
     assert shop.wallet().spent == 0 and shop.stock() == 5
     assert shop.s.ListRedemptions(xpb.ListRedemptionsRequest(parent=shop.county.parent),
                                   metadata=shop.admin).redemptions == []
@@ -140,10 +67,10 @@ def test_short_wallet_and_short_stock_are_refused_with_nothing_written(platform,
 def test_bad_input_names_the_field(platform, shop):
     credit(platform, shop.code, shop.member, 50)
     for quantity in (0, -1, 101):
-        expect(I, shop.redeem, quantity, field="quantity")
-    expect(I, shop.redeem, 1, note="换行\n不行", field="note")
-    expect(I, shop.redeem, 1, goods=f"{shop.store.name}/goods", field="goods")
-    expect(I, shop.redeem, 1, member="tenants/x/members/m", field="member")
+        expect(INVALID, shop.redeem, quantity, field="quantity")
+    expect(INVALID, shop.redeem, 1, note="换行\n不行", field="note")
+    expect(INVALID, shop.redeem, 1, goods=f"{shop.store.name}/goods", field="goods")
+    expect(INVALID, shop.redeem, 1, member="tenants/x/members/m", field="member")
     expect(grpc.StatusCode.NOT_FOUND, shop.redeem, 1, goods=f"{shop.store.name}/goods/g-none")
     expect(grpc.StatusCode.NOT_FOUND, shop.redeem, 1, member=f"{shop.county.parent}/members/m-none")
     for fields, field in [({"price_points": 0}, "goods.price_points"), ({"price_points": -3}, "goods.price_points"),
@@ -151,13 +78,13 @@ def test_bad_input_names_the_field(platform, shop):
                           ({"display_name": ""}, "goods.display_name"),
                           ({"display_name": "油\u202e"}, "goods.display_name")]:
         goods = {"display_name": "米", "price_points": 5, "stock": 1, **fields}
-        expect(I, shop.s.CreateGoods, xpb.CreateGoodsRequest(parent=shop.store.name, goods=xpb.Goods(**goods)),
+        expect(INVALID, shop.s.CreateGoods, xpb.CreateGoodsRequest(parent=shop.store.name, goods=xpb.Goods(**goods)),
                metadata=shop.admin, field=field)
-    expect(I, shop.s.CreateStore, xpb.CreateStoreRequest(parent=shop.county.parent, store=xpb.Store(
+    expect(INVALID, shop.s.CreateStore, xpb.CreateStoreRequest(parent=shop.county.parent, store=xpb.Store(
         display_name="镇超市", unit=shop.town.name)), metadata=shop.admin, field="store.unit", reason="STORE_UNIT_TYPE")
-    expect(I, shop.s.CreateStore, xpb.CreateStoreRequest(parent=shop.county.parent, store=xpb.Store(
+    expect(INVALID, shop.s.CreateStore, xpb.CreateStoreRequest(parent=shop.county.parent, store=xpb.Store(
         display_name="", unit="")), metadata=shop.admin, field="store.display_name")
-    expect(I, shop.s.RestockGoods, xpb.RestockGoodsRequest(name=shop.oil.name, quantity=0), metadata=shop.admin,
+    expect(INVALID, shop.s.RestockGoods, xpb.RestockGoodsRequest(name=shop.oil.name, quantity=0), metadata=shop.admin,
            field="quantity")
     assert shop.stock() == 5 and shop.wallet().spent == 0
 
@@ -172,13 +99,13 @@ def test_goods_off_sale_and_etag_on_update(platform, shop):
     expect(grpc.StatusCode.ABORTED, update, xpb.UpdateGoodsRequest(
         goods=xpb.Goods(name=shop.oil.name, display_name="旧油", etag=shop.oil.etag),
         update_mask={"paths": ["display_name"]}), metadata=shop.admin, reason="ETAG_MISMATCH")
-    expect(I, update, xpb.UpdateGoodsRequest(goods=xpb.Goods(name=shop.oil.name, stock=99),
+    expect(INVALID, update, xpb.UpdateGoodsRequest(goods=xpb.Goods(name=shop.oil.name, stock=99),
                                              update_mask={"paths": ["stock"]}), metadata=shop.admin,
            field="update_mask")
     off = update(xpb.UpdateGoodsRequest(goods=xpb.Goods(name=shop.oil.name, on_sale=False, etag=dearer.etag),
                                         update_mask={"paths": ["on_sale"]}), metadata=shop.admin)
     assert not off.on_sale
-    expect(F, shop.redeem, 1, reason="GOODS_NOT_ON_SALE")
+    expect(REFUSED, shop.redeem, 1, reason="GOODS_NOT_ON_SALE")
     on_sale = shop.s.ListGoods(xpb.ListGoodsRequest(parent=shop.store.name, on_sale_only=True), metadata=shop.admin)
     assert list(on_sale.goods) == []
     # What was redeemed keeps the price it was redeemed at.
@@ -201,8 +128,8 @@ def test_cancel_returns_points_and_stock_once(platform, shop):
     cancelled = shop.s.CancelRedemption(cancel, metadata=shop.admin)
     assert cancelled.state == xpb.Redemption.CANCELLED and cancelled.cancel_reason == "商品有破损"
     assert shop.wallet().spendable == 30 and shop.stock() == 5
-    expect(F, shop.s.CancelRedemption, cancel, metadata=shop.admin, reason="REDEMPTION_ALREADY_CANCELLED")
-    expect(I, shop.s.CancelRedemption, xpb.CancelRedemptionRequest(name=made.name), metadata=shop.admin,
+    expect(REFUSED, shop.s.CancelRedemption, cancel, metadata=shop.admin, reason="REDEMPTION_ALREADY_CANCELLED")
+    expect(INVALID, shop.s.CancelRedemption, xpb.CancelRedemptionRequest(name=made.name), metadata=shop.admin,
            field="reason")
     assert shop.wallet().spendable == 30 and shop.stock() == 5
     assert "points.redemption_cancelled" in outbox_types(platform, shop.code)
@@ -215,9 +142,10 @@ def test_listings_page(platform, shop):
                                   metadata=shop.admin)
     rest = shop.s.ListRedemptions(xpb.ListRedemptionsRequest(parent=shop.county.parent, page_size=2,
                                                              page_token=page.next_page_token), metadata=shop.admin)
-    assert [r.name for r in list(page.redemptions) + list(rest.redemptions)] == [r.name for r in reversed(made)]
+    listed = [r.name for r in list(page.redemptions) + list(rest.redemptions)]
+    assert sorted(listed) == sorted(r.name for r in made) and listed == sorted(listed, reverse=True)  # newest first
     assert not rest.next_page_token
-    expect(I, shop.s.ListRedemptions, xpb.ListRedemptionsRequest(parent=shop.county.parent, page_size=2,
+    expect(INVALID, shop.s.ListRedemptions, xpb.ListRedemptionsRequest(parent=shop.county.parent, page_size=2,
                                                                  member=shop.member,
                                                                  page_token=page.next_page_token),
            metadata=shop.admin, field="page_token")
@@ -240,16 +168,16 @@ def test_clerks_serve_their_own_subtree(platform, shop):
     own, other = shop.clerk(shop.v1), shop.clerk(shop.v2)
     made = shop.redeem(1, md=own)
     assert made.redeemed_by
-    expect(D, shop.redeem, 1, md=other, reason="OUTSIDE_CLERK_SUBTREE")  # member and store of village 1
-    expect(D, shop.redeem, 1, member=shop.other_member, md=own, reason="OUTSIDE_CLERK_SUBTREE")  # member of village 2
-    expect(D, shop.s.CreateStore, xpb.CreateStoreRequest(parent=shop.county.parent, store=xpb.Store(
+    expect(DENIED, shop.redeem, 1, md=other, reason="OUTSIDE_CLERK_SUBTREE")  # member and store of village 1
+    expect(DENIED, shop.redeem, 1, member=shop.other_member, md=own, reason="OUTSIDE_CLERK_SUBTREE")  # member of village 2
+    expect(DENIED, shop.s.CreateStore, xpb.CreateStoreRequest(parent=shop.county.parent, store=xpb.Store(
         display_name="西村爱心超市", unit=shop.v1.name)), metadata=other, reason="OUTSIDE_CLERK_SUBTREE")
-    expect(D, shop.goods, "糖", 3, 3, md=other, reason="OUTSIDE_CLERK_SUBTREE")
-    expect(D, shop.s.RestockGoods, xpb.RestockGoodsRequest(name=shop.oil.name, quantity=1), metadata=other,
+    expect(DENIED, shop.goods, "糖", 3, 3, md=other, reason="OUTSIDE_CLERK_SUBTREE")
+    expect(DENIED, shop.s.RestockGoods, xpb.RestockGoodsRequest(name=shop.oil.name, quantity=1), metadata=other,
            reason="OUTSIDE_CLERK_SUBTREE")
-    expect(D, shop.s.GetWallet, xpb.GetWalletRequest(member=shop.member), metadata=other)
-    expect(D, shop.s.CancelRedemption, xpb.CancelRedemptionRequest(name=made.name, reason="错"), metadata=other)
-    expect(D, shop.s.ListRedemptions, xpb.ListRedemptionsRequest(parent=shop.county.parent, member=shop.member),
+    expect(DENIED, shop.s.GetWallet, xpb.GetWalletRequest(member=shop.member), metadata=other)
+    expect(DENIED, shop.s.CancelRedemption, xpb.CancelRedemptionRequest(name=made.name, reason="错"), metadata=other)
+    expect(DENIED, shop.s.ListRedemptions, xpb.ListRedemptionsRequest(parent=shop.county.parent, member=shop.member),
            metadata=other)
     unfiltered = shop.s.ListRedemptions(xpb.ListRedemptionsRequest(parent=shop.county.parent), metadata=other)
     assert list(unfiltered.redemptions) == []
@@ -261,10 +189,16 @@ def test_clerks_serve_their_own_subtree(platform, shop):
 def test_another_countys_goods_or_member_is_denied_before_validation(platform, shop):
     other = Shop(platform)
     credit(platform, shop.code, shop.member, 50)
-    expect(D, shop.redeem, 0, goods=other.oil.name, reason="TENANT_ACCESS_DENIED")
-    expect(D, shop.redeem, 0, member=other.member, reason="TENANT_ACCESS_DENIED")
+    expect(DENIED, shop.redeem, 0, goods=other.oil.name, reason="TENANT_ACCESS_DENIED")
+    expect(DENIED, shop.redeem, 0, member=other.member, reason="TENANT_ACCESS_DENIED")
+    expect(DENIED, shop.s.CreateStore, xpb.CreateStoreRequest(parent=shop.county.parent, store=xpb.Store(
+        display_name="", unit=other.v1.name)), metadata=shop.admin, reason="TENANT_ACCESS_DENIED")
+    expect(DENIED, shop.s.ListStores, xpb.ListStoresRequest(parent=shop.county.parent, under=other.town.name),
+           metadata=shop.admin, reason="TENANT_ACCESS_DENIED")
+    expect(DENIED, shop.s.ListRedemptions, xpb.ListRedemptionsRequest(parent=shop.county.parent, member=other.member),
+           metadata=shop.admin, reason="TENANT_ACCESS_DENIED")
     # An operator sees both counties: the mismatch is the request's fault.
-    expect(I, shop.redeem, 1, goods=other.oil.name, md=platform.operator(), field="goods")
+    expect(INVALID, shop.redeem, 1, goods=other.oil.name, md=platform.operator(), field="goods")
     assert other.stock() == 5 and shop.wallet().spent == 0
 
 
@@ -288,7 +222,7 @@ def test_tenant_isolation_on_every_exchange_rpc(platform, shop):
     service = points_pb.DESCRIPTOR.services_by_name["PointsService"]
     assert set(cases) == {m.name for m in service.methods if m.input_type.file.name == xpb.DESCRIPTOR.name}
     for method, request in cases.items():
-        expect(D, getattr(shop.s, method), request, metadata=intruder, reason="TENANT_ACCESS_DENIED")
+        expect(DENIED, getattr(shop.s, method), request, metadata=intruder, reason="TENANT_ACCESS_DENIED")
     assert shop.stock() == 4 and shop.wallet().spent == 10
 
 
@@ -300,57 +234,5 @@ def test_a_member_transferred_out_keeps_a_read_only_wallet(platform, shop):
         uow.directory.apply_members([type(known)(**{**known.__dict__, "state": "TRANSFERRED_OUT",
                                                      "version": known.version + 1})])
         uow.commit()
-    expect(F, shop.redeem, 1, reason="MEMBER_TRANSFERRED_OUT")
+    expect(REFUSED, shop.redeem, 1, reason="MEMBER_TRANSFERRED_OUT")
     assert shop.wallet().spendable == 50
-
-
-def test_pbctl_runs_the_counter(platform, shop, monkeypatch):
-    from click.testing import CliRunner
-
-    from services.pbctl.main import cli
-
-    credit(platform, shop.code, shop.member, 40)
-    monkeypatch.setenv("TOKEN", token("county_admin", [shop.code]))
-    target = ["--target", f"127.0.0.1:{platform.port}"]
-    runner = CliRunner()
-
-    def run(*args) -> str:
-        result = runner.invoke(cli, ["points", *args, *target])
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    assert "东村爱心超市" in run("stores", "--tenant", shop.code)
-    rice = run("create-goods", "--store", shop.store.name, "--name", "大米", "--price", "15", "--stock", "2")
-    rice_name = rice.split("\t")[-1].strip()
-    assert "大米" in run("goods", "--store", shop.store.name) and "食用油" in run("goods", "--store", shop.store.name)
-    assert "\t12\t" in run("restock", rice_name, "--quantity", "10")
-    made = run("redeem", "--member", shop.member, "--goods", rice_name, "--quantity", "2", "--request-id", "cli-1")
-    assert "-30" in made
-    assert made.split("\t")[0] == run("redeem", "--member", shop.member, "--goods", rice_name, "--quantity", "2",
-                                      "--request-id", "cli-1").split("\t")[0]
-    assert "可兑换 spendable 10" in run("wallet", shop.member)
-    assert "大米" in run("redemptions", "--tenant", shop.code, "--member", shop.member)
-    short = runner.invoke(cli, ["points", "redeem", "--member", shop.member, "--goods", rice_name, *target])
-    assert short.exit_code == 1 and "FAILED_PRECONDITION" in short.output and "还差5分" in short.output
-    bad = runner.invoke(cli, ["points", "redeem", "--member", shop.member, "--goods", rice_name, "--quantity", "0",
-                              *target])
-    assert bad.exit_code == 2 and "quantity" in bad.output
-    assert "CANCELLED" in run("cancel-redemption", made.split("\t")[0], "--reason", "退货")
-    assert "可兑换 spendable 40" in run("wallet", shop.member)
-
-
-def test_demo_store_opens_once_its_village_is_known(platform):
-    from services.points.demo import DEMO_GOODS, load_exchange_demo
-
-    county = County(platform)
-    uows = platform.runtime("points").uow_factory
-    town, station, (village,) = county.tree(villages=1)
-    assert load_exchange_demo(uows, county.code) is False  # the directory knows no village yet
-    known_to_points(platform, county.code, [town, station, village], [])
-    assert load_exchange_demo(uows, county.code) is True
-    assert load_exchange_demo(uows, county.code) is False
-    stub = points_grpc.PointsServiceStub(platform.channel)
-    (store,) = stub.ListStores(xpb.ListStoresRequest(parent=county.parent), metadata=county.admin).stores
-    assert store.unit == village.name and store.display_name == f"{village.display_name}爱心超市"
-    goods = stub.ListGoods(xpb.ListGoodsRequest(parent=store.name), metadata=county.admin).goods
-    assert sorted((g.display_name, g.price_points, g.stock) for g in goods) == sorted(DEMO_GOODS)

@@ -9,7 +9,7 @@ import grpc
 import pytest
 from partybuilding.points.v1 import points_exchange_pb2 as xpb
 
-from tests.integration.test_points_exchange import Shop, credit
+from tests.integration.exchange_shop import Shop, credit
 
 CLIENTS = 16
 

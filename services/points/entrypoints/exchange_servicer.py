@@ -21,17 +21,21 @@ class ExchangeMethods:
     """Exchange RPCs of PointsService; `self.uows` is the servicer's unit-of-work factory."""
 
     def CreateStore(self, request, context):
+        who = current_principal()
+        xm.check_names_visible(who, request.store.unit, write=True)
         code = tenant_code(request.parent, "parent")
         s = request.store
         cmd = c.CreateStore(code, s.display_name, xm.unit_id_in(s.unit, code, "store.unit") if s.unit else "",
                             request.request_id, request_fingerprint(request))
-        return xm.store_to_proto(code, exchange.create_store(cmd, self.uows, current_principal()))
+        return xm.store_to_proto(code, exchange.create_store(cmd, self.uows, who))
 
     def ListStores(self, request, context):
+        who = current_principal()
+        xm.check_names_visible(who, request.under, write=False)
         code = tenant_code(request.parent, "parent")
         cmd = c.ListStores(code, xm.unit_id_in(request.under, code, "under") if request.under else None,
                            request.page_size, request.page_token)
-        found, token = exchange.list_stores(cmd, self.uows, current_principal())
+        found, token = exchange.list_stores(cmd, self.uows, who)
         return xpb.ListStoresResponse(stores=[xm.store_to_proto(code, s) for s in found], next_page_token=token)
 
     def CreateGoods(self, request, context):
