@@ -1,10 +1,10 @@
-"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay runs one part."""
+"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory runs one part."""
 
 from __future__ import annotations
 
 import os
 
-from bench import org_bench, relay_bench
+from bench import directory_bench, org_bench, relay_bench
 
 
 def main() -> None:
@@ -13,6 +13,8 @@ def main() -> None:
         org_bench.run()
     if only in ("", "relay"):
         relay_bench.run()
+    if only in ("", "directory"):
+        directory_bench.run()
 
 
 if __name__ == "__main__":

@@ -55,7 +55,12 @@ def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: st
         if rt.tenant_codes:
             KNOWN_TENANTS.use(rt.name, rt.tenant_codes)
     interceptor = PlatformInterceptor(verifier, policy)
-    return create_server(address or f"[::]:{settings.grpc_port}", [rt.mount for rt in runtimes], interceptor)
+    server, port, health = create_server(address or f"[::]:{settings.grpc_port}", [rt.mount for rt in runtimes],
+                                         interceptor)
+    for rt in runtimes:
+        if rt.on_server_bound:
+            rt.on_server_bound(port)
+    return server, port, health
 
 
 class DailyJobs(threading.Thread):

@@ -66,6 +66,11 @@ class Settings:
     relay_retention_hours: int
     log_level: str
     data_key: bytes  # PB_DATA_KEY: seals ID numbers, phones and birth dates at rest
+    # PB_SERVICE_TOKEN: the bearer token a consuming service calls the organization with
+    # (sub service:<svc>, scope org.read); None: minted from the dev secret where it is allowed.
+    service_token: str | None = None
+    # PB_ORGANIZATION_TARGET: host:port of the organization's gRPC server; None: this process's own.
+    organization_target: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -122,7 +127,18 @@ class Settings:
             relay_retention_hours=_int(env, "PB_RELAY_RETENTION_HOURS", 72, 0, 24 * 365),
             log_level=level,
             data_key=data_key,
+            service_token=env.get("PB_SERVICE_TOKEN") or None,
+            organization_target=_target(env, "PB_ORGANIZATION_TARGET"),
         )
+
+
+def _target(env: dict[str, str], key: str) -> str | None:
+    raw = env.get(key) or None
+    if raw is not None:
+        host, _, port = raw.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) <= 65535 or any(c.isspace() for c in raw):
+            raise ConfigError(f"{key}={raw!r}: 应为 主机:端口 / must be host:port, e.g. organization:50051")
+    return raw
 
 
 def _data_key(env: dict[str, str], production: bool) -> bytes:

@@ -32,3 +32,6 @@ class ServiceRuntime:
     load_demo: Callable[[], None] | None = None
     # The tenants this service owns, so metric labels name only counties that exist.
     tenant_codes: Callable[[], list[str]] | None = None
+    # Told the port once the platform's gRPC server is bound: a service calling the organization
+    # in its own process learns where (the port is known only then when PB_GRPC_PORT=0).
+    on_server_bound: Callable[[int], None] | None = None

@@ -93,6 +93,6 @@ def test_another_message_is_refused():
 
 def test_an_event_worker_can_import_the_directory_without_grpcio():
     # The nameko worker imports the handlers and the repository; only client.py may import grpc.
-    probe = ("import sys; from services.common.directory import handlers, repository; "
+    probe = ("import sys; from services.common.directory import handlers, repository, resync; "
              "assert 'grpc' not in sys.modules, sorted(m for m in sys.modules if m.startswith('grpc'))")
     subprocess.run([sys.executable, "-c", probe], check=True)

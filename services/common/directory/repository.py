@@ -2,8 +2,7 @@
 
 Reads answer from the service's own tables; `unit`, `member` and `tenant` ask the organization
 on a miss (an event not applied yet) when a client is given, and store the answer with the
-unit of work's transaction. Writes upsert by version, one statement per list: a row changes only
-when the incoming version is greater than the stored one.
+unit of work's transaction. Writes upsert by version, one statement per list (upsert.py).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, delete, false, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.clock import utcnow
 from services.common.db import LIKE_ESCAPE, like_prefix
@@ -25,6 +23,7 @@ from services.common.directory.model import (
     OrganizationReader,
 )
 from services.common.directory.tables import DirectoryTables
+from services.common.directory.upsert import upsert_by_version
 
 CHUNK = 5000  # ids per IN list: well under SQLite's and PostgreSQL's parameter limits
 _ACTIVE_MEMBER = "MEMBER_ACTIVE"
@@ -179,28 +178,6 @@ class Directory:
                 latest[model.id] = model
         if not latest:
             return 0
-        now = utcnow()
-        rows = [{**dataclasses.asdict(m), "id": m.id, "applied_at": now} for m in latest.values()]
-        # RETURNING makes SQLAlchemy send the list as multi-row INSERTs (insertmanyvalues, up to
-        # 1,000 rows per statement): a 500-member event is one round trip, and the returned ids
-        # count the rows that changed.
-        result = self.conn.execute(_upsert(self.conn.dialect.name, table, overwrite_equal), rows)
-        return len(result.all())
-
-
-_UPSERTS: dict[tuple[str, Table, bool], Any] = {}
-
-
-def _upsert(dialect: str, table: Table, overwrite_equal: bool):
-    """INSERT .. ON CONFLICT (tenant, id) DO UPDATE .. WHERE the incoming version is newer."""
-    key = (dialect, table, overwrite_equal)
-    if key not in _UPSERTS:
-        stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-        incoming, stored = stmt.excluded.version, table.c.version
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.tenant, table.c.id],
-            set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in ("tenant", "id")},
-            where=incoming >= stored if overwrite_equal else incoming > stored,
-        )
-        _UPSERTS[key] = stmt.returning(table.c.id)
-    return _UPSERTS[key]
+        names = _COLUMNS[cls] if cls is not DirectoryTenant else (*_COLUMNS[cls], "id")
+        rows = [{name: getattr(m, name) for name in names} for m in latest.values()]
+        return upsert_by_version(self.conn, table, rows, utcnow(), overwrite_equal)

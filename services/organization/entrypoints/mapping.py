@@ -147,7 +147,7 @@ def _unit_fields(u: UnitView) -> dict:
         division_code=u.division_code, weak_and_lax=u.weak_and_lax, demonstration_site=u.demonstration_site,
         star_level=u.star_level, merged_into=unit_name(tenant, u.merged_into) if u.merged_into else "",
         member_count=u.member_count, create_time=_stamp(u.created_at), update_time=_stamp(u.updated_at),
-        etag=etag_of(u.version), depth=u.depth,
+        etag=etag_of(u.version), depth=u.depth, path=u.path,
     )
 
 

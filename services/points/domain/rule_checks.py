@@ -50,7 +50,10 @@ def _enum_set(v: Validator, value, kind: type[enum.Enum], path: str) -> bool:
 
 
 def _code(v: Validator, value: str, pattern, path: str, zh_form: str, en_form: str) -> str:
+    before = len(v.violations)
     code = identifiers.check(v, value, path)
+    if len(v.violations) > before:  # a control character: said once, not again as a malformed code
+        return code
     if not code:
         v.add(path, "不能为空", "must not be empty")
     elif len(code) > 40 or not pattern.fullmatch(code):

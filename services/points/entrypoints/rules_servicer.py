@@ -41,7 +41,9 @@ class RulesMethods:
         name = RULE_SETS.parse(request.rule_set.name, "rule_set.name")
         changes = mapping.content_changes(request.rule_set,
                                           changes_from_mask(request.rule_set, request.update_mask.paths))
-        cmd = commands.UpdateRuleSet(name.tenant, name.id, changes, request.etag, request.validate_only)
+        # The etag may come on the request (AIP-134) or on the resource as read (AIP-154).
+        etag = request.etag or request.rule_set.etag
+        cmd = commands.UpdateRuleSet(name.tenant, name.id, changes, etag, request.validate_only)
         return _answer(rule_sets.update_rule_set(cmd, self.uows, current_principal()))
 
     def PublishRuleSet(self, request, context):

@@ -31,6 +31,7 @@ def build(settings: Settings) -> ServiceRuntime:
     # this module, and grpcio must stay out of their process.
     from partybuilding.points.v1 import points_service_pb2_grpc
 
+    from services.common.directory.client import OrganizationClient
     from services.common.grpc.server import Mount
     from services.points import demo
     from services.points.entrypoints.grpc_servicer import FULL_NAME, PointsServicer
@@ -38,7 +39,10 @@ def build(settings: Settings) -> ServiceRuntime:
 
     url = settings.database_url_for(NAME)
     engine = make_engine(url, NAME)
-    uow = uow_factory(engine, make_read_engine(url, NAME), PageTokens(settings.page_token_secret))
+    # The directory reads through to the organization on a miss, and ResyncDirectory lists it.
+    organization = OrganizationClient.for_service(settings, NAME)
+    uow = uow_factory(engine, make_read_engine(url, NAME), PageTokens(settings.page_token_secret), organization)
     servicer = PointsServicer(uow)
     mount = Mount(points_service_pb2_grpc.add_PointsServiceServicer_to_server, servicer, FULL_NAME)
-    return ServiceRuntime(NAME, engine, uow, mount, POLICY, load_demo=lambda: demo.load_demo(uow))
+    return ServiceRuntime(NAME, engine, uow, mount, POLICY, load_demo=lambda: demo.load_demo(uow),
+                          on_server_bound=organization.target.bind)

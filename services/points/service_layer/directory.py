@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from services.common.auth import Principal
+from services.common.directory.resync import ResyncCounts, resync_directory
 from services.common.errors import FailedPrecondition
 from services.points.service_layer import commands as c
 from services.points.service_layer.unit_of_work import PointsUnitOfWorkFactory
 
 
-def resync(cmd: c.ResyncDirectory, uows: PointsUnitOfWorkFactory, who: Principal):
-    """Rebuild one county's directory from the organization's list RPCs (operators only)."""
-    raise FailedPrecondition("DIRECTORY_NOT_AVAILABLE", "组织目录模块尚未接入积分服务，暂不能重建",
-                             "the organization directory is not wired into the points service yet; "
-                             "ResyncDirectory cannot run")
+def resync(cmd: c.ResyncDirectory, uows: PointsUnitOfWorkFactory, who: Principal) -> ResyncCounts:
+    """Rebuild one county's directory from the organization's list RPCs (operators only, by policy)."""
+    if uows.organization is None:  # an event worker's factory: it has no client to list with
+        raise FailedPrecondition("NO_ORGANIZATION_CLIENT", "本进程未配置组织服务客户端，不能重建目录",
+                                 "this process has no organization client to rebuild the directory with")
+    return resync_directory(cmd.tenant, uows, uows.organization)
