@@ -236,3 +236,11 @@ def test_a_member_transferred_out_keeps_a_read_only_wallet(platform, shop):
         uow.commit()
     expect(REFUSED, shop.redeem, 1, reason="MEMBER_TRANSFERRED_OUT")
     assert shop.wallet().spendable == 50
+
+
+def test_a_member_new_to_the_organization_is_served_at_once(platform, shop):
+    newcomer = shop.county.member(shop.v1.name, "赵六").name  # not yet in the points directory: read through
+    assert shop.wallet(newcomer) == xpb.Wallet(member=newcomer)
+    credit(platform, shop.code, newcomer, 10)
+    assert shop.redeem(1, member=newcomer).points == 10
+    assert shop.wallet(newcomer).spendable == 0
