@@ -19,15 +19,10 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $@
 
 # Generated stubs live in build/gen (ignored) and reach the venv through a .pth file.
-$(GEN)/.stamp: $(PROTOS) $(STAMP) $(PROTODEPS)/.stamp Makefile
+$(GEN)/.stamp: $(PROTOS) $(STAMP) $(PROTODEPS)/.stamp
 	@rm -rf $(GEN); mkdir -p $(GEN)
 	$(PY) -m grpc_tools.protoc -Iprotos -I$(PROTODEPS) --python_out=$(GEN) --pyi_out=$(GEN) \
 	  --grpc_python_out=$(GEN) $(PROTOS)
-	@# google.longrunning.operations_pb2 imports grpcio when it can; the messages-only module
-	@# registers the same file, so event workers (which must never load grpcio) can import our
-	@# messages. The _pb2_grpc modules import grpc themselves, as they must.
-	@sed -i 's/^from google.longrunning import operations_pb2 as/from google.longrunning import operations_proto_pb2 as/' \
-	  $$(find $(GEN) -name '*_pb2.py')
 	@echo "$(CURDIR)/$(GEN)" > $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/partybuilding-gen.pth
 	@touch $@
 

@@ -114,6 +114,9 @@ def test_current_posts_by_unit_member_or_county(service):
     assert (first.type, first.member_id, first.start_date.isoformat(), first.term_end_date.isoformat()) == (
         "SECRETARY", "m-1", "2026-01-05", "2029-01-04")
     assert read(service, "current_posts", member_id="m-3") == []
+    # A rename reaches the member's row only (posts keep their version): the holder's name follows it.
+    apply(service, members=[snap.member(T, "m-1", "u-3", 2, display_name="张三丰")])
+    assert read(service, "current_posts", member_id="m-1")[0].member_display_name == "张三丰"
 
 
 def test_five_hundred_members_apply_in_one_statement(service):
@@ -197,8 +200,25 @@ def test_an_event_without_its_snapshot_or_with_unknown_fields_is_no_error(servic
     assert c.deliver(to_wire(older)) == "applied"
     newer = snap.envelope(T, ev.UnitCreatedEvent(unit=f"tenants/{T}/units/u-1", snapshot=snap.unit(T, "u-1", "/u-1/", 1)),
                           extra={"added_later": {"x": 1}})
+    newer.payload["snapshot"]["unit"].update({"added_later_too": "x", "type": "A_TYPE_ADDED_LATER"})
     assert c.deliver(to_wire(newer)) == "applied"
-    assert read(service, "unit", "u-1").version == 1
+    unit = read(service, "unit", "u-1")
+    assert (unit.version, unit.path, unit.type) == (1, "/u-1/", "UNIT_TYPE_UNSPECIFIED")
+
+
+def test_a_member_who_moved_to_another_county_leaves_one_and_arrives_in_the_other(service):
+    c = consumer(service)
+    apply(service, units=[snap.unit(T, "u-1", "/u-1/", 1)], members=[snap.member(T, "m-1", "u-1", 1)])
+    apply(service, tenant=OTHER, units=[snap.unit(OTHER, "u-8", "/u-8/", 1)])
+    left = ev.MemberTransferredEvent(member=f"tenants/{T}/members/m-1", new_member=f"tenants/{OTHER}/members/m-9",
+                                     snapshot=snap.member(T, "m-1", "u-1", 2, state=pb.TRANSFERRED_OUT))
+    arrived = ev.MemberCreatedEvent(member=f"tenants/{OTHER}/members/m-9", transferred_from=f"tenants/{T}/members/m-1",
+                                    snapshot=snap.member(OTHER, "m-9", "u-8", 1))
+    assert c.deliver(to_wire(snap.envelope(T, left))) == "applied"
+    assert c.deliver(to_wire(snap.envelope(OTHER, arrived))) == "applied"
+    assert read(service, "members_in_subtree", "u-1") == []
+    assert read(service, "member", "m-1").state == "TRANSFERRED_OUT"  # its history stays readable
+    assert [m.id for m in read(service, "members_in_subtree", "u-8", tenant=OTHER)] == ["m-9"]
 
 
 def test_row_level_security_hides_another_county_rows(service):
@@ -208,3 +228,10 @@ def test_row_level_security_hides_another_county_rows(service):
         seen = uow.conn.execute(select(DIRECTORY.units.c.id)).scalars().all()
     # PostgreSQL's second wall; SQLite has only the repository's filter, which the reads above test.
     assert seen == (["u-8"] if service.backend == "postgres" else ["u-1", "u-8"])
+
+
+def test_a_path_holding_like_wildcards_matches_only_its_own_subtree(service):
+    apply(service, units=[snap.unit(T, "u_1", "/u_1/", 1, type_=pb.TOWNSHIP), snap.unit(T, "uX1", "/uX1/", 1),
+                          snap.unit(T, "u%", "/u_1/u%/", 1), snap.unit(T, "u-2", "/u_1x/u-2/", 1)])
+    assert [u.id for u in read(service, "units_in_subtree", "u_1")] == ["u_1", "u%"]
+    assert [u.id for u in read(service, "units_in_subtree", "u%")] == ["u%"]

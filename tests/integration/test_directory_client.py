@@ -8,16 +8,21 @@ import socket
 
 import pytest
 from partybuilding.organization.v1 import organization_service_pb2 as pb
+from sqlalchemy import select
 
 from services.common.auth import mint_token
 from services.common.config import DEV_JWT_SECRET
+from services.common.directory import directory_handlers
 from services.common.directory.client import OrganizationClient, service_token
 from services.common.directory.model import id_of, version_of
 from services.common.directory.resync import resync_directory
 from services.common.errors import FailedPrecondition, NotFound, Unavailable
+from services.common.events.consumer import EventConsumer
+from services.common.events.envelope import envelope_from_outbox, to_wire
+from services.organization.adapters import tables as org_tables
 from tests import directory_snapshots as snap
 from tests.helpers import County
-from tests.integration.directory_service import consuming_service
+from tests.integration.directory_service import DIRECTORY, consuming_service
 
 
 @pytest.fixture
@@ -180,3 +185,43 @@ def test_the_platform_tells_a_runtime_the_port_it_bound(platform):
     server, port, _ = build_server(platform.settings, [runtime], "127.0.0.1:0")
     server.stop(None)
     assert target() == f"127.0.0.1:{port}"
+
+
+def rows(service, code) -> dict:
+    """Everything the directory holds for a county, as plain tuples (posts as current_posts reads them)."""
+    with service.uows(code, write=False) as uow:
+        held = {t.name: sorted(tuple(r) for r in uow.conn.execute(
+            select(*(c for c in t.columns if c.name != "applied_at")).where(t.c.tenant == code)))
+            for t in (DIRECTORY.tenants, DIRECTORY.units, DIRECTORY.members)}
+        held["posts"] = uow.directory.current_posts()
+    return held
+
+
+def test_the_organization_events_build_the_directory_a_resync_builds(platform, tmp_path, client):
+    county = County(platform)
+    town, station, villages = county.tree(villages=3)
+    second_town = county.unit(pb.TOWNSHIP, "二镇")
+    members = [county.member(v.name, f"党员{i}{j}") for i, v in enumerate(villages) for j in range(3)]
+    ended = county.post(pb.SECRETARY, villages[0].name, members[0].name)
+    county.post(pb.VILLAGE_DIRECTOR, villages[1].name, members[3].name)
+    s, md = county.s, county.admin
+    s.MoveUnit(pb.MoveUnitRequest(name=station.name, new_parent=second_town.name), metadata=md)
+    s.MergeUnits(pb.MergeUnitsRequest(target=villages[1].name, sources=[villages[2].name], reason="撤并"), metadata=md)
+    s.EndPost(pb.EndPostRequest(name=ended.name), metadata=md)
+    s.UpdateUnit(pb.UpdateUnitRequest(unit=pb.Unit(name=villages[0].name, display_name="新村", weak_and_lax=True),
+                                      update_mask={"paths": ["display_name", "weak_and_lax"]}), metadata=md)
+    s.UpdateMember(pb.UpdateMemberRequest(member=pb.Member(name=members[3].name, display_name="改名"),
+                                          update_mask={"paths": ["display_name"]}), metadata=md)
+    s.TransferMember(pb.TransferMemberRequest(name=members[1].name, to_unit=villages[1].name), metadata=md)
+    outbox = org_tables.outbox
+    with platform.org_uow(county.code) as uow:
+        events = uow.conn.execute(select(outbox).where(outbox.c.tenant == county.code).order_by(outbox.c.seq)).all()
+    url = platform.settings.database_url
+    with consuming_service(platform.backend, tmp_path, url) as by_events, \
+            consuming_service(platform.backend, tmp_path, url) as by_resync:
+        consumer = EventConsumer("dirtest", by_events.engine, by_events.uows, directory_handlers())
+        assert {consumer.deliver(to_wire(envelope_from_outbox(e))) for e in events} == {"applied"}
+        resync_directory(county.code, by_resync.uows, client)
+        assert rows(by_events, county.code) == rows(by_resync, county.code)
+        # Over the event-fed directory a resync only drops the ended post (a resync keeps current ones).
+        assert resync_directory(county.code, by_events.uows, client).removed == 1

@@ -14,6 +14,7 @@ from services.common.events.embedded import start_embedded_bus
 from services.common.events.envelope import UnreadableEvent, from_wire
 from services.common.events.relay import OutboxRelay, outbox, outbox_lag
 from services.organization.domain.events import UnitMoved
+from services.organization.domain.snapshots import UnitSnapshot
 from services.platform import build_runtime, migrate_all
 from tests.helpers import wait_for
 from tests.integration import event_consumer
@@ -37,7 +38,9 @@ def consumer(rt, **kw) -> EventConsumer:
 
 def move(rt, tenant: str, reason: str) -> None:
     with rt.uow_factory(tenant) as uow:
-        uow.emit(UnitMoved(unit=f"tenants/{tenant}/units/u-1", old_parent="a", new_parent="b", reason=reason))
+        unit = f"tenants/{tenant}/units/u-1"
+        uow.emit(UnitMoved(unit=unit, old_parent="a", new_parent="b", reason=reason,
+                           snapshot=UnitSnapshot({"name": unit, "parent": "b"}, 2)))
         uow.commit()
 
 

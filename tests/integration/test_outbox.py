@@ -55,11 +55,11 @@ def test_each_change_writes_its_event(platform):
         "organization.tenant_created",
         "organization.unit_created", "organization.unit_created", "organization.unit_created",
         "organization.unit_created", "organization.unit_created",
-        "organization.unit_moved",
+        "organization.unit_moved", "organization.resources_changed",  # the station's villages
         "organization.member_created", "organization.member_created",
         "organization.post_assigned", "organization.post_ended",
         "organization.member_transferred",
-        "organization.unit_merged",
+        "organization.unit_merged", "organization.resources_changed",  # the ended post moved to v2
         "organization.unit_created", "organization.unit_archived",
         "organization.member_transferred",
     ]
@@ -74,9 +74,10 @@ def test_each_change_writes_its_event(platform):
     assert by_type["organization.unit_archived"][0]["unit"] == empty.name
     cross = by_type["organization.member_transferred"][1]
     assert cross["member"] == leaver.name and cross["to_unit"] == there.name
-    # The destination county hears of the arrival too.
-    arrivals = [p for k, p in outbox(platform, dest.code) if k == "organization.member_transferred"]
-    assert len(arrivals) == 1 and arrivals[0]["new_member"].startswith(dest.parent)
+    # The destination county hears of the arrival as a member of its own.
+    arrivals = [p for k, p in outbox(platform, dest.code) if k == "organization.member_created"]
+    assert len(arrivals) == 1 and arrivals[0]["member"].startswith(dest.parent)
+    assert arrivals[0]["transferred_from"] == leaver.name
 
 
 def test_a_refused_call_writes_no_event(platform):

@@ -53,11 +53,11 @@ def test_an_enum_value_added_later_is_kept_as_its_number():
 
 def test_a_member_carries_no_personal_data():
     s = snap.member("610222", "m-1", "u-7", 3, gender=pb.FEMALE, status=pb.PROBATIONARY, category=pb.MIGRANT,
-                    age_band="30-39", post_holder=True, id_card_number="610222********1234", phone="138****0000")
+                    age_band="30-39", id_card_number="610222********1234", phone="138****0000")
     m = DirectoryMember.from_proto(s)
     assert m == DirectoryMember(tenant="610222", id="m-1", unit_id="u-7", display_name="张三", gender="FEMALE",
                                 status="PROBATIONARY", category="MIGRANT", state="MEMBER_ACTIVE", age_band="30-39",
-                                post_holder=True, version=3)
+                                version=3)
     assert not {"id_card_number", "phone", "birth_date"} & set(vars(m))
 
 

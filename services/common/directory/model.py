@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from partybuilding.organization.v1 import organization_events_pb2 as events_pb
-from partybuilding.organization.v1 import organization_service_pb2 as pb
+from partybuilding.organization.v1 import organization_resources_pb2 as pb
 
 from services.common.clock import parse_date
 
@@ -111,7 +111,11 @@ class DirectoryUnit:
 
 @dataclass(frozen=True)
 class DirectoryMember:
-    """A party member (党员) as anyone without org.pii sees them: no ID number, no phone."""
+    """A party member (党员) as anyone without org.pii sees them: no ID number, no phone.
+
+    Whether they hold a post is `Directory.current_posts(member_id=...)`: the organization derives
+    `Member.post_holder` from its posts without a new member version, so a stored copy would go stale.
+    """
 
     tenant: str
     id: str
@@ -122,7 +126,6 @@ class DirectoryMember:
     category: str
     state: str
     age_band: str
-    post_holder: bool
     version: int
 
     @property
@@ -136,7 +139,7 @@ class DirectoryMember:
             tenant=tenant_of_name(m.name), id=id_of(m.name), unit_id=id_of(m.unit), display_name=m.display_name,
             gender=_enum_name(pb.Gender, m.gender), status=_enum_name(pb.MemberStatus, m.status),
             category=_enum_name(pb.MemberCategory, m.category), state=_enum_name(pb.MemberState, m.state),
-            age_band=m.age_band, post_holder=m.post_holder, version=version,
+            age_band=m.age_band, version=version,
         )
 
 

@@ -8,10 +8,10 @@ unit of work's transaction. Writes upsert by version, one statement per list (up
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, false, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, false, func, select
 
 from services.common.clock import utcnow
 from services.common.db import LIKE_ESCAPE, like_prefix
@@ -53,30 +53,18 @@ class Directory:
 
     def tenant(self) -> DirectoryTenant | None:
         """This county, or None when the organization does not know it."""
-        found = self._get(self.tables.tenants, DirectoryTenant, self.tenant_code)
-        if found is None and self.client is not None:
-            found = self.client.get_tenant(self.tenant_code)
-            if found is not None and self._may_store():
-                self.apply_tenant(found)
-        return found
+        return self._read_through(self.tables.tenants, DirectoryTenant, self.tenant_code,
+                                  lambda client: client.get_tenant(self.tenant_code))
 
     def unit(self, unit_id: str) -> DirectoryUnit | None:
         """One unit, whatever its state; None when the organization does not know it."""
-        found = self._get(self.tables.units, DirectoryUnit, unit_id)
-        if found is None and self.client is not None:
-            found = self.client.get_unit(self.tenant_code, unit_id)
-            if found is not None and self._may_store():
-                self.apply_units([found])
-        return found
+        return self._read_through(self.tables.units, DirectoryUnit, unit_id,
+                                  lambda client: client.get_unit(self.tenant_code, unit_id))
 
     def member(self, member_id: str) -> DirectoryMember | None:
         """One member, transferred-out ones too; None when the organization does not know them."""
-        found = self._get(self.tables.members, DirectoryMember, member_id)
-        if found is None and self.client is not None:
-            found = self.client.get_member(self.tenant_code, member_id)
-            if found is not None and self._may_store():
-                self.apply_members([found])
-        return found
+        return self._read_through(self.tables.members, DirectoryMember, member_id,
+                                  lambda client: client.get_member(self.tenant_code, member_id))
 
     def units_in_subtree(self, root_id: str) -> list[DirectoryUnit]:
         """The root and every unit below it, in path order (parents before children)."""
@@ -95,8 +83,13 @@ class Directory:
 
     def current_posts(self, unit_id: str | None = None, member_id: str | None = None) -> list[DirectoryPost]:
         """Posts not ended, of one unit, of one member, or of the whole county."""
-        t = self.tables.posts
-        query = select(t).where(t.c.tenant == self.tenant_code, t.c.current.is_(True))
+        t, m = self.tables.posts, self.tables.members
+        # A rename gives the member a new version, not their posts: the holder's name is the
+        # member row's where the directory has it.
+        holder = func.coalesce(m.c.display_name, t.c.member_display_name).label("member_display_name")
+        query = (select(*(c for c in t.c if c.name != "member_display_name"), holder)
+                 .select_from(t.outerjoin(m, and_(m.c.tenant == t.c.tenant, m.c.id == t.c.member_id)))
+                 .where(t.c.tenant == self.tenant_code, t.c.current.is_(True)))
         if unit_id is not None:
             query = query.where(t.c.unit_id == unit_id)
         if member_id is not None:
@@ -152,10 +145,15 @@ class Directory:
 
     # ------------------------------------------------------------ internals
 
-    def _may_store(self) -> bool:
-        # Only a writing unit of work commits what it stores; a read one would roll it back
-        # (SQLite) or refuse it (PostgreSQL's read pool is read-only).
-        return bool(self.conn.get_execution_options().get("pb_write"))
+    def _read_through(self, table: Table, cls, row_id: str, ask: Callable[[OrganizationReader], Any]):
+        found = self._get(table, cls, row_id)
+        if found is None and self.client is not None:
+            found = ask(self.client)
+            # Only a writing unit of work commits what it stores; a read one would roll it back
+            # (SQLite) or refuse it (PostgreSQL's read pool is read-only).
+            if found is not None and self.conn.get_execution_options().get("pb_write"):
+                self._apply(table, cls, [found], overwrite_equal=False)
+        return found
 
     def _get(self, table: Table, cls, row_id: str):
         row = self.conn.execute(select(table).where(table.c.tenant == self.tenant_code, table.c.id == row_id)).first()
@@ -179,5 +177,6 @@ class Directory:
         if not latest:
             return 0
         names = _COLUMNS[cls] if cls is not DirectoryTenant else (*_COLUMNS[cls], "id")
-        rows = [{name: getattr(m, name) for name in names} for m in latest.values()]
+        # In id order: two transactions upserting overlapping lists lock rows in one order, no deadlock.
+        rows = [{name: getattr(m, name) for name in names} for _, m in sorted(latest.items())]
         return upsert_by_version(self.conn, table, rows, utcnow(), overwrite_equal)

@@ -79,7 +79,6 @@ def add_directory_tables(metadata: MetaData) -> DirectoryTables:
         Column("category", String(40), nullable=False),
         Column("state", String(40), nullable=False),
         Column("age_band", String(20), nullable=False),
-        Column("post_holder", Boolean, nullable=False),
         *_version_columns(),
         Index("ix_directory_members_tenant_unit", "tenant", "unit_id"),
     )

@@ -91,6 +91,7 @@ class PostView:
     created_at: dt.datetime
     member_display_name: str
     concurrent_secretary_director: bool
+    version: int
 
     @property
     def current(self) -> bool:
@@ -107,7 +108,8 @@ _CONCURRENT_TYPES = (PostType.SECRETARY, PostType.VILLAGE_DIRECTOR)
 _m, _p, _u = t.members, t.posts, t.units
 _holds_post = exists().where(_p.c.tenant == _m.c.tenant, _p.c.member_id == _m.c.id, _p.c.end_date.is_(None)).correlate(_m)
 _POST_COLUMNS = (_p.c.id, _p.c.tenant, _p.c.type, _p.c.unit_id, _p.c.member_id, _p.c.start_date, _p.c.term_end_date,
-                 _p.c.end_date, _p.c.end_reason, _p.c.dispatching_organ, _p.c.created_at, _m.c.display_name)
+                 _p.c.end_date, _p.c.end_reason, _p.c.dispatching_organ, _p.c.created_at, _m.c.display_name,
+                 _p.c.version)
 
 
 def _one_of(column, name: str, dialect: str):
@@ -245,6 +247,13 @@ class OrgQueries:
             rows += query.all(self.conn, {"tenant": self.tenant, "ids": chunk})
         return rows
 
+    def members_by_id(self, member_ids: list[str]) -> list[MemberView]:
+        """These members as GetMember shows them (what a merge moved, for its event)."""
+        rows = []
+        for chunk in _chunks(member_ids):
+            rows += self.conn.execute(select(_m).where(_m.c.tenant == self.tenant, _m.c.id.in_(chunk))).all()
+        return self._member_views(rows)
+
     def member(self, member_id: str) -> MemberView | None:
         row = _MEMBER.first(self.conn, {"tenant": self.tenant, "id": member_id})
         return self._member_views([row])[0] if row else None
@@ -278,12 +287,12 @@ class OrgQueries:
         rows = rows if isinstance(rows, list) else list(rows)
         held = self._current_types({(r[4], r[3]) for r in rows if r[7] is None})
         out = []
-        for (pid, tenant, type_, unit_id, member_id, start, term_end, end, reason, organ, created, name) in rows:
+        for (pid, tenant, type_, unit_id, member_id, start, term_end, end, reason, organ, created, name, version) in rows:
             post_type = _POST_TYPES[type_]
             concurrent = (end is None and post_type in _CONCURRENT_TYPES
                           and rules.is_concurrent_secretary_director(held.get((member_id, unit_id), set())))
             out.append(PostView(pid, tenant, post_type, unit_id, member_id, start, term_end, end, reason, organ,
-                                as_utc(created), name, concurrent))
+                                as_utc(created), name, concurrent, version))
         return out
 
     def _current_types(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], set[PostType]]:
@@ -296,6 +305,12 @@ class OrgQueries:
     def post(self, post_id: str) -> PostView | None:
         found = self._post_views(self.conn.execute(self._posts_select().where(_p.c.id == post_id)).all())
         return found[0] if found else None
+
+    def posts_by_id(self, post_ids: list[str]) -> list[PostView]:
+        rows = []
+        for chunk in _chunks(post_ids):
+            rows += self.conn.execute(self._posts_select().where(_p.c.id.in_(chunk))).all()
+        return self._post_views(rows)
 
     def posts(self, *, unit_id: str | None, member_id: str | None, include_history: bool,
               after: str | None, limit: int) -> list[PostView]:

@@ -133,6 +133,8 @@ posts = Table(
     # The expiry sweep announces each term once.
     Column("expiry_announced", Boolean, nullable=False, server_default="0"),
     Column("created_at", utc_datetime(), nullable=False),
+    # Grows with every change of the post (ended, moved by a merge): its etag (migration 0006).
+    Column("version", Integer, nullable=False, server_default="1"),
     Index("ix_posts_tenant_unit", "tenant", "unit_id"),
     Index("ix_posts_tenant_member", "tenant", "member_id"),
 )

@@ -148,6 +148,7 @@ class Post:
     dispatching_organ: str = ""
     origin_unit_id: str | None = None
     created_at: dt.datetime | None = None
+    version: int = 1  # grows when the post ends and when a merge moves it
 
     @property
     def current(self) -> bool:

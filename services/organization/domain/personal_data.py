@@ -64,7 +64,12 @@ def phone_problem(phone: str) -> tuple[str, str] | None:
 def mask_id_card(number: str) -> str:
     """Every character hidden. The last four would give away the sequence and check digit,
     leaving only the birth date unknown: a few thousand candidates (docs/design.md)."""
-    return "*" * len(number)
+    return conceal(number)
+
+
+def conceal(value: str) -> str:
+    """Every character hidden: an ID number wherever it is masked, a phone in an event."""
+    return "*" * len(value)
 
 
 def mask_phone(phone: str) -> str:

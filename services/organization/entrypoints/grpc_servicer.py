@@ -15,7 +15,15 @@ from services.organization.domain.names import MEMBERS, POSTS, UNITS
 from services.organization.entrypoints import mapping
 from services.organization.entrypoints.import_jobs import ImportJobs
 from services.organization.entrypoints.sheet_servicer import SheetServicer
-from services.organization.service_layer import commands, groupings, members, posts, tenants, units
+from services.organization.service_layer import (
+    commands,
+    groupings,
+    members,
+    merges,
+    posts,
+    tenants,
+    units,
+)
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
 
 FULL_NAME = "partybuilding.organization.v1.OrganizationService"
@@ -106,7 +114,7 @@ class OrganizationServicer(SheetServicer, pb_grpc.OrganizationServiceServicer):
         sources = [mapping.unit_id(s, name.tenant, f"sources[{i}]") for i, s in enumerate(request.sources)]
         cmd = commands.MergeUnits(name.tenant, name.id, sources, request.reason, request.request_id,
                                   mapping.request_fingerprint(request))
-        return mapping.unit_to_proto(units.merge_units(cmd, self.uows, current_principal()))
+        return mapping.unit_to_proto(merges.merge_units(cmd, self.uows, current_principal()))
 
     def ArchiveUnit(self, request, context):
         name = UNITS.parse(request.name, "name")

@@ -187,7 +187,7 @@ def post_to_proto(p: PostView) -> pb.Post:
         start_date=p.start_date.isoformat(), term_end_date=iso_date(p.term_end_date), end_date=iso_date(p.end_date),
         end_reason=p.end_reason,
         dispatching_organ=p.dispatching_organ, concurrent_secretary_director=p.concurrent_secretary_director,
-        current=p.current, create_time=ts(p.created_at),
+        current=p.current, create_time=ts(p.created_at), etag=etag_of(p.version),
     )
 
 

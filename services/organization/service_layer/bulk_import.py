@@ -1,28 +1,27 @@
 """Use cases of the county sheet (组织体系导入导出): import all or nothing, export the active tree.
 
 The sheet's layout is `domain.sheet`, the checks are `import_plan`; here the plan is written in
-one transaction with the same history entries and events as the one-by-one use cases.
+one transaction with the same history entries as the one-by-one use cases. Its events are
+organization.resources_changed, the snapshots of every row written (built from the rows in
+memory, SNAPSHOTS_PER_EVENT to an event), not one created event per row: a county of 10,000
+members is a few dozen events (docs/directory.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from services.common.auth import Principal
-from services.common.clock import iso_date, today_in, utcnow
+from services.common.clock import today_in, utcnow
 from services.common.errors import PermissionDenied, stale_etag
 from services.common.tenancy import tenant_name
 from services.organization.domain import personal_data as pd
 from services.organization.domain import rules
-from services.organization.domain.events import (
-    MemberCreated,
-    PostAssigned,
-    TenantUpdated,
-    UnitCreated,
-)
-from services.organization.domain.model import HistoryEntry, Post
-from services.organization.domain.names import member_name, post_name, unit_name
+from services.organization.domain.events import TenantUpdated, resources_changed
+from services.organization.domain.model import HistoryEntry, Post, PostType
+from services.organization.domain.names import unit_name
 from services.organization.domain.sheet import (
     MEMBER,
     UNIT,
@@ -31,6 +30,12 @@ from services.organization.domain.sheet import (
     member_row,
     setting_rows,
     unit_row,
+)
+from services.organization.domain.snapshots import (
+    MemberSnapshot,
+    PostSnapshot,
+    TenantSnapshot,
+    UnitSnapshot,
 )
 from services.organization.service_layer import commands
 from services.organization.service_layer.import_plan import (
@@ -90,11 +95,12 @@ def _context(uow: OrgUnitOfWork, rows: list[Row]) -> ImportContext:
 
 def import_rows(rows: list[Row], uow: OrgUnitOfWork, actor: str = "import", dry_run: bool = False,
                 header_problems: list[RowProblem] | None = None, progress: Progress = lambda done: None,
-                before_commit: Callable[[ImportReport], None] | None = None) -> ImportReport:
+                before_commit: Callable[[ImportReport], None] | None = None, source: str = "") -> ImportReport:
     """All or nothing: every problem reported, or every row written in one transaction with its events.
 
     `before_commit(report)` runs inside that transaction when rows are written (the caller's own
-    record of the import commits with it, or not at all).
+    record of the import commits with it, or not at all). `source` names the import in its
+    events (its operation).
     """
     report = ImportReport(uow.tenant, problems=list(header_problems or []))
     with uow:
@@ -104,7 +110,7 @@ def import_rows(rows: list[Row], uow: OrgUnitOfWork, actor: str = "import", dry_
         report.settings_changed = plan.settings is not None
         if not report.ok or dry_run:
             return report
-        _write(uow, plan, actor)
+        _write(uow, plan, actor, source)
         report.written = True
         if before_commit is not None:
             before_commit(report)
@@ -113,28 +119,44 @@ def import_rows(rows: list[Row], uow: OrgUnitOfWork, actor: str = "import", dry_
     return report
 
 
-def _write(uow: OrgUnitOfWork, plan: ImportPlan, actor: str) -> None:
+def _write(uow: OrgUnitOfWork, plan: ImportPlan, actor: str, source: str) -> None:
     tenant, now = uow.tenant, utcnow()
+    county = load_tenant(uow, tenant)
     if plan.settings is not None:
-        county = load_tenant(uow, tenant)
         county.settings = plan.settings
         if not uow.tenants.update(county):
             raise stale_etag(tenant_name(tenant))
-        uow.emit(TenantUpdated(tenant, ["settings"]), tenant=tenant)
+        uow.emit(TenantUpdated(tenant, ["settings"], snapshot=TenantSnapshot.of(county)), tenant=tenant)
     uow.units.add_many(plan.units)
     uow.members.add_many(plan.members)
     uow.posts.add_many(plan.posts)
     uow.units.add_history_many([HistoryEntry(u.id, "CREATED", now, actor, "imported", u.parent_id) for u in plan.units])
     uow.members.add_history_many([(HistoryEntry(m.id, "CREATED", now, actor, "imported"), "", unit_name(tenant, m.unit_id))
                                   for m in plan.members])
-    for u in plan.units:
-        uow.emit(UnitCreated(unit_name(tenant, u.id), u.type.value, u.display_name,
-                             unit_name(tenant, u.parent_id) if u.parent_id else ""))
-    for m in plan.members:
-        uow.emit(MemberCreated(member_name(tenant, m.id), unit_name(tenant, m.unit_id), m.status.value))
+    for event in resources_changed(tenant, "import", source, *_snapshots(plan, today_in())):
+        uow.emit(event)
+
+
+_CONCURRENT_TYPES = (PostType.SECRETARY, PostType.VILLAGE_DIRECTOR)
+
+
+def _snapshots(plan: ImportPlan, today: dt.date) -> tuple[list[UnitSnapshot], list[MemberSnapshot], list[PostSnapshot]]:
+    """The written rows as a Get would show them, from the rows in memory (a county's 10,000
+    members are not read back): the sheet's members hold only the sheet's posts."""
+    held: dict[tuple[str, str], set[PostType]] = {}
     for p in plan.posts:
-        uow.emit(PostAssigned(post_name(tenant, p.id), p.type.value, unit_name(tenant, p.unit_id),
-                              member_name(tenant, p.member_id), p.start_date.isoformat(), iso_date(p.term_end_date)))
+        if p.current:
+            held.setdefault((p.member_id, p.unit_id), set()).add(p.type)
+    holders = {member_id for member_id, _ in held}
+    names = {m.id: m.display_name for m in plan.members}
+    return (
+        [UnitSnapshot.of(u) for u in plan.units],
+        [MemberSnapshot.of(m, post_holder=m.id in holders, today=today) for m in plan.members],
+        [PostSnapshot.of(p, member_display_name=names[p.member_id],
+                         concurrent=p.current and p.type in _CONCURRENT_TYPES
+                         and rules.is_concurrent_secretary_director(held[(p.member_id, p.unit_id)]))
+         for p in plan.posts],
+    )
 
 
 def export_organization(cmd: commands.ExportOrganization, uows: OrgUnitOfWorkFactory,

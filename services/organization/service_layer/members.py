@@ -22,7 +22,7 @@ from services.common.tenancy import ALL_TENANTS, check_etag
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import personal_data as pd
 from services.organization.domain import rules
-from services.organization.domain.events import MemberCreated, MemberTransferred
+from services.organization.domain.events import MemberCreated, MemberTransferred, MemberUpdated
 from services.organization.domain.factories import new_member
 from services.organization.domain.model import (
     HistoryEntry,
@@ -30,6 +30,7 @@ from services.organization.domain.model import (
     MemberState,
 )
 from services.organization.domain.names import member_name, unit_name
+from services.organization.domain.snapshots import MemberSnapshot
 from services.organization.service_layer import commands as c
 from services.organization.service_layer.loaders import (
     load_member,
@@ -94,8 +95,9 @@ def create_member(cmd: c.CreateMember, uows: OrgUnitOfWorkFactory, who: Principa
         uow.members.add_history(HistoryEntry(member.id, "CREATED", utcnow(), who.subject), to_unit=unit_name(cmd.tenant, unit.id))
         name = member_name(cmd.tenant, member.id)
         claim.remember(name)
-        uow.emit(MemberCreated(name, unit_name(cmd.tenant, unit.id), member.status.value))
         view = uow.queries.member(member.id)
+        uow.emit(MemberCreated(name, unit_name(cmd.tenant, unit.id), member.status.value,
+                               snapshot=MemberSnapshot.of(view)))
         uow.commit()
         return view
 
@@ -168,6 +170,7 @@ def update_member(cmd: c.UpdateMember, uows: OrgUnitOfWorkFactory, who: Principa
         uow.members.add_history(HistoryEntry(member.id, "UPDATED", utcnow(), who.subject,
                                              ", ".join(sorted(cmd.changes))))
         view = uow.queries.member(member.id)
+        uow.emit(MemberUpdated(member_name(cmd.tenant, member.id), sorted(cmd.changes), snapshot=MemberSnapshot.of(view)))
         uow.commit()
         return view
 
@@ -205,8 +208,9 @@ def transfer_member(cmd: c.TransferMember, uows: OrgUnitOfWorkFactory, who: Prin
                 raise stale_etag(member_name(cmd.tenant, member.id))
             here.members.add_history(HistoryEntry(member.id, "TRANSFERRED", now, who.subject, cmd.reason), from_name, to_name)
             claim.remember(member_name(cmd.tenant, member.id))
-            uow.emit(MemberTransferred(member_name(cmd.tenant, member.id), from_name, to_name, "", cmd.reason))
             view = here.queries.member(member.id)
+            uow.emit(MemberTransferred(member_name(cmd.tenant, member.id), from_name, to_name, "", cmd.reason,
+                                       snapshot=MemberSnapshot.of(view)))
             uow.commit()
             return view
         if there.members.by_id_card(member.id_card_number) is not None:
@@ -225,10 +229,14 @@ def transfer_member(cmd: c.TransferMember, uows: OrgUnitOfWorkFactory, who: Prin
                                  from_name, to_name)
         there.members.add_history(HistoryEntry(moved.id, "TRANSFERRED_IN", now, who.subject,
                                                f"{cmd.reason} ← {member_name(cmd.tenant, member.id)}"), from_name, to_name)
-        event = MemberTransferred(member_name(cmd.tenant, member.id), from_name, to_name, new_name, cmd.reason)
-        uow.emit(event, tenant=cmd.tenant)
-        uow.emit(event, tenant=cmd.to_tenant)
+        # Each county hears of its own member: this transaction's uow is bound to every tenant
+        # (its own emit would write tenant "*"), so each event goes through its county's view.
+        old_name = member_name(cmd.tenant, member.id)
+        here.emit(MemberTransferred(old_name, from_name, to_name, new_name, cmd.reason,
+                                    snapshot=MemberSnapshot.of(here.queries.member(member.id))))
         view = there.queries.member(moved.id)
+        there.emit(MemberCreated(new_name, to_name, moved.status.value, snapshot=MemberSnapshot.of(view),
+                                 transferred_from=old_name))
         uow.commit()
         return view
 

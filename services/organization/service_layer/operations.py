@@ -76,7 +76,8 @@ def run_import(op: Operation, header: list[str], rows: list[Row], uow_factory: O
 
     try:
         report = import_rows(rows, uow, actor=op.created_by, dry_run=op.validate_only,
-                             header_problems=check_header(header), progress=progress, before_commit=record)
+                             header_problems=check_header(header), progress=progress, before_commit=record,
+                             source=operation_name(op.tenant, op.id))
     except PlatformError as error:
         return fail_operation(op, error, uow_factory)
     if not report.written:

@@ -15,6 +15,7 @@ from services.organization.domain.events import PostAssigned, PostEnded, PostTer
 from services.organization.domain.factories import check_post_term
 from services.organization.domain.model import MemberState, Post, PostType
 from services.organization.domain.names import member_name, post_name, unit_name
+from services.organization.domain.snapshots import PostSnapshot
 from services.organization.service_layer import commands as c
 from services.organization.service_layer.loaders import (
     load_member,
@@ -39,8 +40,11 @@ def end_posts(uow: OrgUnitOfWork, posts: list[Post], day: dt.date, reason: str) 
     for post in posts:
         post.end_date, post.end_reason = day, reason
         uow.posts.end(post)
+    ended = {view.id: view for view in uow.queries.posts_by_id([p.id for p in posts])}
+    for post in posts:
         uow.emit(PostEnded(post_name(uow.tenant, post.id), post.type.value, unit_name(uow.tenant, post.unit_id),
-                           member_name(uow.tenant, post.member_id), day.isoformat(), reason))
+                           member_name(uow.tenant, post.member_id), day.isoformat(), reason,
+                           snapshot=PostSnapshot.of(ended[post.id])))
 
 
 def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -> PostView:
@@ -84,9 +88,9 @@ def assign_post(cmd: c.AssignPost, uows: OrgUnitOfWorkFactory, who: Principal) -
         uow.posts.add(post)
         name = post_name(cmd.tenant, post.id)
         claim.remember(name)
-        uow.emit(PostAssigned(name, post.type.value, unit_name(cmd.tenant, unit.id), member_name(cmd.tenant, member.id),
-                              post.start_date.isoformat(), iso_date(post.term_end_date)))
         view = uow.queries.post(post.id)
+        uow.emit(PostAssigned(name, post.type.value, unit_name(cmd.tenant, unit.id), member_name(cmd.tenant, member.id),
+                              post.start_date.isoformat(), iso_date(post.term_end_date), snapshot=PostSnapshot.of(view)))
         uow.commit()
         return view
 
@@ -106,9 +110,10 @@ def end_post(cmd: c.EndPost, uows: OrgUnitOfWorkFactory, who: Principal) -> Post
             raise InvalidArgument.field("end_date", "结束日期不能早于任职开始日期", "must not be before the post's start date")
         post.end_date, post.end_reason = end, normalize(cmd.reason)
         uow.posts.end(post)
-        uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
-                           member_name(cmd.tenant, post.member_id), end.isoformat(), post.end_reason))
         view = uow.queries.post(post.id)
+        uow.emit(PostEnded(post_name(cmd.tenant, post.id), post.type.value, unit_name(cmd.tenant, post.unit_id),
+                           member_name(cmd.tenant, post.member_id), end.isoformat(), post.end_reason,
+                           snapshot=PostSnapshot.of(view)))
         uow.commit()
         return view
 

@@ -27,6 +27,7 @@ from services.common.text import normalize
 from services.organization.domain import rules
 from services.organization.domain.events import TenantCreated, TenantUpdated
 from services.organization.domain.model import Tenant
+from services.organization.domain.snapshots import TenantSnapshot
 from services.organization.service_layer import commands
 from services.organization.service_layer.loaders import load_tenant
 from services.organization.service_layer.unit_of_work import OrgUnitOfWorkFactory
@@ -63,7 +64,7 @@ def create_tenant(cmd: commands.CreateTenant, uows: OrgUnitOfWorkFactory, who: P
         tenant = Tenant(code, normalize(cmd.display_name), city, normalize(cmd.city_display_name), cmd.settings)
         uow.tenants.add(tenant)
         claim.remember(tenant_name(code))
-        uow.emit(TenantCreated(code, tenant.display_name, city), tenant=code)
+        uow.emit(TenantCreated(code, tenant.display_name, city, snapshot=TenantSnapshot.of(tenant)), tenant=code)
         uow.commit()
         KNOWN_TENANTS.add(code)
         return tenant
@@ -117,7 +118,7 @@ def update_tenant(cmd: commands.UpdateTenant, uows: OrgUnitOfWorkFactory, who: P
         tenant.settings = settings
         if not uow.tenants.update(tenant):
             raise stale_etag(tenant_name(cmd.code))
-        uow.emit(TenantUpdated(cmd.code, sorted(cmd.changes)), tenant=cmd.code)
+        uow.emit(TenantUpdated(cmd.code, sorted(cmd.changes), snapshot=TenantSnapshot.of(tenant)), tenant=cmd.code)
         uow.commit()
         return tenant
 

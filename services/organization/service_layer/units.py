@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.common import identifiers
 from services.common.auth import Principal, Role
-from services.common.clock import today_in, utcnow
+from services.common.clock import utcnow
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -20,10 +20,17 @@ from services.common.pagination import Page
 from services.common.tenancy import check_etag
 from services.common.text import REASON_MAX, normalize
 from services.organization.domain import rules
-from services.organization.domain.events import UnitArchived, UnitCreated, UnitMerged, UnitMoved
+from services.organization.domain.events import (
+    UnitArchived,
+    UnitCreated,
+    UnitMoved,
+    UnitUpdated,
+    resources_changed,
+)
 from services.organization.domain.factories import place_unit
 from services.organization.domain.model import HistoryEntry, Unit, UnitState, UnitType, child_path
 from services.organization.domain.names import unit_name
+from services.organization.domain.snapshots import UnitSnapshot
 from services.organization.service_layer import commands as c
 from services.organization.service_layer.loaders import (
     load_tenant,
@@ -31,7 +38,6 @@ from services.organization.service_layer.loaders import (
     referenced_parent,
     referenced_unit,
 )
-from services.organization.service_layer.posts import end_posts
 from services.organization.service_layer.scope import check_within, clerk_root
 from services.organization.service_layer.unit_of_work import (
     OrgUnitOfWork,
@@ -84,7 +90,7 @@ def _check_station_room(uow: OrgUnitOfWork, unit_type: UnitType, parent: Unit | 
         rules.check_station_capacity(parent, covered + extra, settings, field_path)
 
 
-def _answer(uow: OrgUnitOfWork, unit_id: str) -> UnitView:
+def unit_answer(uow: OrgUnitOfWork, unit_id: str) -> UnitView:
     """What GetUnit answers, read in the use case's own transaction."""
     view = uow.queries.unit(unit_id)
     if view is None:
@@ -92,7 +98,7 @@ def _answer(uow: OrgUnitOfWork, unit_id: str) -> UnitView:
     return view
 
 
-def _history(uow: OrgUnitOfWork, who: Principal, unit_id: str, kind: str, detail: str = "", related: str | None = None) -> None:
+def unit_history(uow: OrgUnitOfWork, who: Principal, unit_id: str, kind: str, detail: str = "", related: str | None = None) -> None:
     uow.units.add_history(HistoryEntry(unit_id, kind, utcnow(), who.subject, detail, related))
 
 
@@ -108,7 +114,7 @@ def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
         load_tenant(uow, cmd.tenant)
         claim = uow.idempotency.claim("CreateUnit", cmd)
         if claim.done:
-            return _answer(uow, claim.done)
+            return unit_answer(uow, claim.done)
         parent = None
         if cmd.parent_id:
             parent = referenced_parent(uow, cmd.parent_id, "unit.parent", "上级组织", "parent unit")
@@ -125,13 +131,13 @@ def create_unit(cmd: c.CreateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
         _check_station_room(uow, cmd.type, parent, "unit.parent")
         _check_division_code_free(uow, unit)
         uow.units.add(unit)
-        _history(uow, who, unit.id, "CREATED", f"created under {parent.display_name if parent else 'the county'}",
+        unit_history(uow, who, unit.id, "CREATED", f"created under {parent.display_name if parent else 'the county'}",
                  parent.id if parent else None)
         name = unit_name(cmd.tenant, unit.id)
         claim.remember(name)
+        view = unit_answer(uow, unit.id)
         uow.emit(UnitCreated(name, unit.type.value, unit.display_name,
-                             unit_name(cmd.tenant, parent.id) if parent else ""))
-        view = _answer(uow, unit.id)
+                             unit_name(cmd.tenant, parent.id) if parent else "", snapshot=UnitSnapshot.of(view)))
         uow.commit()
         return view
 
@@ -146,7 +152,7 @@ def _unit_to_change(uow: OrgUnitOfWork, who: Principal, unit_id: str, etag: str,
 
 def get_unit(cmd: c.GetUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
     with uows(cmd.tenant, write=False) as uow:
-        return _answer(uow, cmd.unit_id)
+        return unit_answer(uow, cmd.unit_id)
 
 
 def list_units(cmd: c.ListUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> tuple[list[UnitView], str]:
@@ -180,11 +186,12 @@ def update_unit(cmd: c.UpdateUnit, uows: OrgUnitOfWorkFactory, who: Principal) -
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))
         if unit.display_name != before:
-            _history(uow, who, unit.id, "RENAMED", f"{before} → {unit.display_name}")
+            unit_history(uow, who, unit.id, "RENAMED", f"{before} → {unit.display_name}")
         others = sorted(set(cmd.changes) - {"display_name"})
         if others:
-            _history(uow, who, unit.id, "UPDATED", ", ".join(f"{k}={getattr(unit, k)}" for k in others))
-        view = _answer(uow, unit.id)
+            unit_history(uow, who, unit.id, "UPDATED", ", ".join(f"{k}={getattr(unit, k)}" for k in others))
+        view = unit_answer(uow, unit.id)
+        uow.emit(UnitUpdated(unit_name(cmd.tenant, unit.id), sorted(cmd.changes), snapshot=UnitSnapshot.of(view)))
         uow.commit()
         return view
 
@@ -204,90 +211,23 @@ def move_unit(cmd: c.MoveUnit, uows: OrgUnitOfWorkFactory, who: Principal) -> Un
         rules.check_parent(unit.type, new_parent, "new_parent")
         _check_station_room(uow, unit.type, new_parent, "new_parent")
         old_parent = uow.units.get(unit.parent_id) if unit.parent_id else None
+        old_path, old_depth = unit.path, unit.depth
         unit.parent_id = new_parent.id if new_parent else None
+        unit.path, unit.depth = child_path(new_parent, unit.id), (new_parent.depth + 1) if new_parent else 1
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))
-        uow.units.move_subtree(unit, child_path(new_parent, unit.id), (new_parent.depth + 1) if new_parent else 1)
+        below = uow.units.move_subtree(unit, old_path, old_depth)
         old_label = old_parent.display_name if old_parent else "县"
         new_label = new_parent.display_name if new_parent else "县"
-        _history(uow, who, unit.id, "MOVED", f"{old_label} → {new_label}" + (f"（{cmd.reason}）" if cmd.reason else ""),
+        unit_history(uow, who, unit.id, "MOVED", f"{old_label} → {new_label}" + (f"（{cmd.reason}）" if cmd.reason else ""),
                  new_parent.id if new_parent else None)
-        uow.emit(UnitMoved(unit_name(cmd.tenant, unit.id),
-                           unit_name(cmd.tenant, old_parent.id) if old_parent else "",
-                           unit_name(cmd.tenant, new_parent.id) if new_parent else "", cmd.reason))
-        view = _answer(uow, unit.id)
-        uow.commit()
-        return view
-
-
-MERGEABLE = frozenset({UnitType.VILLAGE, UnitType.COMMUNITY, UnitType.BRANCH, UnitType.PARTY_GROUP,
-                       UnitType.WORK_STATION, UnitType.TOWNSHIP})
-
-
-MERGE_POST_END_REASON = "撤并 / merged"
-
-
-def merge_units(cmd: c.MergeUnits, uows: OrgUnitOfWorkFactory, who: Principal) -> UnitView:
-    """撤并: members, children, groupings and post history of each source move to the target.
-
-    The sources' current posts end on the day of the merge (reason 撤并): the target keeps its own
-    office holders, and the merged organization elects anew, so the target never holds two
-    current secretaries or directors (the limits AssignPost keeps). An alliance left with no
-    member besides its lead is dissolved, as one could not be created so."""
-    v = Validator()
-    v.require(bool(cmd.source_ids), "sources", "请至少指定一个被撤并的组织", "must name at least one unit to merge")
-    v.require(cmd.target_id not in cmd.source_ids, "sources", "不能把组织并入自己", "must not contain the target")
-    v.require(len(set(cmd.source_ids)) == len(cmd.source_ids), "sources", "有重复的组织", "must not repeat a unit")
-    cmd.reason = v.text(cmd.reason, "reason", max_len=REASON_MAX, required=False, multi_line=True)
-    v.raise_if_any()
-    with uows(cmd.tenant) as uow:
-        claim = uow.idempotency.claim("MergeUnits", cmd)
-        if claim.done:
-            return _answer(uow, claim.done)
-        target = load_unit(uow, cmd.target_id, active=True, lock=True)
-        check_within(uow, who, target)
-        sources = []
-        for i, source_id in enumerate(cmd.source_ids):
-            source = referenced_unit(uow, source_id, f"sources[{i}]", lock=True, active=True)
-            if source.type is not target.type:
-                raise InvalidArgument.field(f"sources[{i}]", "只能撤并同类型的组织",
-                                            f"must be a {target.type.value} like the target, not a {source.type.value}",
-                                            "MERGE_TYPE_MISMATCH")
-            if source.contains(target):
-                raise InvalidArgument.field(f"sources[{i}]", "不能把上级并入其下级", "must not contain the target", "MOVE_CYCLE")
-            check_within(uow, who, source)
-            sources.append(source)
-        members_moved = posts_moved = 0
-        today = today_in(load_tenant(uow, cmd.tenant).settings.time_zone)
-        for source in sources:
-            end_posts(uow, uow.posts.current_in_unit(source.id), today, MERGE_POST_END_REASON)
-            for child in uow.units.reparent_children(source, target):
-                _history(uow, who, child.id, "MOVED", f"{source.display_name} → {target.display_name}（撤并）", target.id)
-            moved = uow.members.move_all(source.id, target.id)
-            for member_id in moved:
-                uow.members.add_history(
-                    HistoryEntry(member_id, "MOVED_BY_MERGE", utcnow(), who.subject, cmd.reason),
-                    unit_name(cmd.tenant, source.id), unit_name(cmd.tenant, target.id))
-            members_moved += len(moved)
-            posts_moved += uow.posts.move_unit(source.id, target.id)
-            for alliance in uow.groupings.repoint_unit(source.id, target.id):
-                uow.groupings.remove_alliance(alliance.id)
-                _history(uow, who, target.id, "ALLIANCE_DISSOLVED",
-                         f"联盟“{alliance.display_name}”撤并后只剩牵头村，已解散 / dissolved: no member village left")
-            source.state, source.merged_into = UnitState.MERGED, target.id
-            uow.units.update(source)
-            _history(uow, who, source.id, "MERGED_INTO", f"并入{target.display_name}" + (f"（{cmd.reason}）" if cmd.reason else ""),
-                     target.id)
-            _history(uow, who, target.id, "MERGED_FROM", f"{source.display_name}并入" + (f"（{cmd.reason}）" if cmd.reason else ""),
-                     source.id)
-        if target.type is UnitType.WORK_STATION:
-            settings = load_tenant(uow, cmd.tenant).settings
-            rules.check_station_capacity(target, uow.units.count_children(target.id, rules.STATION_COVERED),
-                                         settings, "target")
-        name = unit_name(cmd.tenant, target.id)
-        claim.remember(name)
-        uow.emit(UnitMerged(name, [unit_name(cmd.tenant, s.id) for s in sources], members_moved, posts_moved, cmd.reason))
-        view = _answer(uow, target.id)
+        name = unit_name(cmd.tenant, unit.id)
+        view = unit_answer(uow, unit.id)
+        uow.emit(UnitMoved(name, unit_name(cmd.tenant, old_parent.id) if old_parent else "",
+                           unit_name(cmd.tenant, new_parent.id) if new_parent else "", cmd.reason,
+                           snapshot=UnitSnapshot.of(view)))
+        for event in resources_changed(cmd.tenant, "move", name, units=[UnitSnapshot.of(u) for u in below]):
+            uow.emit(event)
         uow.commit()
         return view
 
@@ -319,9 +259,9 @@ def archive_unit(cmd: c.ArchiveUnit, uows: OrgUnitOfWorkFactory, who: Principal)
         unit.state = UnitState.ARCHIVED
         if not uow.units.update(unit):
             raise stale_etag(unit_name(cmd.tenant, unit.id))
-        _history(uow, who, unit.id, "ARCHIVED", cmd.reason)
-        uow.emit(UnitArchived(unit_name(cmd.tenant, unit.id), cmd.reason))
-        view = _answer(uow, unit.id)
+        unit_history(uow, who, unit.id, "ARCHIVED", cmd.reason)
+        view = unit_answer(uow, unit.id)
+        uow.emit(UnitArchived(unit_name(cmd.tenant, unit.id), cmd.reason, snapshot=UnitSnapshot.of(view)))
         uow.commit()
         return view
 

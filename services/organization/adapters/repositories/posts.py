@@ -22,7 +22,7 @@ class PostRepository:
             id=row.id, tenant=row.tenant, type=PostType(row.type), unit_id=row.unit_id, member_id=row.member_id,
             start_date=row.start_date, term_end_date=row.term_end_date, end_date=row.end_date,
             end_reason=row.end_reason, dispatching_organ=row.dispatching_organ,
-            origin_unit_id=row.origin_unit_id, created_at=as_utc(row.created_at),
+            origin_unit_id=row.origin_unit_id, created_at=as_utc(row.created_at), version=row.version,
         )
 
     def _select(self):
@@ -44,12 +44,13 @@ class PostRepository:
                 id=p.id, tenant=p.tenant, type=p.type.value, unit_id=p.unit_id, member_id=p.member_id,
                 start_date=p.start_date, term_end_date=p.term_end_date, end_date=p.end_date,
                 end_reason=p.end_reason, dispatching_organ=p.dispatching_organ, origin_unit_id=p.origin_unit_id,
-                created_at=p.created_at,
+                created_at=p.created_at, version=p.version,
             ) for p in posts])
 
     def end(self, post: Post) -> None:
         self.conn.execute(update(t.posts).where(t.posts.c.tenant == self.tenant, t.posts.c.id == post.id)
-                          .values(end_date=post.end_date, end_reason=post.end_reason))
+                          .values(end_date=post.end_date, end_reason=post.end_reason, version=t.posts.c.version + 1))
+        post.version += 1
 
     def current_count(self, unit_id: str, post_type: PostType) -> int:
         return self.conn.execute(select(func.count()).select_from(t.posts).where(
@@ -89,13 +90,18 @@ class PostRepository:
             held.setdefault((r.member_id, r.unit_id), set()).add(PostType(r.type))
         return held
 
-    def move_unit(self, from_unit: str, to_unit: str) -> int:
-        """A merge moves the posts and their history; origin_unit_id keeps where they were held."""
-        result = self.conn.execute(
+    def move_unit(self, from_unit: str, to_unit: str) -> list[str]:
+        """A merge moves the posts and their history; origin_unit_id keeps where they were held.
+        Returns the moved posts' ids."""
+        ids = list(self.conn.execute(select(t.posts.c.id).where(
+            t.posts.c.tenant == self.tenant, t.posts.c.unit_id == from_unit)).scalars())
+        # The same rows: the merge holds the source unit's lock, which AssignPost takes too.
+        self.conn.execute(
             update(t.posts).where(t.posts.c.tenant == self.tenant, t.posts.c.unit_id == from_unit)
-            .values(unit_id=to_unit, origin_unit_id=func.coalesce(t.posts.c.origin_unit_id, from_unit))
+            .values(unit_id=to_unit, origin_unit_id=func.coalesce(t.posts.c.origin_unit_id, from_unit),
+                    version=t.posts.c.version + 1)
         )
-        return result.rowcount
+        return ids
 
     def expiring(self, on_or_before: dt.date) -> list[Post]:
         """Current posts whose term ends by the given date and was not yet announced."""

@@ -78,23 +78,27 @@ class UnitRepository:
             .values(display_name=unit.display_name, division_code=unit.division_code,
                     weak_and_lax=unit.weak_and_lax, demonstration_site=unit.demonstration_site,
                     star_level=unit.star_level, state=unit.state.value, merged_into=unit.merged_into,
-                    parent_id=unit.parent_id, version=unit.version + 1, updated_at=now)
+                    parent_id=unit.parent_id, path=unit.path, depth=unit.depth, version=unit.version + 1,
+                    updated_at=now)
         )
         if result.rowcount:
             unit.version += 1
             unit.updated_at = now
         return bool(result.rowcount)
 
-    def move_subtree(self, unit: Unit, new_path: str, new_depth: int) -> None:
-        """Rewrite the materialized path of `unit` and everything below it."""
-        old_path, shift = unit.path, new_depth - unit.depth
+    def move_subtree(self, unit: Unit, old_path: str, old_depth: int) -> list[Unit]:
+        """Rewrite the materialized path of everything below `unit`, which `update` already wrote
+        at its new place, each row's version bumped (its path changed); returns them as they are now."""
         self.conn.execute(
             update(t.units)
-            .where(t.units.c.tenant == self.tenant, t.units.c.path.like(like_prefix(old_path)))
-            .values(path=literal(new_path, String).concat(func.substr(t.units.c.path, len(old_path) + 1)),
-                    depth=t.units.c.depth + shift)
+            .where(t.units.c.tenant == self.tenant, t.units.c.path.like(like_prefix(old_path)), t.units.c.id != unit.id)
+            .values(path=literal(unit.path, String).concat(func.substr(t.units.c.path, len(old_path) + 1)),
+                    depth=t.units.c.depth + (unit.depth - old_depth), version=t.units.c.version + 1,
+                    updated_at=utcnow())
         )
-        unit.path, unit.depth = new_path, new_depth
+        rows = self.conn.execute(self._select().where(t.units.c.path.like(like_prefix(unit.path)),
+                                                      t.units.c.id != unit.id).order_by(t.units.c.path))
+        return [self._from_row(r) for r in rows]
 
     def count_children(self, parent_id: str, types: frozenset[UnitType]) -> int:
         return self.conn.execute(
@@ -135,14 +139,16 @@ class UnitRepository:
     def has_active_children(self, unit: Unit) -> bool:
         return self.count_children(unit.id, frozenset(UnitType)) > 0
 
-    def reparent_children(self, source: Unit, target: Unit) -> list[Unit]:
-        """Move every active child of `source` under `target` (used by merges)."""
-        moved = self.children(source.id)
-        for child in moved:
-            self.conn.execute(update(t.units).where(t.units.c.tenant == self.tenant, t.units.c.id == child.id)
-                              .values(parent_id=target.id))
-            self.move_subtree(child, target.path + child.id + "/", target.depth + 1)
-        return moved
+    def reparent_children(self, source: Unit, target: Unit) -> tuple[list[Unit], list[Unit]]:
+        """Move every active child of `source` under `target` (used by merges): the children, and
+        every unit whose row changed (the children and their subtrees), as they are now."""
+        children, changed = self.children(source.id), []
+        for child in children:
+            old_path, old_depth = child.path, child.depth
+            child.parent_id, child.path, child.depth = target.id, target.path + child.id + "/", target.depth + 1
+            self.update(child)
+            changed += [child, *self.move_subtree(child, old_path, old_depth)]
+        return children, changed
 
     def add_history(self, entry: HistoryEntry) -> None:
         self.conn.execute(insert(t.unit_history).values(
