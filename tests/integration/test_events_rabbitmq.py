@@ -31,8 +31,9 @@ from sqlalchemy import select, text
 from services.common.config import Settings
 from services.common.events.consumer import list_dead_letters
 from services.common.events.envelope import from_wire
+from services.common.events.registry import registered_topology
 from services.common.events.relay import outbox, outbox_lag
-from services.platform import build_runtime, build_server, migrate_all
+from services.platform import SERVICES, build_runtime, build_server, migrate_all
 from tests.conftest import PG_ADMIN, Platform
 from tests.e2e.processes import free_port, wait_serving
 from tests.helpers import County, wait_for
@@ -256,10 +257,15 @@ def test_a_relay_started_before_any_worker_loses_nothing(stack):
     run = uuid.uuid4().hex[:6]
     early, late = [f"early-{run}-{i}" for i in range(3)], [f"late-{run}-{i}" for i in range(2)]
 
+    # Every queue a unit move reaches: the test consumer's and those of the services that consume
+    # it too (points keeps a directory), or the broker would still route, not return, the events.
+    moved = [b.queue for b in registered_topology(SERVICES).bindings if b.event_type == "organization.unit_moved"]
+
     def without_queue() -> None:
         stack.kill(stack.worker)
         with Connection(AMQP) as conn:
-            Queue(stack.queue, channel=conn.channel()).delete()
+            for name in [stack.queue, *moved]:
+                Queue(name, channel=conn.channel()).delete()
 
     stack.kill(stack.relay)
     without_queue()
