@@ -1,5 +1,6 @@
-"""`make run-distributed` as production runs it: gRPC server and relay as separate processes on
-PostgreSQL and RabbitMQ; a change made through gRPC reaches the broker."""
+"""`make run-distributed` as production runs it: gRPC server, relays and the nameko worker as
+separate processes on PostgreSQL and RabbitMQ; a change made through gRPC reaches the broker, and
+the points service's directory through its worker."""
 
 from __future__ import annotations
 
@@ -9,19 +10,35 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 
 import grpc
 import psycopg
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from kombu import Connection, Exchange, Queue
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
+from partybuilding.points.v1 import points_ledger_pb2 as lpb
+from partybuilding.points.v1 import points_service_pb2 as ppb
+from partybuilding.points.v1 import points_service_pb2_grpc as pts_grpc
 
 from services.common.events.envelope import UnreadableEvent, from_wire
 from tests.conftest import PG_ADMIN, creds, fresh_county_code, token
 from tests.e2e.processes import free_port, wait_serving
+from tests.helpers import id_card
 
 AMQP = os.environ.get("PB_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+@dataclass
+class Distributed:
+    proc: subprocess.Popen
+    stub: pb_grpc.OrganizationServiceStub
+    queue: Queue
+    points: pts_grpc.PointsServiceStub
+    points_queue: Queue
+    database_url: str
 
 
 @pytest.fixture(scope="module")
@@ -33,20 +50,25 @@ def distributed():
     # The listener exists before anything is published, so nothing the relay sends is missed.
     queue = Queue(f"test-dist-{db}", Exchange("organization.events", type="topic", durable=True),
                   routing_key="organization.#", auto_delete=False)
+    points_queue = Queue(f"test-dist-points-{db}", Exchange("points.events", type="topic", durable=True),
+                         routing_key="points.#", auto_delete=False)
     with Connection(AMQP) as conn:
         queue(conn.channel()).declare()
+        points_queue(conn.channel()).declare()
     proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "run-distributed"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
     try:
         wait_serving(proc, channel)
-        yield proc, pb_grpc.OrganizationServiceStub(channel), queue
+        yield Distributed(proc, pb_grpc.OrganizationServiceStub(channel), queue,
+                          pts_grpc.PointsServiceStub(channel), points_queue, env["PB_DATABASE_URL"])
     finally:
         channel.close()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         with Connection(AMQP) as conn:
             queue(conn.channel()).delete()
+            points_queue(conn.channel()).delete()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
@@ -72,7 +94,7 @@ def _received(queue: Queue, tenant: str, want: int, timeout: float = 30) -> list
 
 
 def test_a_unit_created_through_grpc_is_published_by_the_relay_process(distributed):
-    _proc, stub, queue = distributed
+    stub, queue = distributed.stub, distributed.queue
     operator = creds(token("operator", ["*"]))
     code = fresh_county_code()
     stub.CreateTenant(pb.CreateTenantRequest(tenant=pb.Tenant(code=code, display_name="测试县",
@@ -88,7 +110,53 @@ def test_a_unit_created_through_grpc_is_published_by_the_relay_process(distribut
     assert events[0].sequence < events[1].sequence
 
 
+def _in_points_directory(database_url: str, tenant: str, member_id: str, timeout: float = 30) -> bool:
+    """Whether the points service's directory (fed by its nameko worker) came to hold the member."""
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            if conn.execute("SELECT 1 FROM points.directory_members WHERE tenant = %s AND id = %s",
+                            (tenant, member_id)).fetchone():
+                return True
+            time.sleep(0.2)
+    return False
+
+
+def test_a_member_reaches_points_through_the_worker_and_a_threshold_through_the_relay(distributed):
+    """organization -> relay -> RabbitMQ -> points' nameko worker (directory); points -> relay -> RabbitMQ."""
+    stub, points = distributed.stub, distributed.points
+    code = fresh_county_code()
+    operator, admin = creds(token("operator", ["*"])), creds(token("county_admin", [code]))
+    stub.CreateTenant(pb.CreateTenantRequest(tenant=pb.Tenant(code=code, display_name="测试县",
+                                                              city_code=code[:4] + "00")), metadata=operator)
+    town = stub.CreateUnit(pb.CreateUnitRequest(parent=f"tenants/{code}", unit=pb.Unit(
+        type=pb.TOWNSHIP, display_name="彭镇")), metadata=admin)
+    village = stub.CreateUnit(pb.CreateUnitRequest(parent=f"tenants/{code}", unit=pb.Unit(
+        type=pb.VILLAGE, display_name="新村", parent=town.name)), metadata=admin)
+    member = stub.CreateMember(pb.CreateMemberRequest(parent=f"tenants/{code}", member=pb.Member(
+        display_name="张三", unit=village.name, id_card_number=id_card())), metadata=admin)
+    assert _in_points_directory(distributed.database_url, code, member.name.rsplit("/", 1)[-1])
+
+    rules = ppb.RuleSet(display_name="十二分制", mode=ppb.RuleSet.DEDUCT_FROM_BASE, thresholds=[
+        ppb.Threshold(code="REMINDER_TALK", name_zh="提醒谈话", name_en="Reminder talk",
+                      comparison=ppb.Threshold.BELOW, value=6, severity=1)], rules=[
+        ppb.Rule(code="ABSENT", name_zh="无故缺席", name_en="Absent", kind=ppb.Rule.DEDUCT, points=7,
+                 unit=ppb.Rule.TIMES)])
+    rule_set = points.CreateRuleSet(ppb.CreateRuleSetRequest(parent=f"tenants/{code}", rule_set=rules),
+                                    metadata=admin)
+    points.PublishRuleSet(ppb.PublishRuleSetRequest(name=rule_set.name, effective_from="2020-01-01"),
+                          metadata=admin)
+    points.RecordEntry(lpb.RecordEntryRequest(parent=f"tenants/{code}", member=member.name, rule_code="ABSENT",
+                                              quantity=1, occurred_time=Timestamp(seconds=int(time.time()) - 60)),
+                       metadata=admin)
+    events = _received(distributed.points_queue, code, 2)
+    assert [e.type for e in events] == ["points.rule_set_published", "points.threshold_crossed"]
+    crossed = events[1].payload
+    assert (crossed["member"], crossed["threshold_code"], crossed["balance"]) == (member.name, "REMINDER_TALK", 5)
+
+
 def test_the_roles_stop_together_on_sigterm(distributed):
-    proc, _stub, _queue = distributed
+    proc = distributed.proc
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0

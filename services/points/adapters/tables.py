@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from services.common.directory import add_directory_tables
@@ -66,6 +67,126 @@ rule_set_revisions = Table(
     Column("updated_at", utc_datetime(), nullable=False),
     # rules_in_force: the latest published effective_from on or before a date.
     Index("ix_rule_set_revisions_in_force", "tenant", "state", "effective_from"),
+)
+
+# ------------------------------------------------------------ ledger (党员积分台账)
+
+# One row per entry, never deleted; everything but status, reversed_by and the decision columns is
+# covered by the entry's hash (domain/chain.py). seq is its place in the county's hash chain.
+entries = Table(
+    "entries",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("batch_id", String(40), nullable=False, server_default=""),
+    Column("member_id", String(40), nullable=False),
+    Column("unit_id", String(40), nullable=False),
+    Column("rule_set_id", String(40), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("rule_code", String(40), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("requested_points", Integer, nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("exchange_points", Integer, nullable=False),
+    Column("capped", Boolean, nullable=False),
+    Column("cap_reason_zh", Text, nullable=False, server_default=""),
+    Column("cap_reason_en", Text, nullable=False, server_default=""),
+    Column("occurred_at", utc_datetime(), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("approval_required", Boolean, nullable=False),
+    Column("reverses", String(40), nullable=True),
+    Column("reversed_by", String(40), nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("evidence_ref", String(200), nullable=False, server_default=""),
+    Column("recorded_by", String(100), nullable=False),
+    Column("decided_by", String(100), nullable=False, server_default=""),
+    Column("decision_reason", Text, nullable=False, server_default=""),
+    Column("decided_at", utc_datetime(), nullable=True),
+    Column("created_at", utc_datetime(), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    UniqueConstraint("tenant", "seq"),
+    # An entry is reversed at most once, even by two racing ReverseEntry calls.
+    UniqueConstraint("tenant", "reverses"),
+    Index("ix_entries_member_year", "tenant", "member_id", "year", "seq"),
+    Index("ix_entries_batch", "tenant", "batch_id"),
+)
+
+# Approvals and rejections of pending entries: links of the same chain (one per entry).
+entry_decisions = Table(
+    "entry_decisions",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("entry_id", String(40), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("decided_by", String(100), nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("decided_at", utc_datetime(), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("tenant", "seq"),
+)
+
+# The head of each county's chain, locked FOR UPDATE by every append: a county's ledger writes
+# are serial, which is what a chain needs.
+chain_heads = Table(
+    "chain_heads",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# The balance projection: a member-year's base plus its counted points, with the pending
+# reservations; written in the entry's transaction, never edited otherwise. No row: the base.
+balances = Table(
+    "balances",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("member_id", String(40), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("base", Integer, nullable=False),
+    Column("balance", Integer, nullable=False),
+    Column("pending_up", Integer, nullable=False, server_default="0"),
+    Column("pending_down", Integer, nullable=False, server_default="0"),
+    Column("pending_count", Integer, nullable=False, server_default="0"),
+    Column("status", String(40), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index("ix_balances_year", "tenant", "year", "balance"),
+)
+
+# Per member, year and rule: counted points and quantity, and the points pending entries reserve
+# (the yearly cap counts both).
+rule_totals = Table(
+    "rule_totals",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("member_id", String(40), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("rule_code", String(40), primary_key=True),
+    Column("points", Integer, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False, server_default="0"),
+)
+
+# Threshold crossings: the primary key keeps one crossed (and one cleared) event per member,
+# threshold and year.
+threshold_crossings = Table(
+    "threshold_crossings",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("member_id", String(40), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("threshold_code", String(40), primary_key=True),
+    Column("crossed_entry_id", String(40), nullable=False),
+    Column("crossed_at", utc_datetime(), nullable=False),
+    Column("cleared_entry_id", String(40), nullable=True),
+    Column("cleared_at", utc_datetime(), nullable=True),
 )
 
 # ------------------------------------------------------------ exchange (爱心超市)

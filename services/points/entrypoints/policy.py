@@ -12,6 +12,11 @@ SERVICE = "partybuilding.points.v1.PointsService"
 OPERATOR = frozenset({Role.OPERATOR})
 # A rule set carries up to 200 rules (rule_sets.MAX_RULES), more than the default bound of 100.
 RULE_SET_ITEMS = 200
+# Ledger: entries are recorded by county staff and other systems (scope points.write), decided
+# and reversed by county staff; a batch is one meeting's attendance of up to 1,000 members.
+LEDGER_WRITERS = frozenset({Role.OPERATOR, Role.COUNTY_ADMIN, Role.CLERK, Role.SYSTEM})
+DECIDERS = frozenset({Role.OPERATOR, Role.COUNTY_ADMIN, Role.CLERK})
+BATCH_ITEMS = 1000
 
 _RULES: dict[str, Rule] = {
     # Rule sets: the county decides its rules; everyone who may read the county may read them.
@@ -23,7 +28,19 @@ _RULES: dict[str, Rule] = {
     "ListRuleSetRevisions": Rule(READERS, scope="points.read", tenant_field="parent"),
     "GetRuleSetRevision": Rule(READERS, scope="points.read", tenant_field="name"),
     "ListRuleSetTemplates": Rule(READERS, scope="points.read"),
-    # Ledger
+    # Ledger: county staff and other systems record; who may record a rule is the rule's
+    # recorder_roles (checked by the use case); a batch carries up to 1,000 members.
+    "RecordEntry": Rule(LEDGER_WRITERS, scope="points.write", write=True, tenant_field="parent"),
+    "BatchRecordEntries": Rule(LEDGER_WRITERS, scope="points.write", write=True, tenant_field="parent",
+                               max_items=BATCH_ITEMS),
+    "ApproveEntry": Rule(DECIDERS, write=True, tenant_field="name"),
+    "RejectEntry": Rule(DECIDERS, write=True, tenant_field="name"),
+    "ReverseEntry": Rule(DECIDERS, write=True, tenant_field="name"),
+    "GetBalance": Rule(READERS, scope="points.read", tenant_field="member"),
+    "ListEntries": Rule(READERS, scope="points.read", tenant_field="parent"),
+    "GetStandings": Rule(READERS, scope="points.read", tenant_field="parent"),
+    "GetUnitSummary": Rule(READERS, scope="points.read", tenant_field="parent"),
+    "VerifyLedger": Rule(ADMINS, tenant_field="parent"),
 
     # Exchange (爱心超市): the county and the clerks of a store's village keep its shelf; the
     # clerk at the counter (or a store's own system) redeems for members they serve.
@@ -54,7 +71,17 @@ CLERK: dict[str, Clerk] = {
     "ListRuleSetRevisions": Clerk.COUNTY_READ,
     "GetRuleSetRevision": Clerk.COUNTY_READ,
     "ListRuleSetTemplates": Clerk.COUNTY_READ,
-    # Ledger
+    # Ledger: a clerk records, decides and reads for the members of their subtree only.
+    "RecordEntry": Clerk.SUBTREE_WRITE,
+    "BatchRecordEntries": Clerk.SUBTREE_WRITE,
+    "ApproveEntry": Clerk.SUBTREE_WRITE,
+    "RejectEntry": Clerk.SUBTREE_WRITE,
+    "ReverseEntry": Clerk.SUBTREE_WRITE,
+    "GetBalance": Clerk.SUBTREE_READ,
+    "ListEntries": Clerk.SUBTREE_READ,
+    "GetStandings": Clerk.SUBTREE_READ,
+    "GetUnitSummary": Clerk.SUBTREE_READ,
+    "VerifyLedger": Clerk.NEVER,
 
     # Exchange: a store's shelf and counter are its village's; the catalogue holds no personal data.
     "CreateStore": Clerk.SUBTREE_WRITE,

@@ -1,11 +1,8 @@
 """Points exchange (爱心超市): stores, goods and their restocks, wallets and their credits, redemptions.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02 19:00:00
-
-Revises 0001 while the ledger's 0002 is on another branch: merged after it, this revision's
-down_revision becomes '0002'.
 """
 from collections.abc import Sequence
 
@@ -16,7 +13,7 @@ from services.common.migrate import enable_row_level_security
 
 # revision identifiers, used by Alembic.
 revision: str = '0003'
-down_revision: str | Sequence[str] | None = '0001'
+down_revision: str | Sequence[str] | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

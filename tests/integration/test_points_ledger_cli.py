@@ -1,0 +1,42 @@
+"""pbctl points ledger commands against the running server: record, batch-record from a CSV,
+approve, reverse, balance, entries, standings, summary, verify."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from services.pbctl.main import cli
+from tests.conftest import token
+from tests.integration.ledger_setup import LedgerCounty
+
+
+def test_a_clerks_day_from_the_shell(platform, monkeypatch, tmp_path):
+    c = LedgerCounty(platform)
+    target = ["--tenant", c.code, "--target", f"127.0.0.1:{platform.port}"]
+    monkeypatch.setenv("TOKEN", token("clerk", [c.code], unit=c.villages[0].name, subject="clerk-0"))
+    run = CliRunner().invoke
+    first, second = (m.name.rsplit("/", 1)[-1] for m in c.members[:2])
+    recorded = run(cli, ["points", "record", "--member", first, "--rule", "LATE", "--quantity", "3",
+                         "--note", "缺席", *target])
+    assert recorded.exit_code == 0, recorded.output
+    assert "LATE x3  -9  COUNTED" in recorded.output
+    sheet = tmp_path / "attendance.csv"
+    sheet.write_text(f"member,quantity\n{first},1\n{second},2\n", encoding="utf-8")
+    batch = run(cli, ["points", "batch-record", "--rule", "STUDY", "--csv", str(sheet), *target])
+    assert batch.exit_code == 0 and "recorded 2 entries" in batch.output, batch.output
+    pending = run(cli, ["points", "record", "--member", second, "--rule", "REVIEW", *target])
+    entry = pending.output.split()[0]
+    own = run(cli, ["points", "approve", entry, *target])
+    assert own.exit_code == 1 and "PERMISSION_DENIED" in own.output
+    monkeypatch.setenv("TOKEN", token("county_admin", [c.code]))
+    assert "COUNTED" in run(cli, ["points", "approve", entry, "--reason", "属实", *target]).output
+    reversed_ = run(cli, ["points", "reverse", entry, "--reason", "申诉成立", *target])
+    assert reversed_.exit_code == 0 and "+3" in reversed_.output
+    balance = run(cli, ["points", "balance", first, *target])
+    assert "4 (base 12)" in balance.output and "REMINDER_TALK 提醒谈话" in balance.output, balance.output
+    assert len(run(cli, ["points", "entries", "--member", first, *target]).output.splitlines()) == 2
+    standings = run(cli, ["points", "standings", "--bottom", "1", *target]).output
+    assert "5 members" in standings and "甲" in standings.split("bottom")[1]
+    assert "average" in run(cli, ["points", "summary", *target]).output
+    verified = run(cli, ["points", "verify", *target])
+    assert verified.exit_code == 0 and verified.output.startswith("ok: 6 links"), verified.output
