@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from services.pbctl import points_ledger  # noqa: F401 - adds the ledger's commands to `points`
+from services.pbctl import (
+    points_exchange,  # noqa: F401  (adds the exchange's commands to `points`)
+    points_ledger,  # noqa: F401 - adds the ledger's commands to `points`
+)
 from services.pbctl.distributed import run_distributed
 from services.pbctl.events import events
 from services.pbctl.org import org

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     Index,
@@ -186,4 +187,100 @@ threshold_crossings = Table(
     Column("crossed_at", utc_datetime(), nullable=False),
     Column("cleared_entry_id", String(40), nullable=True),
     Column("cleared_at", utc_datetime(), nullable=True),
+)
+
+# ------------------------------------------------------------ exchange (爱心超市)
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    # The village or community it serves (the organization's unit id).
+    Column("unit_id", String(40), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_by", String(100), nullable=False, server_default=""),
+    Column("created_at", utc_datetime(), nullable=False),
+    Index("ix_stores_tenant_unit", "tenant", "unit_id"),
+)
+
+goods = Table(
+    "goods",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    Column("store_id", String(24), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("price_points", BigInteger, nullable=False),
+    # Decremented only by `stock >= n` updates; the check is the database's second wall.
+    Column("stock", BigInteger, nullable=False),
+    Column("on_sale", Boolean, nullable=False, server_default="1"),
+    # The etag: grows with what UpdateGoods changes, not with every redemption.
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", utc_datetime(), nullable=False),
+    Column("updated_at", utc_datetime(), nullable=False),
+    CheckConstraint("stock >= 0", name="ck_goods_stock_not_negative"),
+    Index("ix_goods_tenant_store", "tenant", "store_id", "id"),
+)
+
+goods_restocks = Table(
+    "goods_restocks",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    Column("goods_id", String(24), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("stock_after", BigInteger, nullable=False),
+    Column("restocked_by", String(100), nullable=False),
+    Column("restocked_at", utc_datetime(), nullable=False),
+    Index("ix_goods_restocks_tenant_goods", "tenant", "goods_id"),
+)
+
+# A projection of credits and redemptions, locked while redeeming; spendable = earned - spent.
+wallets = Table(
+    "wallets",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("member_id", String(40), primary_key=True),
+    Column("earned", BigInteger, nullable=False, server_default="0"),
+    Column("spent", BigInteger, nullable=False, server_default="0"),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("updated_at", utc_datetime(), nullable=False),
+)
+
+# One row per ledger entry that credited a wallet: the key makes a second credit of it a no-op.
+wallet_credits = Table(
+    "wallet_credits",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("entry_id", String(40), primary_key=True),
+    Column("member_id", String(40), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("credited_at", utc_datetime(), nullable=False),
+)
+
+redemptions = Table(
+    "redemptions",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    Column("member_id", String(40), nullable=False),
+    # The member's unit when redeeming: a clerk's listing shows what happened in their subtree.
+    Column("member_unit_id", String(40), nullable=False),
+    Column("store_id", String(24), nullable=False),
+    Column("goods_id", String(24), nullable=False),
+    Column("goods_display_name", String(100), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("price_points", BigInteger, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("redeemed_by", String(100), nullable=False),
+    Column("redeemed_at", utc_datetime(), nullable=False),
+    Column("cancelled_by", String(100), nullable=False, server_default=""),
+    Column("cancelled_at", utc_datetime(), nullable=True),
+    Column("cancel_reason", String(200), nullable=False, server_default=""),
+    Index("ix_redemptions_tenant_member", "tenant", "member_id", "id"),
+    Index("ix_redemptions_tenant_store", "tenant", "store_id", "id"),
 )

@@ -10,6 +10,7 @@ MEMBERS = Collection("members")  # the organization's member, by the same name
 UNITS = Collection("units")  # the organization's unit, by the same name
 ENTRIES = Collection("entries")
 STORES = Collection("stores")
+GOODS = SubCollection(STORES, "goods")  # tenants/{code}/stores/{id}/goods/{id}
 REDEMPTIONS = Collection("redemptions")
 
 rule_set_name = RULE_SETS.name
@@ -18,4 +19,5 @@ member_name = MEMBERS.name
 unit_name = UNITS.name
 entry_name = ENTRIES.name
 store_name = STORES.name
+goods_name = GOODS.name
 redemption_name = REDEMPTIONS.name

@@ -6,7 +6,7 @@ The ledger's and the exchange's rows are added in their sections of both tables.
 from __future__ import annotations
 
 from services.common.auth import Role
-from services.common.policy import ADMINS, READERS, Clerk, Rule, with_clerks
+from services.common.policy import ADMINS, READERS, WRITERS, Clerk, Rule, with_clerks
 
 SERVICE = "partybuilding.points.v1.PointsService"
 OPERATOR = frozenset({Role.OPERATOR})
@@ -42,7 +42,19 @@ _RULES: dict[str, Rule] = {
     "GetUnitSummary": Rule(READERS, scope="points.read", tenant_field="parent"),
     "VerifyLedger": Rule(ADMINS, tenant_field="parent"),
 
-    # Exchange
+    # Exchange (爱心超市): the county and the clerks of a store's village keep its shelf; the
+    # clerk at the counter (or a store's own system) redeems for members they serve.
+    "CreateStore": Rule(ADMINS, write=True, tenant_field="parent"),
+    "ListStores": Rule(READERS, scope="points.read", tenant_field="parent"),
+    "CreateGoods": Rule(ADMINS, write=True, tenant_field="parent"),
+    "UpdateGoods": Rule(ADMINS, write=True, tenant_field="goods.name"),
+    "RestockGoods": Rule(ADMINS, write=True, tenant_field="name"),
+    "ListGoods": Rule(READERS, scope="points.read", tenant_field="parent"),
+    "GetWallet": Rule(READERS, scope="points.read", tenant_field="member"),
+    # The goods' county is checked by the servicer, before validation, as this rule checks the member's.
+    "Redeem": Rule(WRITERS, scope="points.write", write=True, tenant_field="member"),
+    "ListRedemptions": Rule(READERS, scope="points.read", tenant_field="parent"),
+    "CancelRedemption": Rule(ADMINS, write=True, tenant_field="name"),
 
     # Directory
     "ResyncDirectory": Rule(OPERATOR, write=True, tenant_field="parent"),
@@ -71,7 +83,17 @@ CLERK: dict[str, Clerk] = {
     "GetUnitSummary": Clerk.SUBTREE_READ,
     "VerifyLedger": Clerk.NEVER,
 
-    # Exchange
+    # Exchange: a store's shelf and counter are its village's; the catalogue holds no personal data.
+    "CreateStore": Clerk.SUBTREE_WRITE,
+    "ListStores": Clerk.COUNTY_READ,
+    "CreateGoods": Clerk.SUBTREE_WRITE,
+    "UpdateGoods": Clerk.SUBTREE_WRITE,
+    "RestockGoods": Clerk.SUBTREE_WRITE,
+    "ListGoods": Clerk.COUNTY_READ,
+    "GetWallet": Clerk.SUBTREE_READ,
+    "Redeem": Clerk.SUBTREE_WRITE,
+    "ListRedemptions": Clerk.SUBTREE_READ,
+    "CancelRedemption": Clerk.SUBTREE_WRITE,
 
     # Directory
     "ResyncDirectory": Clerk.NEVER,

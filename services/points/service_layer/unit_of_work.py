@@ -10,8 +10,10 @@ from services.common.pagination import PageTokens
 from services.common.uow import SqlUnitOfWork, UniqueKey
 from services.points.adapters import tables
 from services.points.adapters.ledger_queries import LedgerQueries
+from services.points.adapters.repositories.exchange import ExchangeRepository
 from services.points.adapters.repositories.ledger import LedgerRepository
 from services.points.adapters.repositories.rule_sets import RuleSetRepository
+from services.points.adapters.repositories.wallets import WalletRepository
 
 
 class PointsUnitOfWork(SqlUnitOfWork):
@@ -19,6 +21,8 @@ class PointsUnitOfWork(SqlUnitOfWork):
     ledger: LedgerRepository
     ledger_queries: LedgerQueries  # the ledger's read side
     directory: Directory  # the organization as this service knows it: units, members, posts
+    exchange: ExchangeRepository  # stores, goods, redemptions (爱心超市)
+    wallets: WalletRepository  # each member's spendable points
     organization = None  # the organization's client the directory reads through on a miss
 
     # What the loser of a race on each natural key is told: what the use case's own check says.
@@ -36,6 +40,8 @@ class PointsUnitOfWork(SqlUnitOfWork):
         self.ledger = LedgerRepository(conn, self.tenant)
         self.ledger_queries = LedgerQueries(conn, self.tenant, tables.directory)
         self.directory = Directory(conn, tables.directory, self.tenant, self.organization)
+        self.exchange = ExchangeRepository(conn, self.tenant)
+        self.wallets = WalletRepository(conn, self.tenant)
 
 
 class PointsUnitOfWorkFactory:
