@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
+from partybuilding.points.v1 import points_service_pb2_grpc as points_grpc
 
 from services.common.auth import mint_token
 from services.common.config import DEV_JWT_SECRET, Settings
@@ -69,6 +70,7 @@ class Platform:
     channel: grpc.Channel
     runtimes: list
     port: int
+    points: points_grpc.PointsServiceStub | None = None  # PointsService on the same channel
 
     def runtime(self, name: str):
         return next(rt for rt in self.runtimes if rt.name == name)
@@ -99,7 +101,8 @@ def platform(request, tmp_path_factory):
     server, port, _health = build_server(settings, runtimes, "127.0.0.1:0")
     server.start()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-    yield Platform(request.param, settings, pb_grpc.OrganizationServiceStub(channel), channel, runtimes, port)
+    yield Platform(request.param, settings, pb_grpc.OrganizationServiceStub(channel), channel, runtimes, port,
+                   points_grpc.PointsServiceStub(channel))
     channel.close()
     server.stop(None)
     for rt in runtimes:

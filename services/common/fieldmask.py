@@ -24,8 +24,14 @@ def _is_field(descriptor, path: str) -> bool:
         fd = descriptor.fields_by_name.get(part) if descriptor is not None else None
         if fd is None:
             return False
-        descriptor = fd.message_type
+        # A mask names a repeated field whole (AIP-161): `rules.points` is no field of the message.
+        descriptor = None if _is_repeated(fd) else fd.message_type
     return True
+
+
+def _is_repeated(fd) -> bool:
+    is_repeated = getattr(fd, "is_repeated", None)  # protobuf >= 5.29; `label` is deprecated there
+    return bool(is_repeated) if is_repeated is not None else fd.label == fd.LABEL_REPEATED
 
 
 def changes_from_mask(source, paths: Iterable[str], convert: dict[str, Callable] | None = None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, replace
 
 from services.common.auth import ALL_ROLES, Principal, Role
 from services.common.bounds import MAX_ITEMS
@@ -58,3 +59,23 @@ def authorize(principal: Principal, rule: Rule | None, method: str, request) -> 
         raise PermissionDenied("READ_ONLY", "市级账号只读", "city accounts are read-only")
     if rule.tenant_field:
         principal.check_name(request_field(request, rule.tenant_field), rule.write)
+
+
+class Clerk(enum.Enum):
+    """What a clerk (党务工作者, the token's `unit` claim names their subtree) may do with one RPC."""
+
+    COUNTY_READ = "reads the whole county"
+    SUBTREE_READ = "reads inside the subtree only"
+    SUBTREE_WRITE = "writes inside the subtree only"
+    NEVER = "never: the county's (or the operator's) decision"
+
+
+def with_clerks(service: str, rules: dict[str, Rule], clerk: dict[str, Clerk]) -> dict[str, Rule]:
+    """A service's POLICY: each RPC's rule with clerks admitted exactly when its clerk table says
+    they may call it (an RPC the table does not list is NEVER). The use cases confine SUBTREE_*
+    calls to the clerk's subtree."""
+    def admit(method: str, rule: Rule) -> Rule:
+        others = rule.roles - {Role.CLERK}
+        return replace(rule, roles=others if clerk.get(method, Clerk.NEVER) is Clerk.NEVER else others | {Role.CLERK})
+
+    return {f"/{service}/{method}": admit(method, rule) for method, rule in rules.items()}

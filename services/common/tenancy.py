@@ -15,7 +15,9 @@ from services.common.errors import InvalidArgument, stale_etag
 ALL_TENANTS = "*"
 # fullmatch everywhere: `$` would let "610297\n" through.
 TENANT_CODE = re.compile(r"[1-9][0-9]{5}")
-_NAME = re.compile(r"tenants/(?P<tenant>[^/]+)(?:/(?P<collection>[a-z]+)/(?P<id>[^/\x00-\x1f\x7f]+))?")
+# Collections are lowerCamelCase plurals (AIP-122): units, ruleSets.
+_NAME = re.compile(r"tenants/(?P<tenant>[^/]+)(?:/(?P<collection>[a-z][A-Za-z]*)/(?P<id>[^/\x00-\x1f\x7f]+))?")
+_SEGMENT = re.compile(r"[^/\x00-\x1f\x7f]+")
 
 
 def city_of(county_code: str) -> str:
@@ -88,6 +90,37 @@ class Collection:
 
     def parse(self, name: str, field_path: str) -> ResourceName:
         return parse_name(name, field_path, self.plural)
+
+
+@dataclass(frozen=True)
+class ChildName:
+    """A parsed `tenants/{code}/{collection}/{parent_id}/{plural}/{id}`."""
+
+    tenant: str
+    parent_id: str
+    id: str
+
+
+@dataclass(frozen=True)
+class SubCollection:
+    """A collection under a resource, e.g. `SubCollection(Collection("ruleSets"), "revisions")`."""
+
+    parent: Collection
+    plural: str
+
+    def name(self, tenant: str, parent_id: str, child_id: str | int) -> str:
+        return f"{self.parent.name(tenant, parent_id)}/{self.plural}/{child_id}"
+
+    def parse(self, name: str, field_path: str) -> ChildName:
+        head, sep, child_id = (name or "").rpartition(f"/{self.plural}/")
+        match = _NAME.fullmatch(head) if sep and _SEGMENT.fullmatch(child_id) else None
+        if match is None or match["collection"] != self.parent.plural:
+            want = f"tenants/{{code}}/{self.parent.plural}/{{id}}/{self.plural}/{{id}}"
+            raise InvalidArgument.field(field_path, f"资源名格式应为 {want}，收到 {name!r}",
+                                        f"must be a resource name of the form {want}, got {name!r}",
+                                        "MALFORMED_RESOURCE_NAME")
+        parent = parse_name(head, field_path, self.parent.plural)  # judges the tenant code
+        return ChildName(parent.tenant, parent.id, child_id)
 
 
 def etag_of(version: int) -> str:

@@ -7,6 +7,7 @@ import click
 from services.pbctl.distributed import run_distributed
 from services.pbctl.events import events
 from services.pbctl.org import org
+from services.pbctl.points import points
 from services.pbctl.settings import load_settings
 
 
@@ -56,6 +57,7 @@ def serve(demo: bool) -> None:
 
 cli.add_command(org)
 cli.add_command(events)
+cli.add_command(points)
 cli.add_command(run_distributed)
 
 

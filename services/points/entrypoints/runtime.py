@@ -1,0 +1,48 @@
+"""The one place the points service is wired; `services/platform.py` finds it by name."""
+
+from __future__ import annotations
+
+from partybuilding.points.v1 import points_events_pb2
+from sqlalchemy import Engine
+
+from services.common.config import Settings
+from services.common.db import make_engine, make_read_engine
+from services.common.outbox import OutboxWriter
+from services.common.pagination import PageTokens
+from services.common.runtime import ServiceRuntime
+from services.points.adapters import tables
+from services.points.service_layer.unit_of_work import PointsUnitOfWorkFactory
+
+NAME = "points"
+
+
+def uow_factory(engine: Engine, read_engine: Engine | None = None, page_tokens: PageTokens | None = None,
+                organization=None) -> PointsUnitOfWorkFactory:
+    """Units of work whose events leave through this service's outbox, checked against its contract.
+
+    An event worker calls this with its engine only (no read-through client: the events carry state).
+    """
+    return PointsUnitOfWorkFactory(engine, OutboxWriter(tables.outbox, NAME, points_events_pb2), read_engine,
+                                   page_tokens, organization)
+
+
+def build(settings: Settings) -> ServiceRuntime:
+    # grpcio is imported here, not at the top: event workers (eventlet) import uow_factory from
+    # this module, and grpcio must stay out of their process.
+    from partybuilding.points.v1 import points_service_pb2_grpc
+
+    from services.common.directory.client import OrganizationClient
+    from services.common.grpc.server import Mount
+    from services.points import demo
+    from services.points.entrypoints.grpc_servicer import FULL_NAME, PointsServicer
+    from services.points.entrypoints.policy import POLICY
+
+    url = settings.database_url_for(NAME)
+    engine = make_engine(url, NAME)
+    # The directory reads through to the organization on a miss, and ResyncDirectory lists it.
+    organization = OrganizationClient.for_service(settings, NAME)
+    uow = uow_factory(engine, make_read_engine(url, NAME), PageTokens(settings.page_token_secret), organization)
+    servicer = PointsServicer(uow)
+    mount = Mount(points_service_pb2_grpc.add_PointsServiceServicer_to_server, servicer, FULL_NAME)
+    return ServiceRuntime(NAME, engine, uow, mount, POLICY, load_demo=lambda: demo.load_demo(uow),
+                          on_server_bound=organization.target.bind)
