@@ -45,7 +45,6 @@ def upgrade() -> None:
     sa.Column('category', sa.String(length=40), nullable=False),
     sa.Column('state', sa.String(length=40), nullable=False),
     sa.Column('age_band', sa.String(length=20), nullable=False),
-    sa.Column('post_holder', sa.Boolean(), nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.Column('applied_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('tenant', 'id', name=op.f('pk_directory_members'))
