@@ -3,7 +3,8 @@
 Prints figures, asserts nothing. A fresh database with a consuming schema (common + directory
 tables), dropped at the end. Three ways: 20 transactions of 500 (what 20 resources_changed
 events do), one transaction of 10,000 (a resync), and the same 10,000 again at equal versions
-(a redelivery: nothing changes).
+(a redelivery: nothing changes). Then bench/directory_flow.py: the same county through the
+production processes (import and single changes reaching points' directory).
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def run() -> None:
         engine.dispose()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    from bench import directory_flow
+
+    directory_flow.run()
 
 
 if __name__ == "__main__":
