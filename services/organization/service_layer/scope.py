@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from services.common.auth import Principal, Role
-from services.common.errors import PermissionDenied
-from services.common.tenancy import tenant_of
+from services.common import clerks
+from services.common.auth import Principal
 from services.organization.domain.model import Unit
 from services.organization.domain.names import unit_name
 from services.organization.service_layer.unit_of_work import OrgUnitOfWork
 
 
 def clerk_root(uow: OrgUnitOfWork, who: Principal) -> Unit | None:
-    """The subtree a clerk is confined to; None for roles that see the whole county.
-
-    Loaded once per transaction, however many units a use case checks against it."""
-    if who.role is not Role.CLERK:
-        return None
-    key = ("clerk_root", who.unit)
-    if key not in uow.loaded:
-        root_id = (who.unit or "").rsplit("/", 1)[-1]
-        root = uow.units.get(root_id) if root_id and tenant_of(who.unit or "") in (None, uow.tenant) else None
-        if root is None:
-            raise PermissionDenied("CLERK_WITHOUT_UNIT", "经办人令牌未指定有效的所属组织",
-                                   "a clerk token must name the unit (subtree) the clerk works for")
-        uow.loaded[key] = root
-    return uow.loaded[key]
+    """The subtree a clerk is confined to; None for roles that see the whole county."""
+    return clerks.clerk_root(uow, who, uow.units.get)
 
 
 def check_within(uow: OrgUnitOfWork, who: Principal, unit: Unit) -> None:
     """A clerk may act only on units inside their own subtree."""
     root = clerk_root(uow, who)
     if root is not None and not root.contains(unit):
-        raise PermissionDenied(
-            "OUTSIDE_CLERK_SUBTREE",
-            f"无权操作“{unit.display_name}”：不在您负责的组织范围内",
-            f"unit {unit_name(uow.tenant, unit.id)} lies outside the clerk's subtree",
-        )
+        raise clerks.outside_subtree(unit_name(uow.tenant, unit.id), unit.display_name)
