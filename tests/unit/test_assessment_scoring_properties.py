@@ -11,16 +11,8 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.assessment.domain.scheme import (
-    Dimension,
-    Effect,
-    GradeBand,
-    Indicator,
-    Method,
-    NegativeItem,
-    Source,
-    Tier,
-)
+from services.assessment.domain import scheme as model
+from services.assessment.domain.scheme import Indicator, Method
 from services.assessment.domain.scoring import ScoringInput, Target, score
 from tests.unit.assessment_scoring_fixtures import scheme
 
@@ -47,7 +39,7 @@ def indicators(draw, code: str, source_codes: list[str]) -> Indicator:
         extra = {"low": D(low), "high": D(high)}
     elif method is Method.TIERS:
         at = sorted(draw(st.lists(st.integers(0, 100), min_size=1, max_size=3, unique=True)))
-        extra = {"tiers": tuple(Tier(D(a), top * (k + 1) / len(at)) for k, a in enumerate(at))}
+        extra = {"tiers": tuple(model.Tier(D(a), top * (k + 1) / len(at)) for k, a in enumerate(at))}
     elif method is Method.COUNT:
         extra = {"points_each": D(draw(st.integers(1, 5))), "cap": top}
     return Indicator(code, code, code, top, method, sources=scored_by, **extra)
@@ -56,18 +48,18 @@ def indicators(draw, code: str, source_codes: list[str]) -> Indicator:
 @st.composite
 def rounds(draw):
     source_codes = ["ORGANIZATION", "MASS", "SELF"][: draw(st.integers(1, 3))]
-    sources = [Source(c, c, c, w) for c, w in zip(source_codes, draw(weights(len(source_codes))), strict=True)]
+    sources = [model.Source(c, c, c, w) for c, w in zip(source_codes, draw(weights(len(source_codes))), strict=True)]
     n_dims = draw(st.integers(1, 3))
     dims = []
     for d, weight in enumerate(draw(weights(n_dims))):
         inds = tuple(draw(indicators(f"I{d}_{k}", source_codes)) for k in range(draw(st.integers(1, 3))))
-        dims.append(Dimension(f"D{d}", f"D{d}", f"D{d}", weight, inds))
+        dims.append(model.Dimension(f"D{d}", f"D{d}", f"D{d}", weight, inds))
     lines = sorted(draw(st.lists(st.integers(1, 99), min_size=1, max_size=4, unique=True)), reverse=True)
-    grades = [GradeBand(f"G{k}", f"G{k}", f"G{k}", D(m)) for k, m in enumerate([*lines, 0])]
+    grades = [model.GradeBand(f"G{k}", f"G{k}", f"G{k}", D(m)) for k, m in enumerate([*lines, 0])]
     negatives = [
-        NegativeItem("VETO", "否决", "veto", Effect.VETO),
-        NegativeItem("CAP", "封顶", "cap", Effect.CAP, cap_grade=draw(st.sampled_from(grades)).code),
-        NegativeItem("DEDUCT", "扣分", "deduct", Effect.DEDUCT, points=D(draw(st.integers(0, 10)))),
+        model.NegativeItem("VETO", "否决", "veto", model.Effect.VETO),
+        model.NegativeItem("CAP", "封顶", "cap", model.Effect.CAP, cap_grade=draw(st.sampled_from(grades)).code),
+        model.NegativeItem("DEDUCT", "扣分", "deduct", model.Effect.DEDUCT, points=D(draw(st.integers(0, 10)))),
     ]
     s = scheme(dims, negatives=negatives, grades=grades, sources=sources)
     targets = [Target(f"v{n}", f"v{n}", None, f"t{draw(st.integers(1, 3))}", f"村{n}")
