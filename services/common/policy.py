@@ -67,6 +67,9 @@ class Clerk(enum.Enum):
     COUNTY_READ = "reads the whole county"
     SUBTREE_READ = "reads inside the subtree only"
     SUBTREE_WRITE = "writes inside the subtree only"
+    # A unit's own business (签收, its report, its inbox): the clerk acts for the unit the token
+    # names, not for the units below it (services/common/clerks.py: check_own_unit).
+    OWN_UNIT = "acts for the unit the token names only"
     NEVER = "never: the county's (or the operator's) decision"
 
 
