@@ -61,6 +61,14 @@ def authorize(principal: Principal, rule: Rule | None, method: str, request) -> 
         principal.check_name(request_field(request, rule.tenant_field), rule.write)
 
 
+def check_names_visible(principal: Principal, *names: str, write: bool) -> None:
+    """Every resource name a request carries besides its rule's tenant_field is of a county the
+    caller may act in: another county's unit is PERMISSION_DENIED, before validation."""
+    for name in names:
+        if name:
+            principal.check_name(name, write)
+
+
 class Clerk(enum.Enum):
     """What a clerk (党务工作者, the token's `unit` claim names their subtree) may do with one RPC."""
 

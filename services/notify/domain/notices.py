@@ -154,14 +154,17 @@ class Recipient:
         self.version += 1
         return True
 
-    def submit(self, report: Report, who: str, now: dt.datetime) -> None:
-        """The unit's report (replacing an earlier one); reporting is receipt too."""
-        self.acknowledge(who, now)
+    def submit(self, report: Report, who: str, now: dt.datetime) -> bool:
+        """The unit's report (replacing an earlier one); reporting is receipt too: True when this
+        acknowledged it."""
+        acknowledged = self.acknowledge(who, now)
         self.report, self.reported_at, self.reported_by = report, now, who
         self.version += 1
+        return acknowledged
 
-    def forward_as(self, notice_id: str, who: str, now: dt.datetime) -> None:
-        """Passing the notice on is receipt too."""
-        self.acknowledge(who, now)
+    def forward_as(self, notice_id: str, who: str, now: dt.datetime) -> bool:
+        """Passing the notice on is receipt too; True when this acknowledged it."""
+        acknowledged = self.acknowledge(who, now)
         self.forwarded_notice_id = notice_id
         self.version += 1
+        return acknowledged

@@ -9,14 +9,20 @@ from services.common.outbox import OutboxWriter
 from services.common.pagination import PageTokens
 from services.common.uow import SqlUnitOfWork
 from services.notify.adapters import tables
+from services.notify.adapters.queries import NotifyQueries
+from services.notify.adapters.repositories.notices import NoticeRepository
 
 
 class NotifyUnitOfWork(SqlUnitOfWork):
+    notices: NoticeRepository  # notices and each addressed unit's copy
+    queries: NotifyQueries  # the read side: inboxes, listings
     directory: Directory  # the organization as this service knows it: units, members, posts
     organization = None  # the organization's client the directory reads through on a miss
 
     def _open(self, conn: Connection) -> None:
         self.directory = Directory(conn, tables.directory, self.tenant, self.organization)
+        self.notices = NoticeRepository(conn, self.tenant)
+        self.queries = NotifyQueries(conn, self.tenant, self.directory)
 
 
 class NotifyUnitOfWorkFactory:
