@@ -8,6 +8,7 @@ from services.pbctl import (
     points_exchange,  # noqa: F401  (adds the exchange's commands to `points`)
     points_ledger,  # noqa: F401 - adds the ledger's commands to `points`
 )
+from services.pbctl.assessment import assessment
 from services.pbctl.distributed import run_distributed
 from services.pbctl.events import events
 from services.pbctl.org import org
@@ -62,6 +63,7 @@ def serve(demo: bool) -> None:
 cli.add_command(org)
 cli.add_command(events)
 cli.add_command(points)
+cli.add_command(assessment)
 cli.add_command(run_distributed)
 
 
