@@ -168,3 +168,10 @@ def test_numbers_round_half_up_to_hundredths_and_shape_errors_name_their_path():
     document["sources"][0]["weight"] = "seventy"
     assert {p.field for p in parse_document(document)[1]} == {
         "grades[0].min_scor", "stages[0].kind", "sources[0].weight"}
+
+
+def test_a_number_beyond_every_bound_is_told_its_bound_not_that_it_is_unset():
+    found = problems(lambda d: d["dimensions"][0].update(weight=1e300))
+    assert "at most 100" in found["dimensions[0].weight"]
+    found = problems(lambda d: d["dimensions"][0]["indicators"][1].update(low=-1e300))
+    assert "dimensions[0].indicators[1].low" in found
