@@ -11,6 +11,7 @@ from services.pbctl import (
 from services.pbctl.assessment import assessment
 from services.pbctl.distributed import run_distributed
 from services.pbctl.events import events
+from services.pbctl.notify import notify
 from services.pbctl.org import org
 from services.pbctl.points import points
 from services.pbctl.settings import load_settings
@@ -64,6 +65,7 @@ cli.add_command(org)
 cli.add_command(events)
 cli.add_command(points)
 cli.add_command(assessment)
+cli.add_command(notify)
 cli.add_command(run_distributed)
 
 
