@@ -211,6 +211,8 @@ def test_a_county_adopts_each_template_and_names_it(schemes):
     assert schemes.publish(goose).state == spb.Scheme.PUBLISHED
     expect(INVALID, schemes.create, "other", scheme=spb.Scheme(), template="nowhere", field="template")
     expect(INVALID, schemes.create, "other", scheme=a_scheme(), template="five-good", field="scheme")
+    expect(INVALID, schemes.create, "other", scheme=spb.Scheme(result_rules=spb.ResultRules(sets_star_level=True)),
+           template="five-good", field="scheme")
 
 
 def test_the_demo_county_holds_the_four_templates_with_star_rating_published(platform):
