@@ -175,3 +175,11 @@ def test_a_number_beyond_every_bound_is_told_its_bound_not_that_it_is_unset():
     assert "at most 100" in found["dimensions[0].weight"]
     found = problems(lambda d: d["dimensions"][0]["indicators"][1].update(low=-1e300))
     assert "dimensions[0].indicators[1].low" in found
+
+
+def test_a_scheme_holds_at_most_300_indicators_in_all():
+    def many(d):
+        d["dimensions"] = [{"code": f"D{i}", "name_zh": "维度", "weight": 25, "indicators": [
+            {"code": f"D{i}_{k}", "name_zh": "指标", "max_score": 1, "method": "MANUAL"} for k in range(80)]}
+            for i in range(4)]
+    assert "not 320" in problems(many)["dimensions"]
