@@ -1,0 +1,55 @@
+"""What a reviewer's probe of the points ledger found, through gRPC on SQLite and PostgreSQL:
+a transferred-out member's ledger is read-only for every write, and a malformed rule code is
+refused once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import grpc
+from partybuilding.points.v1 import points_ledger_pb2 as lpb
+
+from tests.helpers import details, expect, rpc_error
+from tests.integration.ledger_setup import LedgerCounty
+
+OK = grpc.StatusCode
+
+
+def _transfer_out(platform, c: LedgerCounty, member: str) -> None:
+    """The organization's member_transferred event, as the directory applies it."""
+    with platform.runtime("points").uow_factory(c.code) as uow:
+        known = uow.directory.member(member.rsplit("/")[-1])
+        uow.directory.apply_members([replace(known, state="TRANSFERRED_OUT", version=known.version + 1)])
+        uow.commit()
+
+
+def test_a_member_transferred_out_is_read_only_for_decisions_and_reversals_too(platform):
+    c = LedgerCounty(platform)
+    m = c.members[0].name
+    pending = c.record(m, "REVIEW", md=c.clerk)
+    counted = c.record(m, "LATE")
+    other_pending = c.record(m, "GRAVE", md=c.clerk)
+    before = c.balance(m)
+    _transfer_out(platform, c, m)
+
+    for call, name in ((c.approve, pending.name), (c.reverse, counted.name)):
+        err = rpc_error(call, name)
+        assert (err.code(), details(err).reason) == (OK.FAILED_PRECONDITION, "MEMBER_TRANSFERRED_OUT")
+        assert "转出" in details(err).zh and "read-only" in err.details()
+    reject = c.points.RejectEntry
+    expect(OK.FAILED_PRECONDITION, reject, lpb.RejectEntryRequest(name=other_pending.name, reason="x"),
+           metadata=c.admin, reason="MEMBER_TRANSFERRED_OUT")
+    after = c.balance(m)  # nothing half-written: the history stays as it was, readable
+    assert (after.balance, after.pending_count) == (before.balance, before.pending_count) == (9, 2)
+    statuses = {e.name: e.status for e in c.points.ListEntries(
+        lpb.ListEntriesRequest(parent=c.parent, member=m), metadata=c.admin).entries}
+    assert statuses == {pending.name: lpb.Entry.PENDING, counted.name: lpb.Entry.COUNTED,
+                        other_pending.name: lpb.Entry.PENDING}
+    assert c.verify().ok
+
+
+def test_a_rule_code_with_a_control_character_is_refused_once_without_echoing_it(platform):
+    c = LedgerCounty(platform)
+    err = rpc_error(c.record, c.members[0].name, "LATE\n")
+    assert err.code() == OK.INVALID_ARGUMENT and details(err).fields == ["rule_code"]
+    assert "U+000A" in err.details() and "\n" not in err.details()
