@@ -8,11 +8,12 @@ The exchange's store (爱心超市) opens in the county's first village once the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from services.common.auth import Principal
-from services.common.errors import AlreadyExists
+from services.common.errors import AlreadyExists, PlatformError
 from services.points import ledger_demo
 from services.points.domain.exchange import STORE_UNIT_TYPES
 from services.points.domain.rule_sets import RuleSetContent
@@ -20,6 +21,7 @@ from services.points.service_layer import commands, exchange, rule_sets
 from services.points.service_layer import exchange_commands as xc
 from services.points.service_layer.unit_of_work import PointsUnitOfWorkFactory
 
+log = logging.getLogger("partybuilding.points.demo")
 DEMO_CODE = "610222"
 DEMO_RULE_SET = "twelve-points"
 DEMO_TEMPLATE = "xuanen"
@@ -27,18 +29,61 @@ DEMO_EFFECTIVE_FROM = "2026-01-01"
 
 
 def load_demo(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
-    """Adopt the 宣恩 template in the demo county and publish it, unless already there; True if loaded."""
+    """Adopt the 宣恩 template in the demo county and publish it, unless already there; True if loaded.
+
+    A rule set needs its county in the directory (CreateRuleSet refuses a county the organization
+    does not know). On a first start the directory is still empty and the organization's server
+    not yet listening, so the adoption then waits in the background, as the demo entries do.
+    """
+    if _has_rule_set(uows, code):
+        start_exchange_demo(uows, code)  # a first start may have ended before the directory filled
+        return False
+    if _county_known(uows, code):
+        _adopt(uows, code)
+    else:
+        threading.Thread(target=_adopt_when_known, args=(uows, code), name="points-demo-rules", daemon=True).start()
+    return True
+
+
+def _has_rule_set(uows: PointsUnitOfWorkFactory, code: str) -> bool:
+    with uows(code, write=False) as uow:
+        return uow.rule_sets.get(DEMO_RULE_SET) is not None
+
+
+def _county_known(uows: PointsUnitOfWorkFactory, code: str) -> bool:
+    """Whether the directory knows the county, reading it through (and storing it) once it can."""
+    try:
+        with uows(code) as uow:
+            known = uow.directory.tenant() is not None
+            uow.commit()
+            return known
+    except PlatformError:  # the organization's server is not listening yet
+        return False
+
+
+def _adopt_when_known(uows: PointsUnitOfWorkFactory, code: str) -> None:
+    deadline = time.monotonic() + ledger_demo.WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if _county_known(uows, code):
+            try:
+                _adopt(uows, code)
+            except PlatformError as exc:  # the demo is an illustration: say what stopped it, keep serving
+                log.warning("points demo rules stopped: %s", exc)
+            return
+        time.sleep(0.5)
+    log.warning("points demo: the organization never answered for %s; no demo rules", code)
+
+
+def _adopt(uows: PointsUnitOfWorkFactory, code: str) -> None:
     who = Principal.operator("demo")
     try:
         rule_sets.create_rule_set(commands.CreateRuleSet(code, DEMO_RULE_SET, "", "", RuleSetContent(None),
                                                          template=DEMO_TEMPLATE), uows, who)
     except AlreadyExists:
-        start_exchange_demo(uows, code)  # a first start may have ended before the directory filled
-        return False
+        return
     rule_sets.publish_rule_set(commands.PublishRuleSet(code, DEMO_RULE_SET, DEMO_EFFECTIVE_FROM), uows, who)
     ledger_demo.start_demo_entries(uows, code)
     start_exchange_demo(uows, code)
-    return True
 
 
 # ------------------------------------------------------------ exchange (爱心超市)

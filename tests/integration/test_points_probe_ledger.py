@@ -1,6 +1,6 @@
-"""What a reviewer's probe of the points ledger found, through gRPC on SQLite and PostgreSQL:
-a transferred-out member's ledger is read-only for every write, and a malformed rule code is
-refused once."""
+"""What a reviewer's probe of the points service found, through gRPC on SQLite and PostgreSQL:
+a transferred-out member's ledger is read-only for every write, a rule set needs a county that
+exists, and a malformed rule code is refused once."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from dataclasses import replace
 
 import grpc
 from partybuilding.points.v1 import points_ledger_pb2 as lpb
+from partybuilding.points.v1 import points_service_pb2 as ppb
 
 from tests.helpers import details, expect, rpc_error
 from tests.integration.ledger_setup import LedgerCounty
+from tests.integration.test_points_rule_sets import a_rule_set
 
 OK = grpc.StatusCode
 
@@ -46,6 +48,19 @@ def test_a_member_transferred_out_is_read_only_for_decisions_and_reversals_too(p
     assert statuses == {pending.name: lpb.Entry.PENDING, counted.name: lpb.Entry.COUNTED,
                         other_pending.name: lpb.Entry.PENDING}
     assert c.verify().ok
+
+
+def test_a_rule_set_needs_a_county_that_exists(platform):
+    operator = platform.operator()
+    for validate_only in (True, False):
+        err = rpc_error(platform.points.CreateRuleSet, ppb.CreateRuleSetRequest(
+            parent="tenants/659998", rule_set=a_rule_set(), validate_only=validate_only), metadata=operator)
+        assert (err.code(), details(err).reason) == (OK.NOT_FOUND, "TENANT_NOT_FOUND")
+        assert "县不存在" in details(err).zh and "tenant not found: tenants/659998" in err.details()
+    expect(OK.NOT_FOUND, platform.points.CreateRuleSet, ppb.CreateRuleSetRequest(
+        parent="tenants/659998", template="xuanen"), metadata=operator, reason="TENANT_NOT_FOUND")
+    listed = platform.points.ListRuleSets(ppb.ListRuleSetsRequest(parent="tenants/659998"), metadata=operator)
+    assert list(listed.rule_sets) == []  # nothing was written
 
 
 def test_a_rule_code_with_a_control_character_is_refused_once_without_echoing_it(platform):
