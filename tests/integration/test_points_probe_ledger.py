@@ -1,6 +1,6 @@
 """What a reviewer's probe of the points service found, through gRPC on SQLite and PostgreSQL:
 a transferred-out member's ledger is read-only for every write, a rule set needs a county that
-exists, and a malformed rule code is refused once."""
+exists, a malformed rule code is refused once, and ids typed full-width are the same ids."""
 
 from __future__ import annotations
 
@@ -68,3 +68,13 @@ def test_a_rule_code_with_a_control_character_is_refused_once_without_echoing_it
     err = rpc_error(c.record, c.members[0].name, "LATE\n")
     assert err.code() == OK.INVALID_ARGUMENT and details(err).fields == ["rule_code"]
     assert "U+000A" in err.details() and "\n" not in err.details()
+
+
+def test_a_member_id_and_rule_code_typed_full_width_are_the_same_member_and_rule(platform):
+    c = LedgerCounty(platform)
+    m = c.members[0].name
+    wide = str.maketrans({chr(ch): chr(ch + 0xFEE0) for ch in range(0x21, 0x7F)})  # as 全角 mode types them
+    parent, member_id = m.rsplit("/", 1)
+    entry = c.record(f"{parent}/{member_id.translate(wide)}", "LATE".translate(wide))
+    assert (entry.member, entry.rule_code, entry.points) == (m, "LATE", -3)
+    assert c.balance(m).balance == 9 and c.verify().ok

@@ -52,3 +52,27 @@ def test_tenant_codes_and_names_match_whole():
     assert tenant_of("tenants/610297%2Funits%2Fu1") is None and tenant_of("tenants/610297\n/units/u1") is None
     with pytest.raises(InvalidArgument):
         parse_name("tenants/610297\n", "name", None)
+
+
+def test_full_width_letters_fold_too_as_a_full_width_input_method_types_them():
+    assert identifiers.normalize("ＭＥＥＴＩＮＧ＿ＡＢＳＥＮＴ") == "MEETING_ABSENT"
+    assert identifiers.normalize("ｍ－０１ｍ８ｚｄ") == "m-01m8zd"
+    number = next(n for n in (id_card(seq=s) for s in range(1000)) if n.endswith("X"))
+    typed = number.translate(FULL_WIDTH)  # ends in Ｘ, U+FF38: a letter, not a digit
+    assert typed.endswith("Ｘ") and pd.normalize_id_card(typed) == number
+    assert pd.id_card_problem(pd.normalize_id_card(typed)) is None  # digits-only folding: "wrong check digit"
+
+
+def test_folding_never_changes_an_ascii_identifier_so_two_identifiers_never_merge():
+    printable = [chr(c) for c in range(0x21, 0x7F)]
+    assert all(identifiers.normalize(ch) == ch for ch in printable)
+    # Each full-width form is exactly its ASCII character, and nothing else folds onto one.
+    assert [identifiers.normalize(chr(c)) for c in range(0xFF01, 0xFF5F)] == printable
+    assert identifiers.normalize("mEeT") == "mEeT"  # case is the identifier's own business
+
+
+@pytest.mark.parametrize("spelling, folded", [("①②", "12"), ("½", "1\u20442"), ("Ⅻ", "XII")])
+def test_other_compatibility_forms_are_recognised_not_accepted(spelling, folded):
+    # What they fold to still has to pass the identifier's own check: ½ is no division code.
+    assert identifiers.normalize(spelling) == folded
+    assert not is_county_code(identifiers.normalize("６１０２２½"))
