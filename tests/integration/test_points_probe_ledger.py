@@ -78,3 +78,32 @@ def test_a_member_id_and_rule_code_typed_full_width_are_the_same_member_and_rule
     entry = c.record(f"{parent}/{member_id.translate(wide)}", "LATE".translate(wide))
     assert (entry.member, entry.rule_code, entry.points) == (m, "LATE", -3)
     assert c.balance(m).balance == 9 and c.verify().ok
+
+
+def test_a_year_before_the_countys_first_rules_has_no_balances_to_show(platform):
+    # Rules in force since 2020: 2019 had none, so nobody stood at 0 (不合格 in 十二分制) or NORMAL.
+    c = LedgerCounty(platform)
+    m = c.members[0].name
+    calls = [(c.points.GetBalance, lpb.GetBalanceRequest(member=m, year=2019)),
+             (c.points.GetStandings, lpb.GetStandingsRequest(parent=c.parent, year=2019)),
+             (c.points.GetUnitSummary, lpb.GetUnitSummaryRequest(parent=c.parent, year=2019))]
+    for call, request in calls:
+        err = rpc_error(call, request, metadata=c.admin)
+        assert (err.code(), details(err).reason) == (OK.FAILED_PRECONDITION, "NO_RULES_IN_FORCE"), err.details()
+        assert "2019" in details(err).zh and "no points rules" in err.details()
+    assert c.balance(m).balance == 12  # this year stays as it was
+    assert c.points.GetBalance(lpb.GetBalanceRequest(member=m, year=2020), metadata=c.admin).balance == 12
+
+
+def test_a_batch_names_an_unknown_member_as_record_entry_does_and_a_filter_refuses_hidden_characters(platform):
+    c = LedgerCounty(platform)
+    nobody = f"{c.parent}/members/m-nobody"
+    err = rpc_error(c.points.BatchRecordEntries, lpb.BatchRecordEntriesRequest(
+        parent=c.parent, rule_code="LATE", occurred_time=c.record(c.members[1].name, "LATE").occurred_time,
+        items=[lpb.BatchEntryItem(member=c.members[0].name, quantity=1), lpb.BatchEntryItem(member=nobody, quantity=1)]),
+        metadata=c.admin)
+    assert err.code() == OK.INVALID_ARGUMENT and details(err).fields == ["items[1].member"]
+    assert f"no such member: {nobody}" in err.details() and f"党员不存在：{nobody}" in details(err).zh
+    err = rpc_error(c.points.ListEntries, lpb.ListEntriesRequest(parent=c.parent, rule_code="LATE\u202e"),
+                    metadata=c.admin)
+    assert err.code() == OK.INVALID_ARGUMENT and details(err).fields == ["rule_code"] and "U+202E" in err.details()

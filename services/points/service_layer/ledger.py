@@ -18,7 +18,7 @@ from services.common.tenancy import check_etag
 from services.points.domain import ledger as rules
 from services.points.domain.chain import Decision, EntryDecision
 from services.points.domain.ledger import Entry, EntryStatus
-from services.points.domain.names import entry_name
+from services.points.domain.names import entry_name, member_name
 from services.points.domain.rule_sets import Rule, RuleSetRevision
 from services.points.service_layer import ledger_access as access
 from services.points.service_layer import ledger_commands as c
@@ -166,7 +166,8 @@ def batch_record_entries(cmd: c.BatchRecordEntries, uows: PointsUnitOfWorkFactor
             seen[member_id] = index
             member = uow.directory.member(member_id)
             if member is None:
-                v.add(field_path, f"党员不存在：{member_id}", f"no such member: {member_id}")
+                name = member_name(uow.tenant, member_id)
+                v.add(field_path, f"党员不存在：{name}", f"no such member: {name}")
                 continue
             access.check_member_within(uow, who, member)
             members.append((member, item.quantity))
