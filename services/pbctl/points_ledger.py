@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from services.common.clock import DEFAULT_TZ
+from services.common.spelling import normalize
 from services.common.tenancy import tenant_name
 from services.pbctl.points import _call, _stub, points
 from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
@@ -35,6 +36,8 @@ def _occurred(value: str):
     """--occurred as a Timestamp: ISO date or date-time; without an offset, in Asia/Shanghai."""
     from google.protobuf.timestamp_pb2 import Timestamp
 
+    # ２０２６－０５－０１ as a Chinese input method types it; a space (full-width too) between date and time
+    value = "T".join(normalize(part) for part in value.split())
     try:
         moment = dt.datetime.fromisoformat(value) if value else dt.datetime.now(dt.UTC)
     except ValueError:
@@ -222,7 +225,7 @@ def standings(tenant, unit, year, top, bottom, target) -> None:
         if lines:
             click.echo(title)
         for s in lines:
-            click.echo(f"  {s.rank:>4}  {s.balance:>4}  {s.member_display_name}  {s.status}  {s.member}")
+            click.echo(f"  {s.rank:>4}  {s.balance:>4}  {s.member_display_name}  {s.status}  {s.member}  {s.unit}")
 
 
 @points.command("summary")
@@ -239,7 +242,8 @@ def summary_(tenant, unit, year, target) -> None:
         found = _call(_stub(opened).GetUnitSummary, request, token_metadata(tenant))
     for line in [found.total, *found.children]:
         statuses = ", ".join(f"{s.status} {s.member_count}" for s in line.statuses)
-        click.echo(f"{line.display_name}: {line.member_count} members, average {line.average_balance:.1f}  ({statuses})")
+        click.echo(f"{line.display_name}: {line.member_count} members, average {line.average_balance:.1f}  ({statuses})"
+                   f"  {line.unit}".rstrip())
 
 
 @points.command("verify")

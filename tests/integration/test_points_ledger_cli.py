@@ -40,3 +40,20 @@ def test_a_clerks_day_from_the_shell(platform, monkeypatch, tmp_path):
     assert "average" in run(cli, ["points", "summary", *target]).output
     verified = run(cli, ["points", "verify", *target])
     assert verified.exit_code == 0 and verified.output.startswith("ok: 6 links"), verified.output
+
+
+def test_a_date_typed_full_width_is_the_date_and_standings_name_each_members_unit(platform, monkeypatch):
+    c = LedgerCounty(platform)
+    target = ["--tenant", c.code, "--target", f"127.0.0.1:{platform.port}"]
+    monkeypatch.setenv("TOKEN", token("county_admin", [c.code]))
+    run = CliRunner().invoke
+    first = c.members[0].name
+    for when in ("２０２６－０５－０１", "2026-05-01 08:30", "２０２６－０５－０１\u3000０８：３０"):
+        recorded = run(cli, ["points", "record", "--member", first, "--rule", "STUDY", "--occurred", when, *target])
+        assert recorded.exit_code == 0 and "STUDY x1" in recorded.output and "2026" in recorded.output, recorded.output
+    bad = run(cli, ["points", "record", "--member", first, "--rule", "STUDY", "--occurred", "2026-13-01", *target])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    standings = run(cli, ["points", "standings", "--top", "1", *target]).output.splitlines()
+    assert standings[2].split()[-2:] == [first, c.villages[0].name], standings  # the clerk's unit to ask for
+    summary = run(cli, ["points", "summary", "--unit", c.town.name, *target]).output.splitlines()
+    assert summary[0].endswith(c.town.name) and summary[1].endswith(c.station.name), summary
