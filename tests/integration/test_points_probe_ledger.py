@@ -107,3 +107,19 @@ def test_a_batch_names_an_unknown_member_as_record_entry_does_and_a_filter_refus
     err = rpc_error(c.points.ListEntries, lpb.ListEntriesRequest(parent=c.parent, rule_code="LATE\u202e"),
                     metadata=c.admin)
     assert err.code() == OK.INVALID_ARGUMENT and details(err).fields == ["rule_code"] and "U+202E" in err.details()
+
+
+def test_a_rule_set_named_full_width_is_the_rule_set_created_under_its_ascii_id(platform):
+    # CreateRuleSet folds ａｂｃ to abc; every read and write of it must find it under either spelling.
+    county = LedgerCounty(platform)
+    s, md = platform.points, county.admin
+    created = s.CreateRuleSet(ppb.CreateRuleSetRequest(parent=county.parent, rule_set=a_rule_set(),
+                                                       rule_set_id="ｄｒａｆｔ－２"), metadata=md)
+    assert created.name == f"{county.parent}/ruleSets/draft-2"
+    wide = f"{county.parent}/ruleSets/ｄｒａｆｔ－２"
+    assert s.GetRuleSet(ppb.GetRuleSetRequest(name=wide), metadata=md).name == created.name
+    assert s.GetRuleSetRevision(ppb.GetRuleSetRevisionRequest(name=f"{wide}/revisions/１"), metadata=md).revision == 1
+    listed = s.ListRuleSetRevisions(ppb.ListRuleSetRevisionsRequest(parent=wide), metadata=md).revisions
+    assert [r.revision for r in listed] == [1]
+    published = s.PublishRuleSet(ppb.PublishRuleSetRequest(name=wide, effective_from="２０２６－０１－０１"), metadata=md)
+    assert (published.name, published.state) == (created.name, ppb.RuleSet.PUBLISHED)

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.common import identifiers
 from services.points.domain.rule_sets import RuleSetContent
+
+
+class _NamesRuleSet:
+    """A command naming a rule set by id: spelt as CreateRuleSet stored it (ｄｒａｆｔ－２ is draft-2),
+    so a full-width name finds the rule set its ASCII id names."""
+
+    def __post_init__(self) -> None:
+        self.rule_set_id = identifiers.normalize(self.rule_set_id)
+        if hasattr(self, "revision"):
+            self.revision = identifiers.normalize(self.revision)
 
 
 @dataclass
@@ -26,7 +37,7 @@ class CreateRuleSet:
 
 
 @dataclass
-class GetRuleSet:
+class GetRuleSet(_NamesRuleSet):
     tenant: str
     rule_set_id: str
 
@@ -39,7 +50,7 @@ class ListRuleSets:
 
 
 @dataclass
-class UpdateRuleSet:
+class UpdateRuleSet(_NamesRuleSet):
     tenant: str
     rule_set_id: str
     # {mask path: value}: display_name, description (str), mode (Mode | None), base (int | None),
@@ -50,7 +61,7 @@ class UpdateRuleSet:
 
 
 @dataclass
-class PublishRuleSet:
+class PublishRuleSet(_NamesRuleSet):
     tenant: str
     rule_set_id: str
     effective_from: str
@@ -58,7 +69,7 @@ class PublishRuleSet:
 
 
 @dataclass
-class ListRuleSetRevisions:
+class ListRuleSetRevisions(_NamesRuleSet):
     tenant: str
     rule_set_id: str
     page_size: int = 0
@@ -66,7 +77,7 @@ class ListRuleSetRevisions:
 
 
 @dataclass
-class GetRuleSetRevision:
+class GetRuleSetRevision(_NamesRuleSet):
     tenant: str
     rule_set_id: str
     revision: str
