@@ -123,3 +123,28 @@ def test_a_rule_set_named_full_width_is_the_rule_set_created_under_its_ascii_id(
     assert [r.revision for r in listed] == [1]
     published = s.PublishRuleSet(ppb.PublishRuleSetRequest(name=wide, effective_from="２０２６－０１－０１"), metadata=md)
     assert (published.name, published.state) == (created.name, ppb.RuleSet.PUBLISHED)
+
+
+def test_entries_stores_goods_and_wallets_named_full_width_are_found(platform):
+    from partybuilding.points.v1 import points_exchange_pb2 as xpb
+
+    c = LedgerCounty(platform)
+    wide = str.maketrans({chr(ch): chr(ch + 0xFEE0) for ch in range(0x21, 0x7F)})
+
+    def typed(name: str) -> str:  # the ids after the county code, as 全角 mode types them
+        return "/".join(part.translate(wide) if i >= 3 and i % 2 else part for i, part in enumerate(name.split("/")))
+
+    pending = c.record(c.members[0].name, "REVIEW", md=c.clerk)
+    rejected = c.points.RejectEntry(lpb.RejectEntryRequest(name=typed(pending.name), reason="证据不足"),
+                                    metadata=c.admin)
+    assert (rejected.name, rejected.status) == (pending.name, lpb.Entry.REJECTED)
+    store = c.points.CreateStore(xpb.CreateStoreRequest(parent=c.parent, store=xpb.Store(
+        display_name="村0爱心超市", unit=typed(c.villages[0].name))), metadata=c.admin)
+    goods = c.points.CreateGoods(xpb.CreateGoodsRequest(parent=typed(store.name), goods=xpb.Goods(
+        display_name="毛巾", price_points=5, stock=3)), metadata=c.admin)
+    listed = c.points.ListGoods(xpb.ListGoodsRequest(parent=typed(store.name)), metadata=c.admin).goods
+    assert [g.name for g in listed] == [goods.name]
+    restocked = c.points.RestockGoods(xpb.RestockGoodsRequest(name=typed(goods.name), quantity=2), metadata=c.admin)
+    assert restocked.stock == 5
+    wallet = c.points.GetWallet(xpb.GetWalletRequest(member=typed(c.members[0].name)), metadata=c.admin)
+    assert wallet.member == c.members[0].name

@@ -6,7 +6,7 @@ import pytest
 
 from services.common import identifiers
 from services.common.errors import InvalidArgument, Validator
-from services.common.tenancy import is_county_code, parse_name, tenant_of
+from services.common.tenancy import Collection, SubCollection, is_county_code, parse_name, tenant_of
 from services.organization.domain import personal_data as pd
 from tests.helpers import id_card
 
@@ -76,3 +76,12 @@ def test_other_compatibility_forms_are_recognised_not_accepted(spelling, folded)
     # What they fold to still has to pass the identifier's own check: ½ is no division code.
     assert identifiers.normalize(spelling) == folded
     assert not is_county_code(identifiers.normalize("６１０２２½"))
+
+
+def test_a_resource_name_typed_full_width_names_the_resource_its_ascii_spelling_names():
+    wide = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+    parsed = parse_name("tenants/610297/members/" + "m-01m8ze4gr33rbts1".translate(wide), "member", "members")
+    assert (parsed.tenant, parsed.id) == ("610297", "m-01m8ze4gr33rbts1")
+    child = SubCollection(Collection("ruleSets"), "revisions").parse("tenants/610297/ruleSets/ｄｒａｆｔ－２/revisions/１２", "name")
+    assert (child.parent_id, child.id) == ("draft-2", "12")
+    assert parse_name("tenants/610297/members/m-1\u200b", "member", "members").id == "m-1\u200b"  # kept: refused by name later

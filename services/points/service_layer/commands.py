@@ -9,18 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.common import identifiers
 from services.points.domain.rule_sets import RuleSetContent
-
-
-class _NamesRuleSet:
-    """A command naming a rule set by id: spelt as CreateRuleSet stored it (ｄｒａｆｔ－２ is draft-2),
-    so a full-width name finds the rule set its ASCII id names."""
-
-    def __post_init__(self) -> None:
-        self.rule_set_id = identifiers.normalize(self.rule_set_id)
-        if hasattr(self, "revision"):
-            self.revision = identifiers.normalize(self.revision)
 
 
 @dataclass
@@ -37,7 +26,7 @@ class CreateRuleSet:
 
 
 @dataclass
-class GetRuleSet(_NamesRuleSet):
+class GetRuleSet:
     tenant: str
     rule_set_id: str
 
@@ -50,7 +39,7 @@ class ListRuleSets:
 
 
 @dataclass
-class UpdateRuleSet(_NamesRuleSet):
+class UpdateRuleSet:
     tenant: str
     rule_set_id: str
     # {mask path: value}: display_name, description (str), mode (Mode | None), base (int | None),
@@ -61,7 +50,7 @@ class UpdateRuleSet(_NamesRuleSet):
 
 
 @dataclass
-class PublishRuleSet(_NamesRuleSet):
+class PublishRuleSet:
     tenant: str
     rule_set_id: str
     effective_from: str
@@ -69,7 +58,7 @@ class PublishRuleSet(_NamesRuleSet):
 
 
 @dataclass
-class ListRuleSetRevisions(_NamesRuleSet):
+class ListRuleSetRevisions:
     tenant: str
     rule_set_id: str
     page_size: int = 0
@@ -77,7 +66,7 @@ class ListRuleSetRevisions(_NamesRuleSet):
 
 
 @dataclass
-class GetRuleSetRevision(_NamesRuleSet):
+class GetRuleSetRevision:
     tenant: str
     rule_set_id: str
     revision: str
