@@ -16,7 +16,9 @@ character as it is, and the identifiers the platform stores are ASCII (generated
 before they were first validated), so a folded spelling only ever meets its own ASCII form. The
 other compatibility characters NFKC maps (①, ², Ⅻ, ½) become text that must still pass the
 identifier's own check (pattern, checksum, existence) like any typed value; nothing is
-accepted because it was folded, only recognised. Case is not folded (NFKC keeps it).
+accepted because it was folded, only recognised. Case is not folded (NFKC keeps it). Resource
+names fold the same way (tenancy.parse_name: the county code and the id), so a name typed in
+全角 mode finds what its ASCII spelling names, in every service.
 
 Control and format characters (newline, NUL, zero-width, bidi overrides) are not spellings of
 anything: they are kept by `normalize` so that `check` / `require` refuse them by name.
