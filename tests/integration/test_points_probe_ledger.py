@@ -148,3 +148,26 @@ def test_entries_stores_goods_and_wallets_named_full_width_are_found(platform):
     assert restocked.stock == 5
     wallet = c.points.GetWallet(xpb.GetWalletRequest(member=typed(c.members[0].name)), metadata=c.admin)
     assert wallet.member == c.members[0].name
+
+
+def test_a_replayed_request_id_answers_only_a_caller_who_may_see_the_member(platform):
+    # The exchange checks the subtree on a replay; the ledger answered anyone who had the id and body.
+    c = LedgerCounty(platform)
+    m, other_clerk = c.members[0].name, c.as_clerk(c.villages[1].name, "clerk-1")
+    when = c.record(c.members[1].name, "LATE").occurred_time
+    first = c.record(m, "LATE", md=c.clerk, request_id="r-record", occurred_time=when)
+    batch_request = lpb.BatchRecordEntriesRequest(parent=c.parent, rule_code="STUDY", occurred_time=when,
+                                                  items=[lpb.BatchEntryItem(member=m, quantity=1)], request_id="r-batch")
+    c.points.BatchRecordEntries(batch_request, metadata=c.clerk)
+    reversal = c.reverse(first.name, md=c.admin, request_id="r-reverse")
+    replays = [
+        lambda: c.record(m, "LATE", md=other_clerk, request_id="r-record", occurred_time=when),
+        lambda: c.points.BatchRecordEntries(batch_request, metadata=other_clerk),
+        lambda: c.reverse(first.name, md=other_clerk, request_id="r-reverse"),
+    ]
+    for replay in replays:
+        err = rpc_error(replay)
+        assert (err.code(), details(err).reason) == (OK.PERMISSION_DENIED, "OUTSIDE_CLERK_SUBTREE"), err.details()
+    assert c.record(m, "LATE", md=c.clerk, request_id="r-record", occurred_time=when).name == first.name
+    assert c.reverse(first.name, request_id="r-reverse").name == reversal.name
+    assert c.entry_count() == 4

@@ -125,12 +125,20 @@ def _check_member(uow: PointsUnitOfWork, who: Principal, member_id: str, field_p
     return member
 
 
+def _replayed(uow: PointsUnitOfWork, who: Principal, entry_id: str) -> Entry:
+    """The first answer to a retried request_id, for a caller who may see its member: the key
+    is the county's, not the caller's, so a clerk of another subtree is refused as on a first try."""
+    entry = access.load_entry(uow, entry_id)
+    access.check_member_within(uow, who, access.load_member(uow, entry.member_id))
+    return entry
+
+
 def record_entry(cmd: c.RecordEntry, uows: PointsUnitOfWorkFactory, who: Principal) -> Entry:
     with uows(cmd.tenant) as uow:
         access.check_member_tenant(uow, who, cmd.member_tenant, "member")
         claim = uow.idempotency.claim("RecordEntry", cmd)
         if claim.done:
-            return access.load_entry(uow, claim.done)
+            return _replayed(uow, who, claim.done)
         member = _check_member(uow, who, identifiers.require(cmd.member_id, "member"), "member")
         recording = _check_recording(uow, Validator(), cmd.rule_code, cmd.occurred_at, cmd.note, cmd.evidence_ref,
                                      [("quantity", cmd.quantity)])
@@ -149,7 +157,10 @@ def batch_record_entries(cmd: c.BatchRecordEntries, uows: PointsUnitOfWorkFactor
             access.check_member_tenant(uow, who, item.member_tenant, f"items[{index}].member")
         claim = uow.idempotency.claim("BatchRecordEntries", cmd)
         if claim.done:
-            return uow.ledger.batch_of(claim.done)
+            entries = uow.ledger.batch_of(claim.done)
+            for entry in entries:
+                access.check_member_within(uow, who, access.load_member(uow, entry.member_id))
+            return entries
         v = Validator()
         if not cmd.items:
             v.add("items", "至少需要一名党员", "must name at least one member")
@@ -224,7 +235,7 @@ def reverse_entry(cmd: c.ReverseEntry, uows: PointsUnitOfWorkFactory, who: Princ
     with uows(cmd.tenant) as uow:
         claim = uow.idempotency.claim("ReverseEntry", cmd)
         if claim.done:
-            return access.load_entry(uow, claim.done)
+            return _replayed(uow, who, claim.done)
         with Posting(uow) as post:
             original = access.load_entry(uow, cmd.entry_id)
             member = access.load_member(uow, original.member_id)
