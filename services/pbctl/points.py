@@ -17,6 +17,8 @@ from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_met
 TIMEOUT_SECONDS = 30
 # What a county may write in a file; everything else is the server's (RuleSet's output-only fields).
 MAX_FILE_BYTES = 1 << 20
+# A number option as the protos carry it: out of int32 is a usage error, never a stack trace.
+INT32 = click.IntRange(-(2**31), 2**31 - 1)
 CONTENT_PATHS = ("display_name", "description", "mode", "base", "floor", "max_quantity", "thresholds", "rules")
 
 
@@ -152,7 +154,7 @@ def list_(tenant: str, target: str) -> None:
 @rules.command("show")
 @click.argument("name")
 @click.option("--tenant", default="", help="County code, when NAME is a rule set's id.")
-@click.option("--revision", type=int, default=0, help="A given revision (default: the latest).")
+@click.option("--revision", type=INT32, default=0, help="A given revision (default: the latest).")
 @TARGET
 def show(name: str, tenant: str, revision: int, target: str) -> None:
     """Print rule set NAME (tenants/{code}/ruleSets/{id}, or its id with --tenant) as YAML."""

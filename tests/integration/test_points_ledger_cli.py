@@ -57,3 +57,25 @@ def test_a_date_typed_full_width_is_the_date_and_standings_name_each_members_uni
     assert standings[2].split()[-2:] == [first, c.villages[0].name], standings  # the clerk's unit to ask for
     summary = run(cli, ["points", "summary", "--unit", c.town.name, *target]).output.splitlines()
     assert summary[0].endswith(c.town.name) and summary[1].endswith(c.station.name), summary
+
+
+def test_numbers_out_of_range_or_oddly_spelt_are_refused_without_a_stack_trace(platform, monkeypatch, tmp_path):
+    c = LedgerCounty(platform)
+    target = ["--tenant", c.code, "--target", f"127.0.0.1:{platform.port}"]
+    monkeypatch.setenv("TOKEN", token("county_admin", [c.code]))
+    run = CliRunner().invoke
+    member = c.members[0].name
+    for args in (["record", "--member", member, "--rule", "LATE", "--quantity", "99999999999"],
+                 ["standings", "--top", "99999999999"], ["balance", member, "--year", "99999999999"],
+                 ["entries", "--limit", "99999999999"]):
+        result = run(cli, ["points", *args, *target])
+        assert result.exit_code == 2 and "99999999999" in result.output, (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+    for quantity in ("99999999999", "1.5", "-1", "两"):
+        sheet = tmp_path / "sheet.csv"
+        sheet.write_text(f"member,quantity\n{member},{quantity}\n", encoding="utf-8")
+        result = run(cli, ["points", "batch-record", "--rule", "LATE", "--csv", str(sheet), *target])
+        assert result.exit_code == 2 and "sheet.csv:2" in result.output and "数量" in result.output, (quantity, result.output)
+    sheet.write_text(f"member,quantity\n{member},２\n", encoding="utf-8")  # a full-width 2 is 2
+    result = run(cli, ["points", "batch-record", "--rule", "LATE", "--csv", str(sheet), *target])
+    assert result.exit_code == 0 and "LATE x2" in result.output, result.output
