@@ -3,14 +3,15 @@ objections and the audit trail. Tenant-scoped; touches only the rounds' own tabl
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from decimal import Decimal
 
-from services.assessment.domain.amounts import centi, from_centi
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from services.assessment.adapters import tables as t
+from services.assessment.domain.amounts import centi, from_centi
 from services.assessment.domain.rounds import (
     EventKind,
     NegativeItemRecord,
@@ -129,6 +130,12 @@ class RoundRepository:
         """The trail position after a write that does not change the round's stage (nor its etag)."""
         self.conn.execute(update(t.rounds).where(t.rounds.c.tenant == self.tenant, t.rounds.c.id == round_.id)
                           .values(last_event_seq=round_.last_event_seq))
+
+    def backdate_stage(self, round_id: str, days: int) -> None:
+        """Demo data of a past year only: the current stage began `days` earlier than recorded."""
+        current = self.get(round_id)
+        self.conn.execute(update(t.rounds).where(t.rounds.c.tenant == self.tenant, t.rounds.c.id == round_id)
+                          .values(stage_started_at=current.stage_started_at - dt.timedelta(days=days)))
 
     def list(self, scheme_id: str, state: RoundState | None, after: list | None, limit: int) -> list[Round]:
         """Newest first, keyset on (created_at, id)."""
