@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from services.common.tenancy import tenant_name
-from services.pbctl.assessment import _call, _stub, assessment
+from services.pbctl.assessment import _stub, assessment
 from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
+from services.pbctl.settings import call as _call
 
 TENANT = click.option("--tenant", required=True, help="County code, e.g. 610222.")
 VALUES_MAX = 200

@@ -18,7 +18,7 @@ from services.assessment.domain.names import (
     target_name,
     unit_name,
 )
-from services.assessment.entrypoints.mapping import ts
+from services.common.grpc.messages import ts
 
 from services.assessment.domain.rounds import (
     NegativeItemRecord,
