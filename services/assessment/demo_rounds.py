@@ -2,17 +2,14 @@
 
 A finished round of 2025 (every stage walked, scores from the townships' clerks, the county and the
 city) and a running round of 2026 in its first scoring stage, with the villages of the first
-township scored. Called from demo.py once the scheme is published. The directory fills only as the
-organization's events arrive, so the rounds are made in a background thread, as the points demo's
-ledger entries are. Everything goes through the use cases, as a county would through the RPCs.
+township scored. Called from demo.py's load_demo_serving once the platform serves and the
+directory is resynced (the scheme is published by demo.py's load_demo). Everything goes through
+the use cases, as a county would through the RPCs.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import threading
-import time
 from decimal import Decimal
 
 from services.assessment.domain.names import unit_name
@@ -25,34 +22,13 @@ from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWorkF
 from services.common.auth import Principal, Role
 from services.common.tenancy import city_of
 
-log = logging.getLogger(__name__)
-
 DEMO_CODE = "610222"
-WAIT_SECONDS = 120.0
 PAST_PERIOD, CURRENT_PERIOD = "2025", "2026"
 
 
-def start_demo_rounds(uows: AssessmentUnitOfWorkFactory, scheme_id: str, code: str = DEMO_CODE,
-                      wait_seconds: float = WAIT_SECONDS) -> threading.Thread:
-    """Make the demo rounds in the background as soon as the directory knows the county's villages."""
-    def when_ready() -> None:
-        deadline = time.monotonic() + wait_seconds
-        while time.monotonic() < deadline:
-            try:
-                if load_demo_rounds(uows, scheme_id, code):
-                    return
-            except Exception:  # the demo must never take the server down; say why and stop
-                log.exception("assessment demo rounds not loaded")
-                return
-            time.sleep(1.0)
-
-    thread = threading.Thread(target=when_ready, name="assessment-demo-rounds", daemon=True)
-    thread.start()
-    return thread
-
-
 def load_demo_rounds(uows: AssessmentUnitOfWorkFactory, scheme_id: str, code: str = DEMO_CODE) -> bool:
-    """Both demo rounds, unless the county has rounds already; False while the directory is still empty."""
+    """Both demo rounds, unless the county has rounds already (a restart adds nothing); False when
+    the scheme or the villages are missing."""
     with uows(code, write=False) as uow:
         if uow.rounds.list(scheme_id, None, None, 1):
             return True
