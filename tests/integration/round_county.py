@@ -4,7 +4,10 @@ assessment directory as the organization's events place them, and a small publis
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 from partybuilding.assessment.v1 import assessment_rounds_pb2 as rpb
 from partybuilding.assessment.v1 import assessment_service_pb2_grpc as agrpc
 from partybuilding.organization.v1 import organization_service_pb2 as pb
@@ -13,12 +16,40 @@ from sqlalchemy import select, update
 from services.assessment.adapters import tables
 from services.assessment.service_layer import commands, schemes
 from services.common.auth import Principal
-from tests.helpers import County
+from tests.helpers import County, details, rpc_error
 from tests.unit.round_schemes import small_scheme
 
 # Every indicator of the small scheme, per source, with a valid value.
 ORGANIZATION_VALUES = {"MEETINGS": 25, "ARCHIVE": 1, "INCOME": 60, "VOLUNTEER": 4}
 MASS_VALUES = {"MEETINGS": 20, "INCOME": 50, "VOLUNTEER": 3}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What a refused call tells a user: code, reason, fields, both messages and the ErrorInfo metadata."""
+
+    reason: str
+    fields: list[str]
+    zh: str
+    en: str
+    metadata: dict
+
+
+def refusal(code, call, *args, field: str | None = None, reason: str | None = None, **kwargs) -> Refusal:
+    """`tests.helpers.expect`, with the English message and the ErrorInfo metadata too (one call)."""
+    err = rpc_error(call, *args, **kwargs)
+    assert err.code() == code, f"expected {code}, got {err.code()}: {err.details()}"
+    d = details(err)
+    assert field is None or field in d.fields, f"{field!r} not among violations {d.fields}: {err.details()}"
+    assert reason is None or d.reason == reason, f"reason {d.reason!r} != {reason!r}: {err.details()}"
+    status = rpc_status.from_call(err)
+    metadata = {}
+    for any_ in status.details:
+        if any_.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            any_.Unpack(info)
+            metadata = dict(info.metadata)
+    return Refusal(d.reason, d.fields, d.zh, err.details(), metadata)
 
 
 def values(mapping: dict) -> list[rpb.IndicatorValue]:

@@ -7,7 +7,7 @@ import pytest
 from partybuilding.assessment.v1 import assessment_rounds_pb2 as rpb
 
 from tests.helpers import expect
-from tests.integration.round_county import RoundCounty, outbox_types, values
+from tests.integration.round_county import RoundCounty, outbox_types, refusal, values
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 REFUSED = grpc.StatusCode.FAILED_PRECONDITION
@@ -51,13 +51,13 @@ def test_negative_items_are_recorded_with_evidence_and_withdrawn(platform, rc):
     done = record(rc, made, rc.villages[0], clerk)
     assert (done.code, done.display_name, done.withdrawn) == ("CORRUPTION", "违纪", False)
     expect(grpc.StatusCode.ALREADY_EXISTS, record, rc, made, rc.villages[0], clerk, reason="NEGATIVE_ITEM_RECORDED")
-    expect(INVALID, record, rc, made, rc.villages[0], clerk, code="NOPE", field="code")
+    expect(INVALID, lambda: record(rc, made, rc.villages[0], clerk, code="NOPE"), field="code")
     expect(INVALID, record, rc, made, rc.villages[1], clerk, evidence="", field="evidence")
     expect(DENIED, record, rc, made, rc.village_b, clerk)
     gone = withdraw(rc, made, rc.villages[0], clerk)
     assert (gone.withdrawn, gone.withdraw_reason) == (True, "复核撤销")
     expect(grpc.StatusCode.NOT_FOUND, withdraw, rc, made, rc.villages[0], clerk)
-    expect(INVALID, withdraw, rc, made, rc.villages[0], clerk, reason="", field="reason")
+    expect(INVALID, lambda: withdraw(rc, made, rc.villages[0], clerk, reason=""), field="reason")
     listed = next(x for x in rc.targets(made) if x.unit == rc.villages[0].name)
     assert [(n.code, n.withdrawn) for n in listed.negative_items] == [("CORRUPTION", True)]
     kinds = [e.kind for e in rc.events(made)]
@@ -71,10 +71,10 @@ def test_objections_only_during_public_notice_and_they_hold_it(platform, rc):
     objection = file(rc, made, rc.villages[0], rc.clerk(rc.town), request_id="obj-1")
     assert file(rc, made, rc.villages[0], rc.clerk(rc.town), request_id="obj-1").name == objection.name
     expect(DENIED, file, rc, made, rc.village_b, rc.clerk(rc.town))
-    expect(INVALID, file, rc, made, rc.villages[0], reason="", field="reason")
+    expect(INVALID, lambda: file(rc, made, rc.villages[0], reason=""), field="reason")
     assert rc.get(made).open_objection_count == 1
     rc.notice_began_days_ago(made, 8)
-    d = expect(REFUSED, rc.advance, made, reason="STAGE_CHECKS_FAILED")
+    d = refusal(REFUSED, rc.advance, made, reason="STAGE_CHECKS_FAILED")
     assert objection.name.rsplit("/", 1)[-1] in d.en and d.metadata["reasons"] == "OBJECTION_OPEN"
     rejected = resolve(rc, objection, decision=rpb.Objection.REJECTED, note="经核实，不成立")
     assert (rejected.state, rejected.resolved_by != "") == (rpb.Objection.REJECTED, True)
@@ -128,6 +128,6 @@ def test_every_rounds_rpc_refuses_another_county(platform, rc):
         ("ListRoundEvents", rpb.ListRoundEventsRequest(parent=made.name)),
     ]
     for method, request in calls:
-        d = expect(DENIED, getattr(rc.s, method), request, metadata=other)
+        d = refusal(DENIED, getattr(rc.s, method), request, metadata=other)
         assert "TENANT" in d.reason or "METHOD" in d.reason, method
     assert rc.get(made).stage == "TOWNSHIP" and len(rc.events(made)) == 1

@@ -4,8 +4,8 @@ the stage, the subtree and the county)."""
 from types import SimpleNamespace
 
 import pytest
-from services.assessment.entrypoints.policy import POLICY, SERVICE
 
+from services.assessment.entrypoints.policy import POLICY, SERVICE
 from services.common.auth import Principal, Role
 from services.common.errors import PermissionDenied
 from services.common.policy import authorize

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from google.protobuf import struct_pb2
 from partybuilding.assessment.v1 import assessment_rounds_pb2 as pb
+
 from services.assessment.domain.names import (
     OBJECTIONS,
     REVISIONS,
@@ -18,8 +19,6 @@ from services.assessment.domain.names import (
     target_name,
     unit_name,
 )
-from services.common.grpc.messages import ts
-
 from services.assessment.domain.rounds import (
     NegativeItemRecord,
     Objection,
@@ -31,6 +30,7 @@ from services.assessment.service_layer import round_commands as c
 from services.assessment.service_layer.round_views import RoundView, TargetView
 from services.common.clock import iso_date
 from services.common.errors import InvalidArgument
+from services.common.grpc.messages import ts
 from services.common.tenancy import etag_of
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from partybuilding.assessment.v1 import assessment_rounds_pb2 as pb
-from services.common.grpc.messages import request_fingerprint, tenant_code
 
 from services.assessment.entrypoints import round_mapping as m
 from services.assessment.service_layer import objections, round_scores, round_trail, rounds
 from services.assessment.service_layer import round_commands as c
 from services.common.grpc.interceptor import current_principal
+from services.common.grpc.messages import request_fingerprint, tenant_code
 
 
 class RoundMethods:

@@ -7,10 +7,8 @@ then published again, so the notice shows what the decision changed.
 
 from __future__ import annotations
 
-from services.assessment.domain.names import objection_name, round_name, target_name, unit_name
-from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWorkFactory
-
 from services.assessment.domain import stages
+from services.assessment.domain.names import objection_name, round_name, target_name, unit_name
 from services.assessment.domain.round_events import ObjectionFiled, ObjectionResolved
 from services.assessment.domain.rounds import EventKind, Objection, ObjectionState, ScoreSubmission
 from services.assessment.service_layer import round_access as access
@@ -23,6 +21,7 @@ from services.assessment.service_layer.round_scores import (
     parse_values,
 )
 from services.assessment.service_layer.round_trail import trail
+from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWorkFactory
 from services.common import identifiers
 from services.common.auth import Principal
 from services.common.clock import utcnow

@@ -4,11 +4,10 @@ scheme, a target, the caller as a stage actor, a clerk's subtree."""
 from __future__ import annotations
 
 from services.assessment.domain.names import round_name, target_name
-from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWork
-
 from services.assessment.domain.rounds import Round, RoundTarget
 from services.assessment.domain.scheme import Actor, Scheme
 from services.assessment.service_layer import scope
+from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWork
 from services.common import clerks
 from services.common.auth import Principal, Role
 from services.common.errors import PermissionDenied, not_found

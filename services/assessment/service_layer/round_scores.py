@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from services.assessment.domain import stages
 from services.assessment.domain.amounts import hundredths
 from services.assessment.domain.names import target_name
-from services.assessment.service_layer.unit_of_work import (
-    AssessmentUnitOfWork,
-    AssessmentUnitOfWorkFactory,
-)
-
-from services.assessment.domain import stages
 from services.assessment.domain.rounds import (
-    MEASURE_LIMIT,
     EventKind,
     NegativeItemRecord,
     Round,
@@ -30,6 +24,10 @@ from services.assessment.service_layer import round_access as access
 from services.assessment.service_layer import round_commands as c
 from services.assessment.service_layer.round_trail import trail
 from services.assessment.service_layer.round_views import TargetView, target_view
+from services.assessment.service_layer.unit_of_work import (
+    AssessmentUnitOfWork,
+    AssessmentUnitOfWorkFactory,
+)
 from services.common import identifiers, text
 from services.common.auth import Principal
 from services.common.clock import utcnow
@@ -55,7 +53,7 @@ def parse_values(scheme: Scheme, source: str, values: list[c.Value], v: Validato
         if not v.require(code not in found, f"{path}.indicator", f"指标 {code} 重复填写",
                          f"indicator {code} is given twice"):
             continue
-        value = hundredths(item.value) if abs(item.value) <= MEASURE_LIMIT else None
+        value = hundredths(item.value)  # None for NaN, infinities and beyond a billion
         if not v.require(value is not None, f"{path}.value", "必须是有限的数值且不超过十亿",
                          "must be a finite number of at most one billion in magnitude"):
             continue

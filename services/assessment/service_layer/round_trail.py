@@ -3,14 +3,13 @@ ListRoundEvents. A clerk reads the round's own lines and those of targets in the
 
 from __future__ import annotations
 
+from services.assessment.domain.rounds import EventKind, Round, RoundEvent
+from services.assessment.service_layer import round_access as access
+from services.assessment.service_layer import round_commands as c
 from services.assessment.service_layer.unit_of_work import (
     AssessmentUnitOfWork,
     AssessmentUnitOfWorkFactory,
 )
-
-from services.assessment.domain.rounds import EventKind, Round, RoundEvent
-from services.assessment.service_layer import round_access as access
-from services.assessment.service_layer import round_commands as c
 from services.common import identifiers
 from services.common.auth import Principal
 from services.common.clock import utcnow

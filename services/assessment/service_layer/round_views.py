@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWork
-
 from services.assessment.domain.rounds import NegativeItemRecord, Round, RoundTarget, ScoreValue
 from services.assessment.domain.scheme import Scheme, Stage, StageKind
 from services.assessment.domain.stages import indicators_of_source, notice_ends_on
 from services.assessment.service_layer.round_access import round_scheme
+from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWork
 from services.common.clock import DEFAULT_TZ
 
 

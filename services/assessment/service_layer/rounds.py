@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.assessment.domain.names import round_name, scheme_name, unit_name
-from services.assessment.service_layer.loaders import referenced_published_revision
-from services.assessment.service_layer.unit_of_work import (
-    AssessmentUnitOfWork,
-    AssessmentUnitOfWorkFactory,
-)
-
 from services.assessment.adapters.round_candidates import Candidate
 from services.assessment.domain import stages
+from services.assessment.domain.names import round_name, scheme_name, unit_name
 from services.assessment.domain.periods import parse_period
 from services.assessment.domain.round_events import RoundAdvanced, RoundCreated
 from services.assessment.domain.rounds import EventKind, Round, RoundState, RoundTarget
 from services.assessment.domain.scheme import Scheme, StageKind, TargetKind
 from services.assessment.service_layer import round_access as access
 from services.assessment.service_layer import round_commands as c
+from services.assessment.service_layer.loaders import referenced_published_revision
 from services.assessment.service_layer.results_stub import finalize_results, publish_results
 from services.assessment.service_layer.round_trail import trail
 from services.assessment.service_layer.round_views import (
@@ -35,6 +30,10 @@ from services.assessment.service_layer.round_views import (
     round_view,
     round_views,
     target_views,
+)
+from services.assessment.service_layer.unit_of_work import (
+    AssessmentUnitOfWork,
+    AssessmentUnitOfWorkFactory,
 )
 from services.common import identifiers
 from services.common.auth import Principal
