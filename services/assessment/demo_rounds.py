@@ -116,8 +116,10 @@ def _walk_to_the_end(uows, code: str, round_: Round, county: Principal) -> None:
             with uows(code) as uow:
                 uow.rounds.backdate_stage(round_.id, stage.days)
                 uow.commit()
+        # The city's re-check ends with the city's own decision; every other stage is the county's.
+        who = _actor_principal(code, Actor.CITY, targets[0]) if Actor.CITY in stage.actors else county
         round_ = rounds.advance_round(c.AdvanceRound(code, round_.id, request_id=f"demo-{round_.id}-{stage.code}"),
-                                      uows, county).round
+                                      uows, who).round
 
 
 def _score_first_township(uows, code: str, round_: Round) -> None:

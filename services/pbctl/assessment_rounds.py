@@ -34,6 +34,16 @@ def _unit(tenant: str, unit: str) -> str:
     return unit if not unit or unit.startswith("tenants/") else f"{tenant_name(tenant)}/units/{unit}"
 
 
+def _every(method, request, items: str, md):
+    """Every item of a listing, page after page (`request` is re-sent with each page token)."""
+    while True:
+        page = _call(method, request, md)
+        yield from getattr(page, items)
+        if not page.next_page_token:
+            return
+        request.page_token = page.next_page_token
+
+
 def round_line(r) -> str:
     from partybuilding.assessment.v1 import assessment_rounds_pb2 as pb
 
@@ -97,16 +107,10 @@ def list_rounds(tenant, scheme, target) -> None:
     from partybuilding.assessment.v1 import assessment_rounds_pb2 as pb
 
     scheme_name = f"{tenant_name(tenant)}/schemes/{scheme}" if scheme else ""
-    token = ""
+    request = pb.ListRoundsRequest(parent=tenant_name(tenant), scheme=scheme_name, page_size=100)
     with channel(target) as opened:
-        while True:
-            page = _call(_stub(opened).ListRounds, pb.ListRoundsRequest(
-                parent=tenant_name(tenant), scheme=scheme_name, page_size=100, page_token=token), token_metadata(tenant))
-            for r in page.rounds:
-                click.echo(round_line(r))
-            token = page.next_page_token
-            if not token:
-                break
+        for r in _every(_stub(opened).ListRounds, request, "rounds", token_metadata(tenant)):
+            click.echo(round_line(r))
 
 
 @round_group.command("targets")
@@ -119,17 +123,11 @@ def targets(tenant, round_id, subtree, incomplete, target) -> None:
     """The round's frozen targets with their progress per source."""
     from partybuilding.assessment.v1 import assessment_rounds_pb2 as pb
 
-    token = ""
+    request = pb.ListRoundTargetsRequest(parent=_round(tenant, round_id), subtree=_unit(tenant, subtree),
+                                         incomplete_only=incomplete, page_size=100)
     with channel(target) as opened:
-        while True:
-            page = _call(_stub(opened).ListRoundTargets, pb.ListRoundTargetsRequest(
-                parent=_round(tenant, round_id), subtree=_unit(tenant, subtree), incomplete_only=incomplete,
-                page_size=100, page_token=token), token_metadata(tenant))
-            for x in page.targets:
-                click.echo(target_line(x))
-            token = page.next_page_token
-            if not token:
-                break
+        for x in _every(_stub(opened).ListRoundTargets, request, "targets", token_metadata(tenant)):
+            click.echo(target_line(x))
 
 
 def _values_from_file(path: Path) -> list[tuple[str, str, str]]:
@@ -306,16 +304,10 @@ def list_objections(tenant, round_id, target) -> None:
     """The round's objections in filing order."""
     from partybuilding.assessment.v1 import assessment_rounds_pb2 as pb
 
-    token = ""
+    request = pb.ListObjectionsRequest(parent=_round(tenant, round_id), page_size=100)
     with channel(target) as opened:
-        while True:
-            page = _call(_stub(opened).ListObjections, pb.ListObjectionsRequest(
-                parent=_round(tenant, round_id), page_size=100, page_token=token), token_metadata(tenant))
-            for o in page.objections:
-                click.echo(objection_line(o))
-            token = page.next_page_token
-            if not token:
-                break
+        for o in _every(_stub(opened).ListObjections, request, "objections", token_metadata(tenant)):
+            click.echo(objection_line(o))
 
 
 @round_group.command("events")
@@ -328,17 +320,11 @@ def events(tenant, round_id, target_id, target) -> None:
     from google.protobuf import json_format
     from partybuilding.assessment.v1 import assessment_rounds_pb2 as pb
 
-    token = ""
+    request = pb.ListRoundEventsRequest(parent=_round(tenant, round_id), page_size=100,
+                                        target=_target(tenant, round_id, target_id) if target_id else "")
     with channel(target) as opened:
-        while True:
-            page = _call(_stub(opened).ListRoundEvents, pb.ListRoundEventsRequest(
-                parent=_round(tenant, round_id), target=_target(tenant, round_id, target_id) if target_id else "",
-                page_size=100, page_token=token), token_metadata(tenant))
-            for e in page.events:
-                change = json.dumps({"before": json_format.MessageToDict(e.before),
-                                     "after": json_format.MessageToDict(e.after)}, ensure_ascii=False)
-                click.echo(f"{e.sequence}  {e.event_time.ToJsonString()}  {e.actor} ({e.actor_role})  "
-                           f"{pb.RoundEvent.Kind.Name(e.kind)}  {e.stage}  {e.summary}  {change}")
-            token = page.next_page_token
-            if not token:
-                break
+        for e in _every(_stub(opened).ListRoundEvents, request, "events", token_metadata(tenant)):
+            change = json.dumps({"before": json_format.MessageToDict(e.before),
+                                 "after": json_format.MessageToDict(e.after)}, ensure_ascii=False)
+            click.echo(f"{e.sequence}  {e.event_time.ToJsonString()}  {e.actor} ({e.actor_role})  "
+                       f"{pb.RoundEvent.Kind.Name(e.kind)}  {e.stage}  {e.summary}  {change}")

@@ -31,7 +31,7 @@ from services.assessment.service_layer.round_views import RoundView, TargetView
 from services.common.clock import iso_date
 from services.common.errors import InvalidArgument
 from services.common.grpc.messages import ts
-from services.common.tenancy import etag_of
+from services.common.tenancy import etag_of, tenant_name
 
 
 def round_ref(name: str, field_path: str = "name") -> tuple[str, str]:
@@ -69,8 +69,8 @@ def revision_ref(name: str, tenant: str, field_path: str) -> tuple[str, int]:
     """(scheme id, revision number) of tenants/{t}/schemes/{id}/revisions/{n} in `tenant`."""
     parsed = REVISIONS.parse(name, field_path)
     if parsed.tenant != tenant or not parsed.id.isdigit() or int(parsed.id) < 1:
-        raise InvalidArgument.field(field_path, f"应为本县考核方案的版本（tenants/{tenant}/schemes/{{id}}/revisions/{{n}}）",
-                                    f"must name a revision of a scheme of tenants/{tenant} (…/revisions/{{n}}, n >= 1)")
+        raise InvalidArgument.field(field_path, f"应为本县考核方案的版本（{tenant_name(tenant)}/schemes/{{id}}/revisions/{{n}}）",
+                                    f"must name a revision of a scheme of {tenant_name(tenant)} (…/revisions/{{n}}, n >= 1)")
     return parsed.parent_id, int(parsed.id)
 
 
@@ -80,13 +80,13 @@ def unit_ref(name: str, tenant: str, field_path: str) -> str:
         return ""
     parsed = UNITS.parse(name, field_path)
     if parsed.tenant != tenant:
-        raise InvalidArgument.field(field_path, f"组织不属于 tenants/{tenant}", f"must be a unit of tenants/{tenant}")
+        raise InvalidArgument.field(field_path, f"组织不属于 {tenant_name(tenant)}", f"must be a unit of {tenant_name(tenant)}")
     return parsed.id
 
 
 def same_tenant(tenant: str, other: str, field_path: str) -> None:
     if tenant != other:
-        raise InvalidArgument.field(field_path, f"应属于 tenants/{tenant}", f"must belong to tenants/{tenant}")
+        raise InvalidArgument.field(field_path, f"应属于 {tenant_name(tenant)}", f"must belong to {tenant_name(tenant)}")
 
 
 def values(items) -> list[c.Value]:

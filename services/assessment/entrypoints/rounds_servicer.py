@@ -8,7 +8,8 @@ from services.assessment.entrypoints import round_mapping as m
 from services.assessment.service_layer import objections, round_scores, round_trail, rounds
 from services.assessment.service_layer import round_commands as c
 from services.common.grpc.interceptor import current_principal
-from services.common.grpc.messages import request_fingerprint, tenant_code
+from services.common.grpc.messages import tenant_code
+from services.common.grpc.request_ids import request_fingerprint
 
 
 class RoundMethods:

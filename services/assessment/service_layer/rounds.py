@@ -12,7 +12,7 @@ import datetime as dt
 
 from services.assessment.adapters.round_candidates import Candidate
 from services.assessment.domain import stages
-from services.assessment.domain.names import round_name, scheme_name, unit_name
+from services.assessment.domain.names import revision_name, round_name, unit_name
 from services.assessment.domain.periods import parse_period
 from services.assessment.domain.round_events import RoundAdvanced, RoundCreated
 from services.assessment.domain.rounds import EventKind, Round, RoundState, RoundTarget
@@ -111,7 +111,7 @@ def create_round(cmd: c.CreateRound, uows: AssessmentUnitOfWorkFactory, who: Pri
                      "scope": scope_id, "targets": len(targets)})
         uow.rounds.save_trail(round_)
         name = round_name(uow.tenant, round_.id)
-        uow.emit(RoundCreated(name, f"{scheme_name(uow.tenant, scheme.id)}/revisions/{scheme.revision}",
+        uow.emit(RoundCreated(name, revision_name(uow.tenant, scheme.id, scheme.revision),
                               round_.display_name, round_.period,
                               unit_name(uow.tenant, scope_id) if scope_id else "", len(targets), first.code,
                               who.subject))

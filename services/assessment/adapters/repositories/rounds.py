@@ -4,21 +4,18 @@ objections and the audit trail. Tenant-scoped; touches only the rounds' own tabl
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from services.assessment.adapters import tables as t
+from services.assessment.adapters.repositories.round_records import ObjectionRows, TrailRows, when
 from services.assessment.domain.amounts import centi, from_centi
+from services.assessment.domain.names import round_name
 from services.assessment.domain.rounds import (
-    EventKind,
     NegativeItemRecord,
-    Objection,
-    ObjectionState,
     Round,
-    RoundEvent,
     RoundState,
     RoundTarget,
     ScoreSubmission,
@@ -32,17 +29,13 @@ from services.common.errors import stale_etag
 CHUNK = 1000
 
 
-def _when(value):
-    return as_utc(value) if value is not None else None
-
-
 def _round(row) -> Round:
     return Round(
         tenant=row.tenant, id=row.id, scheme_id=row.scheme_id, scheme_revision=row.scheme_revision,
         display_name=row.display_name, period=row.period, scope_unit_id=row.scope_unit_id,
         scope_path=row.scope_path, stage_index=row.stage_index, state=RoundState(row.state),
         stage_started_at=as_utc(row.stage_started_at), created_at=as_utc(row.created_at),
-        created_by=row.created_by, target_count=row.target_count, finalized_at=_when(row.finalized_at),
+        created_by=row.created_by, target_count=row.target_count, finalized_at=when(row.finalized_at),
         version=row.version, last_event_seq=row.last_event_seq,
     )
 
@@ -54,42 +47,14 @@ def _target(row) -> RoundTarget:
 def _negative_item(row) -> NegativeItemRecord:
     return NegativeItemRecord(
         id=row.id, target_id=row.target_id, code=row.code, evidence=row.evidence, recorded_by=row.recorded_by,
-        recorded_at=as_utc(row.recorded_at), withdrawn_by=row.withdrawn_by, withdrawn_at=_when(row.withdrawn_at),
+        recorded_at=as_utc(row.recorded_at), withdrawn_by=row.withdrawn_by, withdrawn_at=when(row.withdrawn_at),
         withdraw_reason=row.withdraw_reason,
     )
 
 
-def _adjustment_json(objection: Objection) -> str:
-    adjustment = objection.adjustment
-    if adjustment is None:
-        return ""
-    return json.dumps({"target_id": adjustment.target_id, "source": adjustment.source,
-                       "values": {code: str(value) for code, value in adjustment.values.items()}},
-                      ensure_ascii=False, sort_keys=True)
+class RoundRepository(ObjectionRows, TrailRows):
+    """The round row, its targets, scores and negative items; objections and the trail in round_records."""
 
-
-def _objection(row) -> Objection:
-    adjustment = None
-    if row.adjustment:
-        data = json.loads(row.adjustment)
-        adjustment = ScoreSubmission(data["target_id"], data["source"],
-                                     {code: Decimal(value) for code, value in data["values"].items()})
-    return Objection(
-        id=row.id, target_id=row.target_id, reason=row.reason, filed_by=row.filed_by,
-        filed_at=as_utc(row.filed_at), state=ObjectionState(row.state), decision_note=row.decision_note,
-        resolved_by=row.resolved_by, resolved_at=_when(row.resolved_at), adjustment=adjustment, version=row.version,
-    )
-
-
-def _event(row) -> RoundEvent:
-    return RoundEvent(
-        kind=EventKind(row.kind), actor=row.actor, actor_role=row.actor_role, at=as_utc(row.at), stage=row.stage,
-        target_id=row.target_id, summary=row.summary, before=json.loads(row.before), after=json.loads(row.after),
-        seq=row.seq,
-    )
-
-
-class RoundRepository:
     def __init__(self, conn: Connection, tenant: str):
         self.conn, self.tenant = conn, tenant
 
@@ -124,7 +89,7 @@ class RoundRepository:
         ).values(stage_index=round_.stage_index, state=round_.state.value, stage_started_at=round_.stage_started_at,
                  finalized_at=round_.finalized_at, version=round_.version, last_event_seq=round_.last_event_seq))
         if done.rowcount != 1:
-            raise stale_etag(f"tenants/{self.tenant}/rounds/{round_.id}")
+            raise stale_etag(round_name(self.tenant, round_.id))
 
     def save_trail(self, round_: Round) -> None:
         """The trail position after a write that does not change the round's stage (nor its etag)."""
@@ -271,86 +236,3 @@ class RoundRepository:
         for row in rows:
             found.setdefault(row.target_id, []).append(row.code)
         return {target_id: tuple(codes) for target_id, codes in found.items()}
-
-    # ------------------------------------------------------------ objections
-
-    def add_objection(self, round_id: str, objection: Objection) -> None:
-        self.conn.execute(insert(t.round_objections).values(
-            tenant=self.tenant, round_id=round_id, id=objection.id, target_id=objection.target_id,
-            reason=objection.reason, state=objection.state.value, filed_by=objection.filed_by,
-            filed_at=objection.filed_at, version=objection.version))
-
-    def get_objection(self, round_id: str, objection_id: str) -> Objection | None:
-        o = t.round_objections
-        row = self.conn.execute(select(o).where(o.c.tenant == self.tenant, o.c.round_id == round_id,
-                                                o.c.id == objection_id)).first()
-        return _objection(row) if row else None
-
-    def save_objection(self, round_id: str, objection: Objection, read_version: int) -> None:
-        o = t.round_objections
-        done = self.conn.execute(update(o).where(
-            o.c.tenant == self.tenant, o.c.round_id == round_id, o.c.id == objection.id, o.c.version == read_version,
-        ).values(state=objection.state.value, decision_note=objection.decision_note,
-                 adjustment=_adjustment_json(objection), resolved_by=objection.resolved_by,
-                 resolved_at=objection.resolved_at, version=objection.version))
-        if done.rowcount != 1:
-            raise stale_etag(f"tenants/{self.tenant}/rounds/{round_id}/objections/{objection.id}")
-
-    def list_objections(self, round_id: str, state: ObjectionState | None, path_prefix: str,
-                        after: str | None, limit: int) -> list[Objection]:
-        """In filing order (ids grow with time); `path_prefix` confines them to a subtree's targets."""
-        o, rt = t.round_objections, t.round_targets
-        query = select(o).where(o.c.tenant == self.tenant, o.c.round_id == round_id)
-        if state is not None:
-            query = query.where(o.c.state == state.value)
-        if path_prefix != "/":
-            inside = select(rt.c.target_id).where(rt.c.tenant == self.tenant, rt.c.round_id == round_id,
-                                                  rt.c.unit_path.like(like_prefix(path_prefix), escape=LIKE_ESCAPE))
-            query = query.where(o.c.target_id.in_(inside))
-        if after:
-            query = query.where(o.c.id > after)
-        return [_objection(row) for row in self.conn.execute(query.order_by(o.c.id).limit(limit))]
-
-    def open_objection_ids(self, round_id: str) -> tuple[str, ...]:
-        o = t.round_objections
-        rows = self.conn.execute(select(o.c.id).where(o.c.tenant == self.tenant, o.c.round_id == round_id,
-                                                      o.c.state == ObjectionState.OPEN.value).order_by(o.c.id))
-        return tuple(row.id for row in rows)
-
-    def count_open_objections(self, round_ids: list[str]) -> dict[str, int]:
-        o = t.round_objections
-        rows = self.conn.execute(select(o.c.round_id, func.count()).where(
-            o.c.tenant == self.tenant, o.c.round_id.in_(round_ids), o.c.state == ObjectionState.OPEN.value,
-        ).group_by(o.c.round_id))
-        return {row[0]: row[1] for row in rows}
-
-    # ------------------------------------------------------------ the audit trail
-
-    def append_events(self, round_: Round, events: list[RoundEvent]) -> None:
-        """Append to the trail; the caller holds the round's lock and saves `round_` after."""
-        rows = []
-        for event in events:
-            round_.last_event_seq += 1
-            rows.append(dict(
-                tenant=self.tenant, round_id=round_.id, seq=round_.last_event_seq, kind=event.kind.value,
-                actor=event.actor, actor_role=event.actor_role, at=event.at, stage=event.stage,
-                target_id=event.target_id, summary=event.summary,
-                before=json.dumps(event.before, ensure_ascii=False, sort_keys=True),
-                after=json.dumps(event.after, ensure_ascii=False, sort_keys=True)))
-        if rows:
-            self.conn.execute(insert(t.round_events), rows)
-
-    def list_events(self, round_id: str, target_id: str, path_prefix: str, after: int | None,
-                    limit: int) -> list[RoundEvent]:
-        """In trail order; `path_prefix` keeps the round's own lines and those of targets under it."""
-        e, rt = t.round_events, t.round_targets
-        query = select(e).where(e.c.tenant == self.tenant, e.c.round_id == round_id)
-        if target_id:
-            query = query.where(e.c.target_id == target_id)
-        if path_prefix != "/":
-            inside = select(rt.c.target_id).where(rt.c.tenant == self.tenant, rt.c.round_id == round_id,
-                                                  rt.c.unit_path.like(like_prefix(path_prefix), escape=LIKE_ESCAPE))
-            query = query.where(or_(e.c.target_id == "", e.c.target_id.in_(inside)))
-        if after:
-            query = query.where(e.c.seq > after)
-        return [_event(row) for row in self.conn.execute(query.order_by(e.c.seq).limit(limit))]
