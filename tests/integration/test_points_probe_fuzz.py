@@ -1,5 +1,5 @@
-"""Every string field of every PointsService request, filled with what a reviewer pastes (NUL,
-a bidi override, 5,000 characters, a full-width name), on SQLite and PostgreSQL (which refuses
+"""Every string and number field of every PointsService request, filled with what a reviewer pastes (NUL,
+a bidi override, 5,000 characters, a full-width name; 0, -1, the int32 limits), on SQLite and PostgreSQL (which refuses
 NUL in text): the answer is a code the caller can act on, never INTERNAL or UNKNOWN."""
 
 from __future__ import annotations
@@ -15,19 +15,32 @@ BAD_TEXT = ["a\x00b", "\u202eabc", "x" * 5000, "ｍ－１", " ", "tenants/610222
 SERVER_FAULTS = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
 
 
-def _string_fields(message, prefix=""):
-    """(path, setter) for each string field of the message and of its message fields, one level down."""
+T = descriptor.FieldDescriptor
+INTS = {T.TYPE_INT32, T.TYPE_INT64, T.TYPE_ENUM}
+BAD_INTS = [0, -1, 2**31 - 1, -(2**31)]
+
+
+def _fields(message, kinds, prefix=""):
+    """(path, setter) for each field of these kinds, in the message and its message fields, one level down."""
     for field in message.DESCRIPTOR.fields:
         if field.is_repeated:
             continue
-        if field.type == descriptor.FieldDescriptor.TYPE_STRING:
+        if field.type in kinds:
             yield f"{prefix}{field.name}", (lambda m, v, f=field.name: setattr(m, f, v))
-        elif field.type == descriptor.FieldDescriptor.TYPE_MESSAGE and not prefix:
-            for path, setter in _string_fields(getattr(message, field.name), f"{field.name}."):
+        elif field.type == T.TYPE_MESSAGE and not prefix and field.message_type.full_name.startswith("partybuilding"):
+            for path, setter in _fields(getattr(message, field.name), kinds, f"{field.name}."):
                 yield path, (lambda m, v, f=field.name, s=setter: s(getattr(m, f), v))
 
 
 def test_no_string_a_caller_sends_makes_the_points_service_fail(platform):
+    _fuzz(platform, {T.TYPE_STRING}, BAD_TEXT, 500)
+
+
+def test_no_number_a_caller_sends_makes_the_points_service_fail(platform):
+    _fuzz(platform, INTS, BAD_INTS, 100)
+
+
+def _fuzz(platform, kinds, values, at_least: int) -> None:
     c = LedgerCounty(platform)
     m = c.members[0].name
     entry = c.record(m, "LATE")
@@ -56,8 +69,8 @@ def test_no_string_a_caller_sends_makes_the_points_service_fail(platform):
         stub = getattr(c.points, method.name)
         request_class = message_factory.GetMessageClass(method.input_type)
         probe = request_class()
-        for path, setter in _string_fields(probe):
-            for value in BAD_TEXT:
+        for path, setter in _fields(probe, kinds):
+            for value in values:
                 default = {"parent": c.parent} if "parent" in request_class.DESCRIPTOR.fields_by_name else {}
                 request = request_class(**bases.get(method.name, default))
                 setter(request, value)
@@ -67,5 +80,5 @@ def test_no_string_a_caller_sends_makes_the_points_service_fail(platform):
                 except grpc.RpcError as err:
                     if err.code() in SERVER_FAULTS:
                         faults.append(f"{method.name} {path}={value[:20]!r}: {err.code()} {err.details()}")
-    assert faults == [] and calls > 500, calls
+    assert faults == [] and calls > at_least, calls
     assert c.verify().ok
