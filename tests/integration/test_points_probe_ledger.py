@@ -171,3 +171,14 @@ def test_a_replayed_request_id_answers_only_a_caller_who_may_see_the_member(plat
     assert c.record(m, "LATE", md=c.clerk, request_id="r-record", occurred_time=when).name == first.name
     assert c.reverse(first.name, request_id="r-reverse").name == reversal.name
     assert c.entry_count() == 4
+
+
+def test_the_balance_shows_a_pending_deduction_as_pending_not_as_zero(platform):
+    c = LedgerCounty(platform)
+    m = c.members[0].name
+    pending = c.record(m, "REVIEW", md=c.clerk)
+    (line,) = c.balance(m).rules
+    assert (line.rule_code, line.points, line.quantity, line.pending_points) == ("REVIEW", 0, 0, -3)
+    c.approve(pending.name)
+    (line,) = c.balance(m).rules
+    assert (line.points, line.quantity, line.pending_points) == (-3, 1, 0)
