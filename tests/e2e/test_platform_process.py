@@ -50,6 +50,22 @@ def test_demo_county_is_served(served):
     assert len(villages.units) == 117
 
 
+def test_the_demo_county_has_a_weeks_task_list_in_flight(served):
+    from partybuilding.notify.v1 import notify_notices_pb2 as npb
+    from partybuilding.notify.v1 import notify_service_pb2_grpc as notify_grpc
+
+    from tests.helpers import wait_for
+
+    _proc, channel, _ = served
+    stub, auth = notify_grpc.NotifyServiceStub(channel), creds(token("county_admin", ["610222"]))
+    listed = lambda: [n for n in stub.ListNotices(npb.ListNoticesRequest(  # noqa: E731
+        parent="tenants/610222"), metadata=auth).notices if "工作任务清单" in n.title and not n.parent_notice]
+    [task_list] = wait_for(listed, timeout=120, what="the demo task list")
+    status = stub.GetNoticeStatus(npb.GetNoticeStatusRequest(name=task_list.name), metadata=auth)
+    assert status.counts.recipients >= 2 and status.counts.acknowledged == 2
+    assert status.tree_counts.reported == 2 and status.recipients[0].forwarded.notice.parent_notice == task_list.name
+
+
 def test_metrics_count_calls_by_tenant(served):
     _proc, channel, metrics_port = served
     stub = pb_grpc.OrganizationServiceStub(channel)

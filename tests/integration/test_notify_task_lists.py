@@ -86,7 +86,7 @@ def test_a_station_forwards_only_below_itself_and_never_after_the_deadline(w):
 
 def test_overdue_recipients_are_counted(w, platform):
     notice = w.send(recipients=[selector(w.stations[1].name, [opb.VILLAGE])], requires_ack=True,
-                    due_time=in_days(1 / 86400))  # due in a second
+                    due_time=in_days(3 / 86400))  # due in three seconds
     w.s.AcknowledgeNotice(npb.AcknowledgeNoticeRequest(name=copy_name(notice.name, w.villages[3].name)),
                           metadata=w.clerk(w.villages[3]))
     from tests.helpers import wait_for
@@ -139,3 +139,21 @@ def test_notices_sent_by_and_addressed_to_a_unit(w):
            metadata=town_clerk, reason="OUTSIDE_CLERK_SUBTREE")
     page = w.s.ListNotices(npb.ListNoticesRequest(parent=w.parent, page_size=1), metadata=w.admin)
     assert [n.name for n in page.notices] == [county.name] and page.next_page_token
+
+
+def test_the_demo_week_is_in_flight_down_to_the_villages(w, platform):
+    from services.notify import demo
+
+    uows = platform.runtime("notify").uow_factory
+    assert demo.load_demo_week(uows, w.code, demo._units(uows, w.code))
+    assert not demo.load_demo_week(uows, w.code, demo._units(uows, w.code))  # once
+    listed = w.s.ListNotices(npb.ListNoticesRequest(parent=w.parent, sent_by=w.town.name), metadata=w.admin)
+    [task_list] = listed.notices
+    status = w.status(task_list.name)
+    states = {r.recipient.unit_display_name: r.recipient.state for r in status.recipients}
+    assert states == {"第一工作站": npb.Recipient.ACKNOWLEDGED, "第二工作站": npb.Recipient.ACKNOWLEDGED}
+    villages = [r.recipient.state for r in status.recipients[0].forwarded.recipients]
+    assert villages == [npb.Recipient.REPORTED, npb.Recipient.REPORTED, npb.Recipient.ACKNOWLEDGED]
+    # Every village secretary has the county's themed Party day notice in their village's inbox.
+    inbox = w.s.ListInbox(npb.ListInboxRequest(unit=w.villages[3].name), metadata=w.clerk(w.villages[3]))
+    assert [i.notice.title for i in inbox.items] == ["关于开展本月主题党日活动的通知"]
