@@ -4,17 +4,14 @@ The first township sends its weekly task list (两下两上) to its work station
 forwards it to its villages, two of them have reported and one has acknowledged; the second
 station has acknowledged; the others have not opened it yet. The county has also sent a notice
 on the month's themed Party day (主题党日) to every village secretary, so each clerk's inbox holds
-something. Notify learns the county from the organization's events, which the embedded bus
-delivers only once the server runs: a background thread waits for the directory (demos load
-before the bus starts, and in name order, notify before organization).
+something. The recipients resolve against notify's directory: the week loads once the platform
+serves (`load_demo_serving`), after a resync of the directory through it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
 
 from services.common.auth import Principal, Role
 from services.common.clock import utcnow
@@ -27,7 +24,6 @@ from services.notify.service_layer.unit_of_work import NotifyUnitOfWorkFactory
 
 log = logging.getLogger("partybuilding.notify.demo")
 DEMO_CODE = "610222"
-WAIT_SECONDS = 180
 WEEKLY_FORM = (
     ReportField("meetings", "本周召开会议次数", "Meetings held this week", FieldKind.NUMBER, True),
     ReportField("members_reached", "走访党员户数", "Member households visited", FieldKind.NUMBER, False),
@@ -38,37 +34,22 @@ WEEKLY_BODY = ("一、召开支部委员会，传达学习上级会议精神；\
                "三、走访慰问困难党员；\n四、周五前报送本周工作完成情况。")
 
 
-def load_demo(uows: NotifyUnitOfWorkFactory, code: str = DEMO_CODE) -> threading.Thread:
-    """Put the demo week in flight in the background as soon as the directory knows the county."""
-    thread = threading.Thread(target=_when_ready, args=(uows, code), name="notify-demo", daemon=True)
-    thread.start()
-    return thread
+def load_demo_serving(uows: NotifyUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
+    """Once the platform serves: the directory from the organization, then the demo week, only if
+    the county has no notices yet (a restart adds nothing); True if sent now."""
+    try:
+        directory.resync(c.ResyncDirectory(code), uows, Principal.operator("demo"))
+    except PlatformError as exc:  # no such county (the organization's demo did not run): nothing to show
+        log.warning("notify demo: no directory for %s: %s", code, exc)
+        return False
+    return load_demo_week(uows, code, active_units(uows, code))
 
 
-def _units(uows: NotifyUnitOfWorkFactory, code: str) -> list:
+def active_units(uows: NotifyUnitOfWorkFactory, code: str) -> list:
+    """The county's active units as the directory holds them, in path order."""
     with uows(code, write=False) as uow:
         found = [uow.directory.unit(i) for i in sorted(uow.directory.ids(uow.directory.tables.units))]
         return sorted((u for u in found if u is not None and u.active), key=lambda u: u.path)
-
-
-def _when_ready(uows: NotifyUnitOfWorkFactory, code: str) -> None:
-    deadline, seen = time.monotonic() + WAIT_SECONDS, -1
-    while time.monotonic() < deadline:
-        units = _units(uows, code)
-        if units and len(units) == seen:  # the directory holds the county, and stopped growing
-            try:
-                load_demo_week(uows, code, units)
-            except PlatformError as exc:
-                log.warning("notify demo: the week could not be sent: %s", exc)
-            return
-        seen = len(units)
-        if not units and uows.organization is not None:
-            try:
-                directory.resync(c.ResyncDirectory(code), uows, Principal.operator("demo"))
-            except PlatformError as exc:
-                log.debug("notify demo: directory not ready yet: %s", exc)
-        time.sleep(1.0)
-    log.warning("notify demo: the directory of %s stayed empty; no demo notices", code)
 
 
 def _clerk(code: str, unit) -> Principal:

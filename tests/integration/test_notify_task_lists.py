@@ -145,8 +145,8 @@ def test_the_demo_week_is_in_flight_down_to_the_villages(w, platform):
     from services.notify import demo
 
     uows = platform.runtime("notify").uow_factory
-    assert demo.load_demo_week(uows, w.code, demo._units(uows, w.code))
-    assert not demo.load_demo_week(uows, w.code, demo._units(uows, w.code))  # once
+    assert demo.load_demo_serving(uows, w.code)
+    assert not demo.load_demo_serving(uows, w.code)  # once: a restart adds nothing
     listed = w.s.ListNotices(npb.ListNoticesRequest(parent=w.parent, sent_by=w.town.name), metadata=w.admin)
     [task_list] = listed.notices
     status = w.status(task_list.name)
