@@ -13,8 +13,7 @@ import click
 
 from services.common.clock import DEFAULT_TZ
 from services.common.tenancy import tenant_name
-from services.pbctl.points import _call
-from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
+from services.pbctl.settings import REQUEST_ID, TARGET, call, channel, fail, token_metadata
 
 UNIT_TYPES = ("TOWNSHIP", "WORK_STATION", "VILLAGE", "COMMUNITY", "BRANCH", "PARTY_GROUP")
 POSTS = ("SECRETARY", "DEPUTY_SECRETARY", "COMMITTEE_MEMBER", "VILLAGE_DIRECTOR", "FIRST_SECRETARY", "STATION_CHIEF",
@@ -50,7 +49,7 @@ def _stub(opened):
 def _rpc(target: str, method: str, request, tenant: str = "", request_id: str = ""):
     md = token_metadata(tenant)
     with channel(target, request_id) as opened:
-        return _call(getattr(_stub(opened), method), request, md)
+        return call(getattr(_stub(opened), method), request, md)
 
 
 def _selectors(subtrees, unit_types, posts) -> list:
