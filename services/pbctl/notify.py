@@ -134,22 +134,18 @@ def forward(copy, subtrees, unit_types, posts, due, note, request_id, target) ->
     click.echo(f"forwarded as {child.name} to {child.recipient_count} units")
 
 
-@notify.command("ack")
-@click.argument("copy")
-@TARGET
-def ack(copy, target) -> None:
-    """签收: acknowledge your unit's copy of a notice."""
-    got = _rpc(target, "AcknowledgeNotice", _pb().AcknowledgeNoticeRequest(name=copy))
-    click.echo(f"{got.name} {_state(got)}")
+def _on_copy(method: str, request: str):
+    """A command acting on one copy, printing its state afterwards."""
+    def run(copy, target) -> None:
+        got = _rpc(target, method, getattr(_pb(), request)(name=copy))
+        click.echo(f"{got.name} {_state(got)}")
+    return run
 
 
-@notify.command("read")
-@click.argument("copy")
-@TARGET
-def read(copy, target) -> None:
-    """Mark your unit's copy of a notice read."""
-    got = _rpc(target, "MarkRead", _pb().MarkReadRequest(name=copy))
-    click.echo(f"{got.name} {_state(got)}")
+ack = notify.command("ack", help="签收: acknowledge your unit's copy of a notice.")(
+    click.argument("copy")(TARGET(_on_copy("AcknowledgeNotice", "AcknowledgeNoticeRequest"))))
+read = notify.command("read", help="Mark your unit's copy of a notice read.")(
+    click.argument("copy")(TARGET(_on_copy("MarkRead", "MarkReadRequest"))))
 
 
 @notify.command("report")

@@ -59,3 +59,4 @@ def test_a_week_runs_down_and_up_from_the_command_line(cli_world, tmp_path):
     assert tree.exit_code == 0 and "第一工作站  REPORTED" in tree.output and "村0  REPORTED" in tree.output, tree.output
     assert notice in run(None, "list", "--tenant", w.code, "--sent-by", w.town.name).output
     assert run(w.villages[1], "ack", village_copy).exit_code == 1  # not their unit's copy
+    assert run(village, "read", village_copy).output.strip().endswith("REPORTED")  # reading changes nothing more
