@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
 
 from bench import points_raw
 from bench import points_seed as seed
@@ -73,14 +74,27 @@ def _reads(client: Client, rnd: random.Random, tenants: list[str], label: str) -
     ]
 
 
-def _writes(client: Client, url: str, revision: int, echo_port: int) -> tuple[list[tuple], float]:
+def _cpu(pid: int) -> float:
+    """CPU seconds a process has used (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _recording(client: Client, request, md, pid: int) -> tuple:
+    """RecordEntry at IN_FLIGHT: (calls/s, latencies, failures, first failure, server CPU ms per call)."""
+    cpu = _cpu(pid)
+    rate, lat, failed, first = _load(client.stub.RecordEntry, request, md)
+    return rate, lat, failed, first, (_cpu(pid) - cpu) * 1000 / max(len(lat) + failed, 1)
+
+
+def _writes(client: Client, url: str, revision: int, echo_port: int, pid: int) -> tuple[list[tuple], float]:
     """The county's write figures, and the raw insert's rate (the province's ratio uses it too)."""
     import grpc
 
     rnd = random.Random(11)
     stub, md = client.stub, client.admin
     _load(stub.RecordEntry, client.record(rnd), md, seconds=1.0)  # warm up
-    rate, lat, failed, first = _load(stub.RecordEntry, client.record(rnd), md)
+    rate, lat, failed, first, cpu_ms = _recording(client, client.record(rnd), md, pid)
     raw = points_raw.measure(url, [seed.member_id(i) for i in range(seed.MEMBERS)], revision, IN_FLIGHT, SECONDS)
     echo_channel = grpc.insecure_channel(f"127.0.0.1:{echo_port}")
     echo = echo_channel.unary_unary(ECHO_METHOD)
@@ -99,6 +113,8 @@ def _writes(client: Client, url: str, revision: int, echo_port: int) -> tuple[li
         (f"RecordEntry, {IN_FLIGHT} in flight, one county ({SECONDS:.0f} s)", f"{rate:,.0f} entries/s",
          f"≥ {AIM_RATE}/s", _aim(rate >= AIM_RATE)),
         ("  its latency p50 / p99", _ms(lat), "", ""),
+        ("  platform process CPU per RecordEntry", f"{cpu_ms:.1f} ms (one core: ≤ {1000 / cpu_ms:,.0f}/s)", "", ""),
+        ("  load average (1 min) meanwhile", f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", "", ""),
         ("raw Core INSERT of the entry row, 1 per transaction, 16 threads", f"{ins:,.0f} rows/s", "", ""),
         ("RecordEntry / raw insert", f"{rate / ins:.2f}", f"≥ {AIM_RATIO}", _aim(rate / ins >= AIM_RATIO)),
         ("raw Core append (head lock, hash, insert, head, 2 upserts), 16 threads", f"{app:,.0f} rows/s", "", ""),
@@ -186,7 +202,7 @@ def run() -> None:
         echo, echo_port = _spawn("--echo", env)
         procs.append(echo)
         client = Client(port)
-        rows, raw_insert = _writes(client, url, revision.revision, echo_port)
+        rows, raw_insert = _writes(client, url, revision.revision, echo_port, server.pid)
         rows += _reads(client, random.Random(5), [TENANT], "county: ")
         _print(rows)
         with psycopg.connect(url.replace("+psycopg", "")) as conn:
@@ -203,10 +219,12 @@ def run() -> None:
                      "", ""))
         rows += _reads(client, random.Random(9), codes, "province: ")
         if len(codes) > 1:  # a process serves many counties: each county's chain is serial, not the process
-            rate, lat, failed, first = _load(client.stub.RecordEntry, client.record(random.Random(3), tuple(codes)),
-                                             client.operator)
+            rate, lat, failed, first, cpu_ms = _recording(client, client.record(random.Random(3), tuple(codes)),
+                                                          client.operator, server.pid)
             rows += [(f"province: RecordEntry, {IN_FLIGHT} in flight over {len(codes)} counties",
                       f"{rate:,.0f} entries/s (p50 / p99 {_ms(lat)})", f"≥ {AIM_RATE}/s", _aim(rate >= AIM_RATE)),
+                     ("  platform process CPU per RecordEntry", f"{cpu_ms:.1f} ms; load average "
+                                                               f"{os.getloadavg()[0]:.1f}", "", ""),
                      ("  / the raw insert above", f"{rate / raw_insert:.2f}", f"≥ {AIM_RATIO}",
                       _aim(rate / raw_insert >= AIM_RATIO))]
             if failed:
