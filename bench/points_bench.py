@@ -23,8 +23,8 @@ from pathlib import Path
 
 from bench import points_raw
 from bench import points_seed as seed
-from bench.org_bench import ECHO_METHOD, PG_ADMIN, _latencies, _pct, _spawn, _stop
-from bench.points_calls import IN_FLIGHT, SECONDS, TENANT, Client, _load
+from bench.org_bench import ECHO_METHOD, PG_ADMIN, _cleanup, _latencies, _load, _pct, _spawn
+from bench.points_calls import IN_FLIGHT, SECONDS, TENANT, Client
 
 LATENCY_CALLS = 400
 BATCHES = 5
@@ -83,7 +83,7 @@ def _cpu(pid: int) -> float:
 def _recording(client: Client, request, md, pid: int) -> tuple:
     """RecordEntry at IN_FLIGHT: (calls/s, latencies, failures, first failure, server CPU ms per call)."""
     cpu = _cpu(pid)
-    rate, lat, failed, first = _load(client.stub.RecordEntry, request, md)
+    rate, lat, failed, first = _load(client.stub.RecordEntry, request, md, SECONDS, IN_FLIGHT)
     return rate, lat, failed, first, (_cpu(pid) - cpu) * 1000 / max(len(lat) + failed, 1)
 
 
@@ -93,13 +93,13 @@ def _writes(client: Client, url: str, revision: int, echo_port: int, pid: int) -
 
     rnd = random.Random(11)
     stub, md = client.stub, client.admin
-    _load(stub.RecordEntry, client.record(rnd), md, seconds=1.0)  # warm up
+    _load(stub.RecordEntry, client.record(rnd), md, 1.0, IN_FLIGHT)  # warm up
     rate, lat, failed, first, cpu_ms = _recording(client, client.record(rnd), md, pid)
     raw = points_raw.measure(url, [seed.member_id(i) for i in range(seed.MEMBERS)], revision, IN_FLIGHT, SECONDS)
     echo_channel = grpc.insecure_channel(f"127.0.0.1:{echo_port}")
     echo = echo_channel.unary_unary(ECHO_METHOD)
     payload = client.record(rnd)().SerializeToString()
-    echo_rate, echo_lat, _, _ = _load(echo, lambda: payload, [])
+    echo_rate, echo_lat, _, _ = _load(echo, lambda: payload, [], SECONDS, IN_FLIGHT)
     echo_one = _latencies(echo, [payload] * LATENCY_CALLS, [])
     echo_channel.close()
     batch_s = []
@@ -233,10 +233,7 @@ def run() -> None:
         client.channel.close()
         print(f"(machine: {os.cpu_count()} cores; client, platform process, echo server and PostgreSQL share them)")
     finally:
-        for proc in procs:
-            _stop(proc)
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        _cleanup(procs, db)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
-"""The calls bench/points_bench.py makes: requests of the points API, and load at N in flight."""
+"""The requests bench/points_bench.py sends to the points API, and the tokens it sends them with."""
 
 from __future__ import annotations
 
 import os
 import random
-import threading
 import time
 import uuid
 
@@ -13,40 +12,6 @@ from bench import points_seed as seed
 TENANT = "610301"  # the county of the write figures
 IN_FLIGHT = 16
 SECONDS = float(os.environ.get("BENCH_POINTS_SECONDS", "10"))  # each throughput run
-
-
-def _load(call, make_request, md, seconds: float = SECONDS, in_flight: int = IN_FLIGHT):
-    """(calls/s, latencies in ms, failures, first failure) with `in_flight` calls always outstanding."""
-    lock, finished = threading.Lock(), threading.Event()
-    state = {"open": in_flight, "failed": 0, "first": ""}
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-
-    def fire() -> None:
-        sent = time.perf_counter()
-        call.future(make_request(), metadata=md, timeout=60).add_done_callback(lambda f: on_done(f, sent))
-
-    def on_done(fut, sent: float) -> None:
-        took = (time.perf_counter() - sent) * 1000
-        with lock:
-            if fut.exception() is not None:
-                state["failed"] += 1
-                state["first"] = state["first"] or f"{fut.exception().code().name}: {fut.exception().details()}"
-            else:
-                latencies.append(took)
-        if time.perf_counter() < deadline:
-            fire()
-            return
-        with lock:
-            state["open"] -= 1
-            if state["open"] == 0:
-                finished.set()
-
-    t0 = time.perf_counter()
-    for _ in range(in_flight):
-        fire()
-    finished.wait()
-    return len(latencies) / (time.perf_counter() - t0), latencies, state["failed"], state["first"]
 
 
 class Client:
