@@ -72,7 +72,9 @@ def parse_name(name: str, field_path: str, collection: str | None) -> ResourceNa
             f"must be a resource name of the form {want}, got {name!r}",
             "MALFORMED_RESOURCE_NAME",
         )
-    return ResourceName(code, match["collection"], match["id"])
+    # The id is spelt as the code is (identifiers.py): ｍ－０１ names the resource m-01 names.
+    resource_id = identifiers.normalize(match["id"]) if match["id"] is not None else None
+    return ResourceName(code, match["collection"], resource_id)
 
 
 def tenant_name(code: str) -> str:
@@ -90,6 +92,17 @@ class Collection:
 
     def parse(self, name: str, field_path: str) -> ResourceName:
         return parse_name(name, field_path, self.plural)
+
+    def id_in(self, name: str, tenant: str, field_path: str) -> str:
+        """The id of a resource a request names besides its own, which must be of the request's county.
+
+        Only a caller of several counties reaches the county check: `policy.check_names_visible`
+        refused the others before validation."""
+        found = self.parse(name, field_path)
+        if found.tenant != tenant:
+            raise InvalidArgument.field(field_path, "必须属于同一个县", "must belong to the same county as the request",
+                                        "CROSS_TENANT_REFERENCE")
+        return found.id
 
 
 @dataclass(frozen=True)
@@ -120,7 +133,7 @@ class SubCollection:
                                         f"must be a resource name of the form {want}, got {name!r}",
                                         "MALFORMED_RESOURCE_NAME")
         parent = parse_name(head, field_path, self.parent.plural)  # judges the tenant code
-        return ChildName(parent.tenant, parent.id, child_id)
+        return ChildName(parent.tenant, parent.id, identifiers.normalize(child_id))
 
 
 def etag_of(version: int) -> str:
