@@ -20,6 +20,9 @@ class Rule:
 
     roles: the roles allowed at all. scope: what a system account must hold.
     write: whether the call changes data (city tokens are read-only).
+    city_writes: a write a city token may make all the same, inside its counties (市级复核: the
+    city re-checks a county's round); the use case decides where, e.g. only in a stage whose
+    actors include the city. Every other write stays read-only for a city.
     tenant_field: dotted path of the request field holding a resource name whose tenant
     must be one the caller may see; checked before any validation of the request.
     max_items: the most items any repeated field of the request may hold (services/common/bounds.py).
@@ -28,6 +31,7 @@ class Rule:
     roles: frozenset[Role]
     scope: str | None = None
     write: bool = False
+    city_writes: bool = False
     tenant_field: str | None = None
     max_items: int = MAX_ITEMS
 
@@ -55,10 +59,12 @@ def authorize(principal: Principal, rule: Rule | None, method: str, request) -> 
             f"system account lacks scope {rule.scope}",
             {"scope": rule.scope},
         )
-    if rule.write and principal.role is Role.CITY:
+    city_writing = principal.role is Role.CITY and rule.city_writes
+    if rule.write and principal.role is Role.CITY and not city_writing:
         raise PermissionDenied("READ_ONLY", "市级账号只读", "city accounts are read-only")
     if rule.tenant_field:
-        principal.check_name(request_field(request, rule.tenant_field), rule.write)
+        # A city writes where it reads: in the counties of its city, never in another city's.
+        principal.check_name(request_field(request, rule.tenant_field), rule.write and not city_writing)
 
 
 class Clerk(enum.Enum):

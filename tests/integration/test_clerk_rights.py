@@ -13,7 +13,8 @@ import pytest
 from google.protobuf import field_mask_pb2
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 
-from services.organization.entrypoints.policy import CLERK, Clerk
+from services.common.policy import Clerk
+from services.organization.entrypoints.policy import CLERK
 from tests.conftest import fresh_county_code
 from tests.helpers import County, expect, id_card
 

@@ -76,7 +76,7 @@ def test_policy_is_default_deny():
     with pytest.raises(PermissionDenied) as info:
         authorize(admin, None, "DropEverything", SimpleNamespace())
     assert info.value.reason == "METHOD_NOT_ALLOWED"
-    assert POLICY.get(SERVICE + "DropEverything") is None
+    assert POLICY.get(f"/{SERVICE}/DropEverything") is None
 
 
 def test_policy_checks_role_scope_write_and_tenant():
@@ -98,7 +98,7 @@ def test_policy_checks_role_scope_write_and_tenant():
 def test_every_rpc_has_a_rule():
     from partybuilding.organization.v1 import organization_service_pb2 as pb
 
-    methods = {SERVICE + m.name for m in pb.DESCRIPTOR.services_by_name["OrganizationService"].methods}
+    methods = {f"/{SERVICE}/{m.name}" for m in pb.DESCRIPTOR.services_by_name["OrganizationService"].methods}
     assert methods == set(POLICY)
     for name, rule in POLICY.items():
         if rule.write:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import enum
-from dataclasses import replace
-
 from services.common.auth import Role
-from services.common.policy import ADMINS, READERS, WRITERS, Rule
+from services.common.policy import ADMINS, READERS, WRITERS, Clerk, Rule, with_clerks
 
-SERVICE = "/partybuilding.organization.v1.OrganizationService/"
+SERVICE = "partybuilding.organization.v1.OrganizationService"
 OPERATOR = frozenset({Role.OPERATOR})
 # Structure of the tree is set by the county, clerks maintain their own subtree.
 TREE_WRITERS = frozenset({Role.OPERATOR, Role.COUNTY_ADMIN, Role.CLERK})
@@ -47,16 +44,8 @@ _RULES: dict[str, Rule] = {
 }
 
 
-class Clerk(enum.Enum):
-    """What a clerk (党务工作者, the token's `unit` claim names their subtree) may do with one RPC."""
-
-    COUNTY_READ = "reads the whole county: the tree and its groupings hold no personal data"
-    SUBTREE_READ = "reads inside the subtree only"
-    SUBTREE_WRITE = "writes inside the subtree only"
-    NEVER = "never: the county's (or the operator's) decision"
-
-
 # The clerk's rights, one row per RPC; an RPC not listed is NEVER. NEVER keeps clerks out here;
+# COUNTY_READ is for the tree and its groupings, which hold no personal data;
 # the use cases confine SUBTREE_* calls with scope.check_within, on every unit the request
 # names: a post's unit and its holder's unit, a transfer's source and destination, a replayed
 # request's first answer. UpdateUnit / CreateUnit: the county's judgement of a unit (软弱涣散,
@@ -95,11 +84,4 @@ CLERK: dict[str, Clerk] = {
     "GetOperation": Clerk.NEVER,
 }
 
-
-def _with_clerk(method: str, rule: Rule) -> Rule:
-    """The rule with clerks admitted exactly when the clerk table says they may call the RPC."""
-    others = rule.roles - {Role.CLERK}
-    return replace(rule, roles=others if CLERK.get(method, Clerk.NEVER) is Clerk.NEVER else others | {Role.CLERK})
-
-
-POLICY: dict[str, Rule] = {SERVICE + method: _with_clerk(method, rule) for method, rule in _RULES.items()}
+POLICY: dict[str, Rule] = with_clerks(SERVICE, _RULES, CLERK)
