@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import grpc
 import psycopg
 import pytest
+from partybuilding.notify.v1 import notify_service_pb2_grpc as notify_grpc
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 from partybuilding.points.v1 import points_service_pb2_grpc as points_grpc
@@ -71,6 +72,7 @@ class Platform:
     runtimes: list
     port: int
     points: points_grpc.PointsServiceStub | None = None  # PointsService on the same channel
+    notify: notify_grpc.NotifyServiceStub | None = None  # NotifyService on the same channel
 
     def runtime(self, name: str):
         return next(rt for rt in self.runtimes if rt.name == name)
@@ -102,7 +104,7 @@ def platform(request, tmp_path_factory):
     server.start()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     yield Platform(request.param, settings, pb_grpc.OrganizationServiceStub(channel), channel, runtimes, port,
-                   points_grpc.PointsServiceStub(channel))
+                   points_grpc.PointsServiceStub(channel), notify_grpc.NotifyServiceStub(channel))
     channel.close()
     server.stop(None)
     for rt in runtimes:

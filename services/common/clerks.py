@@ -37,3 +37,19 @@ def outside_subtree(unit_name: str, display_name: str) -> PermissionDenied:
         f"无权操作“{display_name}”：不在您负责的组织范围内",
         f"unit {unit_name} lies outside the clerk's subtree",
     )
+
+
+def check_own_unit(who: Principal, unit_id: str, unit_name: str, display_name: str) -> None:
+    """A clerk acts for their own unit only (Clerk.OWN_UNIT): not for a unit below it, nor beside it.
+
+    Other roles pass: their rule (policy) already confined them to the county."""
+    if who.role is not Role.CLERK:
+        return
+    own = (who.unit or "").rsplit("/", 1)[-1]
+    if own != unit_id or tenant_of(who.unit or "") != tenant_of(unit_name):
+        raise PermissionDenied(
+            "NOT_OWN_UNIT",
+            f"只有“{display_name}”的党务工作者可以办理",
+            f"only a clerk of {unit_name} itself may do this for it",
+            {"unit": unit_name},
+        )

@@ -67,12 +67,23 @@ def authorize(principal: Principal, rule: Rule | None, method: str, request) -> 
         principal.check_name(request_field(request, rule.tenant_field), rule.write and not city_writing)
 
 
+def check_names_visible(principal: Principal, *names: str, write: bool) -> None:
+    """Every resource name a request carries besides its rule's tenant_field is of a county the
+    caller may act in: another county's unit is PERMISSION_DENIED, before validation."""
+    for name in names:
+        if name:
+            principal.check_name(name, write)
+
+
 class Clerk(enum.Enum):
     """What a clerk (党务工作者, the token's `unit` claim names their subtree) may do with one RPC."""
 
     COUNTY_READ = "reads the whole county"
     SUBTREE_READ = "reads inside the subtree only"
     SUBTREE_WRITE = "writes inside the subtree only"
+    # A unit's own business (签收, its report, its inbox): the clerk acts for the unit the token
+    # names, not for the units below it (services/common/clerks.py: check_own_unit).
+    OWN_UNIT = "acts for the unit the token names only"
     NEVER = "never: the county's (or the operator's) decision"
 
 

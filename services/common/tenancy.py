@@ -91,6 +91,17 @@ class Collection:
     def parse(self, name: str, field_path: str) -> ResourceName:
         return parse_name(name, field_path, self.plural)
 
+    def id_in(self, name: str, tenant: str, field_path: str) -> str:
+        """The id of a resource a request names besides its own, which must be of the request's county.
+
+        Only a caller of several counties reaches the county check: `policy.check_names_visible`
+        refused the others before validation."""
+        found = self.parse(name, field_path)
+        if found.tenant != tenant:
+            raise InvalidArgument.field(field_path, "必须属于同一个县", "must belong to the same county as the request",
+                                        "CROSS_TENANT_REFERENCE")
+        return found.id
+
 
 @dataclass(frozen=True)
 class ChildName:

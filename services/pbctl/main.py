@@ -10,6 +10,7 @@ from services.pbctl import (
 )
 from services.pbctl.distributed import run_distributed
 from services.pbctl.events import events
+from services.pbctl.notify import notify
 from services.pbctl.org import org
 from services.pbctl.points import points
 from services.pbctl.settings import load_settings
@@ -62,6 +63,7 @@ def serve(demo: bool) -> None:
 cli.add_command(org)
 cli.add_command(events)
 cli.add_command(points)
+cli.add_command(notify)
 cli.add_command(run_distributed)
 
 

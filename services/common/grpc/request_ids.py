@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import grpc
 
+from services.common.uow import fingerprint
+
 
 def fill_request_id(request, request_id: str = "") -> None:
     """Set `request_id` (given, or a fresh uuid4) on a request that has the field and left it empty."""
@@ -43,3 +45,12 @@ class RequestIdInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.StreamUnaryCli
 def idempotent_channel(channel: grpc.Channel, request_id: str = "") -> grpc.Channel:
     """`channel` with request ids filled in on every create it carries."""
     return grpc.intercept_channel(channel, RequestIdInterceptor(request_id))
+
+
+def request_fingerprint(request) -> str:
+    """Server side: the hash of a request minus its request_id, which `Idempotency.claim` compares
+    (the same body retried hashes the same; another body under the same id is refused)."""
+    clone = type(request)()
+    clone.CopyFrom(request)
+    clone.ClearField("request_id")
+    return fingerprint(clone.SerializeToString(deterministic=True))

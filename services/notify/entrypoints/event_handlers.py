@@ -1,0 +1,13 @@
+"""What the notify service consumes: the organization's events, into its directory
+(services/common/directory, docs/directory.md). Imports no grpc: the nameko worker loads it."""
+
+from __future__ import annotations
+
+from services.common.directory import directory_handlers
+from services.notify.entrypoints.runtime import uow_factory
+
+__all__ = ["HANDLERS", "uow_factory"]
+
+# {(producer, type): handler}: the organization's events keep the directory current, so that
+# recipients resolve against the tree as it is now.
+HANDLERS = {**directory_handlers()}

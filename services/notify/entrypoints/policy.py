@@ -1,0 +1,50 @@
+"""Who may call each NotifyService RPC. Anything not listed is refused (default deny).
+
+Notices are sent by county staff, clerks (for units in their subtree) and other government
+systems (scope notify.write); a unit's own business with a notice (reading, 签收, its report,
+forwarding it down) is done by that unit's clerk, the county or a system, never by a clerk of
+another unit, above or beside it.
+"""
+
+from __future__ import annotations
+
+from services.common.auth import Role
+from services.common.policy import READERS, WRITERS, Clerk, Rule, with_clerks
+
+SERVICE = "partybuilding.notify.v1.NotifyService"
+OPERATOR = frozenset({Role.OPERATOR})
+# Selectors and report fields a notice may carry (notify domain bounds), and values in a report.
+NOTICE_ITEMS = 50
+
+_RULES: dict[str, Rule] = {
+    "SendNotice": Rule(WRITERS, scope="notify.write", write=True, tenant_field="parent", max_items=NOTICE_ITEMS),
+    "AcknowledgeNotice": Rule(WRITERS, scope="notify.write", write=True, tenant_field="name"),
+    "SubmitReport": Rule(WRITERS, scope="notify.write", write=True, tenant_field="name", max_items=NOTICE_ITEMS),
+    "GetNoticeStatus": Rule(READERS, scope="notify.read", tenant_field="name"),
+    "ListNotices": Rule(READERS, scope="notify.read", tenant_field="parent"),
+    "ForwardNotice": Rule(WRITERS, scope="notify.write", write=True, tenant_field="name", max_items=NOTICE_ITEMS),
+    "ListInbox": Rule(READERS, scope="notify.read", tenant_field="unit"),
+    "MarkRead": Rule(WRITERS, scope="notify.write", write=True, tenant_field="name"),
+    # Directory
+    "ResyncDirectory": Rule(OPERATOR, write=True, tenant_field="parent"),
+}
+
+# The clerk's rights, one row per RPC; an RPC not listed is NEVER. SUBTREE_* calls are confined by
+# service_layer/scope.py to the subtree of the unit the clerk's token names, OWN_UNIT ones to that
+# unit itself.
+CLERK: dict[str, Clerk] = {
+    # The sender and every selector's subtree lie inside the clerk's subtree.
+    "SendNotice": Clerk.SUBTREE_WRITE,
+    "AcknowledgeNotice": Clerk.OWN_UNIT,
+    "SubmitReport": Clerk.OWN_UNIT,
+    # Of notices sent by a unit inside the subtree (a township sees its task list's whole tree).
+    "GetNoticeStatus": Clerk.SUBTREE_READ,
+    "ListNotices": Clerk.SUBTREE_READ,
+    "ForwardNotice": Clerk.OWN_UNIT,
+    "ListInbox": Clerk.OWN_UNIT,
+    "MarkRead": Clerk.OWN_UNIT,
+    # Directory
+    "ResyncDirectory": Clerk.NEVER,
+}
+
+POLICY: dict[str, Rule] = with_clerks(SERVICE, _RULES, CLERK)

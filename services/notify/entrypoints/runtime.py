@@ -1,0 +1,49 @@
+"""The one place the notify service is wired; `services/platform.py` finds it by name."""
+
+from __future__ import annotations
+
+from partybuilding.notify.v1 import notify_events_pb2
+from sqlalchemy import Engine
+
+from services.common.config import Settings
+from services.common.db import make_engine, make_read_engine
+from services.common.outbox import OutboxWriter
+from services.common.pagination import PageTokens
+from services.common.runtime import ServiceRuntime
+from services.notify.adapters import tables
+from services.notify.service_layer.unit_of_work import NotifyUnitOfWorkFactory
+
+NAME = "notify"
+
+
+def uow_factory(engine: Engine, read_engine: Engine | None = None, page_tokens: PageTokens | None = None,
+                organization=None) -> NotifyUnitOfWorkFactory:
+    """Units of work whose events leave through this service's outbox, checked against its contract.
+
+    An event worker calls this with its engine only (no read-through client: the events carry state).
+    """
+    return NotifyUnitOfWorkFactory(engine, OutboxWriter(tables.outbox, NAME, notify_events_pb2), read_engine,
+                                   page_tokens, organization)
+
+
+def build(settings: Settings) -> ServiceRuntime:
+    # grpcio is imported here, not at the top: event workers (eventlet) import uow_factory from
+    # this module, and grpcio must stay out of their process.
+    from partybuilding.notify.v1 import notify_service_pb2_grpc
+
+    from services.common.directory.client import OrganizationClient
+    from services.common.grpc.server import Mount
+    from services.notify import demo
+    from services.notify.entrypoints.grpc_servicer import FULL_NAME, NotifyServicer
+    from services.notify.entrypoints.policy import POLICY
+
+    url = settings.database_url_for(NAME)
+    engine = make_engine(url, NAME)
+    # Recipients resolve against the directory, which reads through to the organization on a
+    # miss; ResyncDirectory lists it.
+    organization = OrganizationClient.for_service(settings, NAME)
+    uow = uow_factory(engine, make_read_engine(url, NAME), PageTokens(settings.page_token_secret), organization)
+    servicer = NotifyServicer(uow)
+    mount = Mount(notify_service_pb2_grpc.add_NotifyServiceServicer_to_server, servicer, FULL_NAME)
+    return ServiceRuntime(NAME, engine, uow, mount, POLICY, load_demo=lambda: demo.load_demo(uow),
+                          on_server_bound=organization.target.bind)
