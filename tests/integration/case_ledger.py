@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 from partybuilding.organization.v1 import organization_service_pb2 as pb
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.assessment.adapters import tables
 from services.common.clock import today_in
@@ -106,12 +106,13 @@ class Ledger:
 def as_if_opened_days_ago(ledger: Ledger, case_name: str, days: int) -> None:
     """Move a case's deadlines and supervision date back by `days`, as if it had been opened then
     (a deadline before today cannot be given at creation)."""
-    from sqlalchemy import update
-
     case_id = case_name.rsplit("/", 1)[-1]
     shift = dt.timedelta(days=days)
     with ledger.p.runtime("assessment").uow_factory(ledger.code) as uow:
-        for problem in uow.cases.get(case_id).problems:
+        case = uow.cases.get(case_id)
+        uow.conn.execute(update(tables.cases).where(tables.cases.c.tenant == ledger.code, tables.cases.c.id == case_id)
+                         .values(next_supervision_on=case.next_supervision_on - shift))
+        for problem in case.problems:
             uow.conn.execute(update(tables.case_problems).where(
                 tables.case_problems.c.tenant == ledger.code, tables.case_problems.c.case_id == case_id,
                 tables.case_problems.c.number == problem.number).values(deadline=problem.deadline - shift))

@@ -9,14 +9,14 @@ from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 
 from services.assessment.entrypoints import jobs
 from services.assessment.service_layer.case_commands import SweepCases
-from services.assessment.service_layer.case_sweep import sweep_cases
+from services.assessment.service_layer.case_sweep import sweep_county
 from services.common.auth import Principal
-from tests.integration.case_ledger import Ledger, outbox
+from tests.integration.case_ledger import Ledger, as_if_opened_days_ago, outbox
 
 
 def _sweep(ledger: Ledger, offset: int):
     uows = ledger.p.runtime("assessment").uow_factory
-    return sweep_cases(SweepCases(ledger.code, ledger.today + dt.timedelta(days=offset)), uows,
+    return sweep_county(SweepCases(ledger.code, ledger.today + dt.timedelta(days=offset)), uows,
                        Principal.operator("test"))
 
 
@@ -73,11 +73,16 @@ def test_a_closed_case_is_no_longer_supervised(platform):
     assert ledger.get(case.name).state == cpb.Case.CLOSED
 
 
-def test_the_daily_job_sweeps_every_county(platform):
+def test_the_daily_job_sweeps_every_county_once_a_day(platform):
     ledger = Ledger(platform)
-    ledger.create()
+    late = ledger.create(ledger.problem(deadline=10))
+    ledger.create(ledger.problem(deadline=10))
+    as_if_opened_days_ago(ledger, late.name, 20)
     assert jobs.sweep_cases in jobs.DAILY_JOBS
     uows = platform.runtime("assessment").uow_factory
     jobs.sweep_cases(uows)
     jobs.sweep_cases(uows)
-    assert _events(ledger, "case_supervision_due") == [] and _events(ledger, "problem_overdue") == []
+    assert [e["problem"] for e in _events(ledger, "problem_overdue")] == [late.problems[0].name]
+    [due] = _events(ledger, "case_supervision_due")
+    assert due["case"] == late.name and due["overdue_problems"] == 1
+    assert ledger.get(late.name).next_supervision_date == ledger.day(10)

@@ -22,7 +22,7 @@ class SweepCounts:
     supervisions: int = 0  # case_supervision_due events written
 
 
-def sweep_cases(cmd: c.SweepCases, uows: AssessmentUnitOfWorkFactory, who: Principal) -> SweepCounts:
+def sweep_county(cmd: c.SweepCases, uows: AssessmentUnitOfWorkFactory, who: Principal) -> SweepCounts:
     """One county's sweep, in one transaction."""
     overdue = supervisions = 0
     with uows(cmd.tenant) as uow:
@@ -43,12 +43,7 @@ def sweep_cases(cmd: c.SweepCases, uows: AssessmentUnitOfWorkFactory, who: Princ
     return SweepCounts(overdue, supervisions)
 
 
-def sweep_all_counties(uows: AssessmentUnitOfWorkFactory, who: Principal) -> SweepCounts:
-    """Every county with an open case, each in its own transaction."""
+def counties_to_sweep(uows: AssessmentUnitOfWorkFactory) -> list[str]:
+    """Every county with an open case."""
     with uows(ALL_TENANTS, write=False) as uow:
-        codes = uow.cases.tenants_with_open_cases()
-    total = SweepCounts()
-    for code in codes:
-        counts = sweep_cases(c.SweepCases(code), uows, who)
-        total = SweepCounts(total.overdue + counts.overdue, total.supervisions + counts.supervisions)
-    return total
+        return uow.cases.tenants_with_open_cases()
