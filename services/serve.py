@@ -40,13 +40,27 @@ def serve_all(settings: Settings, demo: bool = False) -> None:
         bus = start_embedded_bus(runtimes, retention_hours=settings.relay_retention_hours)
     jobs = DailyJobs([job for rt in runtimes for job in rt.daily_jobs])
     jobs.start()
-    print(TOUR.format(port=port, metrics=settings.metrics_port,
-                      db=settings.database_url or f"SQLite files under {settings.var_dir}",
-                      bus="in-process (embedded)" if bus else settings.amqp_uri), flush=True)
+
+    def started() -> None:
+        if demo:
+            load_demos_serving(runtimes)
+        print(TOUR.format(port=port, metrics=settings.metrics_port,
+                          db=settings.database_url or f"SQLite files under {settings.var_dir}",
+                          bus="in-process (embedded)" if bus else settings.amqp_uri), flush=True)
 
     def stop() -> None:
         jobs.stop()
         if bus:
             bus.stop()
 
-    serve_until_signalled(server, health, on_stop=stop)
+    serve_until_signalled(server, health, on_stop=stop, on_start=started)
+
+
+def load_demos_serving(runtimes) -> None:
+    """The demo data that needs the platform serving; a failure is logged and serving goes on."""
+    for runtime in runtimes:
+        if runtime.load_demo_serving:
+            try:
+                runtime.load_demo_serving()
+            except Exception:
+                log.exception("demo data of %s not loaded", runtime.name)

@@ -99,5 +99,7 @@ _started: set[int] = set()
 def serve_metrics(port: int) -> None:
     """Start the /metrics endpoint once per port (0 disables it)."""
     if port and port not in _started:
-        start_http_server(port)
+        # Claimed before binding: a nameko worker sets up one consumer per service in green
+        # threads, and binding yields, so a second setup would otherwise bind the port again.
         _started.add(port)
+        start_http_server(port)

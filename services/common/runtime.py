@@ -30,6 +30,10 @@ class ServiceRuntime:
     daily_jobs: list[Callable[[], object]] = field(default_factory=list)
     # Loads the service's demo data for `make run`; None when the service has none.
     load_demo: Callable[[], None] | None = None
+    # Loads demo data that needs the platform serving, called once the server has started, in
+    # service order: a service that reads the organization resyncs its directory through the
+    # server first (the embedded bus would bring the same rows, but only later), then fills in.
+    load_demo_serving: Callable[[], None] | None = None
     # The tenants this service owns, so metric labels name only counties that exist.
     tenant_codes: Callable[[], list[str]] | None = None
     # Told the port once the platform's gRPC server is bound: a service calling the organization

@@ -1,25 +1,25 @@
 """The demo county's points rules for `make run`: 宜君县 (610222) on the 宣恩-style twelve points.
 
 The organization's demo (services/organization/demo.py) creates the county first: the platform
-loads each service's demo in name order. The ledger's demo entries are added by its section.
-The exchange's store (爱心超市) opens in the county's first village once the directory knows it
-(a background thread, as the ledger's entries: demos load before the bus starts).
+loads each service's demo in name order. The ledger's year (ledger_demo.py) and the exchange's
+store (爱心超市) need the county's members and villages: they load once the platform serves,
+after a resync of the directory through it (`load_demo_serving`).
 """
 
 from __future__ import annotations
 
-import threading
-import time
+import logging
 
 from services.common.auth import Principal
-from services.common.errors import AlreadyExists
+from services.common.errors import AlreadyExists, PlatformError
 from services.points import ledger_demo
 from services.points.domain.exchange import STORE_UNIT_TYPES
 from services.points.domain.rule_sets import RuleSetContent
-from services.points.service_layer import commands, exchange, rule_sets
+from services.points.service_layer import commands, directory, exchange, rule_sets
 from services.points.service_layer import exchange_commands as xc
 from services.points.service_layer.unit_of_work import PointsUnitOfWorkFactory
 
+log = logging.getLogger("partybuilding.points.demo")
 DEMO_CODE = "610222"
 DEMO_RULE_SET = "twelve-points"
 DEMO_TEMPLATE = "xuanen"
@@ -33,12 +33,21 @@ def load_demo(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
         rule_sets.create_rule_set(commands.CreateRuleSet(code, DEMO_RULE_SET, "", "", RuleSetContent(None),
                                                          template=DEMO_TEMPLATE), uows, who)
     except AlreadyExists:
-        start_exchange_demo(uows, code)  # a first start may have ended before the directory filled
         return False
     rule_sets.publish_rule_set(commands.PublishRuleSet(code, DEMO_RULE_SET, DEMO_EFFECTIVE_FROM), uows, who)
-    ledger_demo.start_demo_entries(uows, code)
-    start_exchange_demo(uows, code)
     return True
+
+
+def load_demo_serving(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> None:
+    """Once the platform serves: the directory from the organization, then the demo year of
+    entries and the store, each only if the county has none yet (a restart adds nothing)."""
+    try:
+        directory.resync(commands.ResyncDirectory(code), uows, Principal.operator("demo"))
+    except PlatformError as exc:  # no such county (the organization's demo did not run): nothing to show
+        log.warning("points demo: no directory for %s: %s", code, exc)
+        return
+    ledger_demo.record_demo_year_once(uows, code)
+    load_exchange_demo(uows, code)
 
 
 # ------------------------------------------------------------ exchange (爱心超市)
@@ -46,19 +55,6 @@ def load_demo(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
 # (name, price in points, stock): what a village store's shelf typically holds.
 DEMO_GOODS = (("食用油 5L", 30, 20), ("大米 10kg", 25, 30), ("洗衣粉 2kg", 8, 50), ("毛巾", 5, 40),
               ("笔记本", 3, 100))
-
-
-def start_exchange_demo(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE,
-                        wait_seconds: float = ledger_demo.WAIT_SECONDS) -> threading.Thread:
-    """Open the demo store in the background as soon as the directory knows a village of the county."""
-    def when_ready() -> None:
-        deadline = time.monotonic() + wait_seconds
-        while not load_exchange_demo(uows, code) and not _has_store(uows, code) and time.monotonic() < deadline:
-            time.sleep(1.0)
-
-    thread = threading.Thread(target=when_ready, name="points-demo-exchange", daemon=True)
-    thread.start()
-    return thread
 
 
 def _has_store(uows: PointsUnitOfWorkFactory, code: str) -> bool:

@@ -1,9 +1,8 @@
 """A year of the demo county's ledger for `make run`: absences, awards, approvals pending, some
 members below 6 (提醒谈话) and one judged unqualified (不合格党员).
 
-The points service learns the county's members from the organization's events, which the
-embedded bus delivers only once the server runs; so the entries are recorded by a background
-thread as soon as the directory holds the members (demos load before the bus starts).
+The entries need the county's members in the points directory: points' demo records them once
+the platform serves, after resyncing the directory (demo.load_demo_serving).
 """
 
 from __future__ import annotations
@@ -11,53 +10,28 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import threading
-import time
 
 from services.common.auth import Principal, Role
 from services.common.clock import utcnow
 from services.common.errors import PlatformError
-from services.points.service_layer import directory, ledger
+from services.points.adapters.ledger_queries import EntryFilter
+from services.points.service_layer import ledger
 from services.points.service_layer import ledger_commands as c
-from services.points.service_layer.commands import ResyncDirectory
 from services.points.service_layer.unit_of_work import PointsUnitOfWorkFactory
 
 log = logging.getLogger("partybuilding.points.demo")
-WAIT_SECONDS = 180
 MEMBERS = 300  # of the demo county's members, those whose year is shown
 ORDINARY_LOSS = 4  # an ordinary member loses at most this much (stays NORMAL)
 SHOWN = 18  # members with a story: below 6, unqualified, pending, earned back, appealed
 
 
-def start_demo_entries(uows: PointsUnitOfWorkFactory, code: str) -> threading.Thread:
-    """Record the demo year in the background once the directory knows the county's members."""
-    thread = threading.Thread(target=_when_ready, args=(uows, code), name="points-demo-ledger", daemon=True)
-    thread.start()
-    return thread
-
-
-def _members(uows: PointsUnitOfWorkFactory, code: str) -> list[str]:
+def record_demo_year_once(uows: PointsUnitOfWorkFactory, code: str) -> int:
+    """The demo year, unless the county's ledger already holds entries (a restart adds nothing)."""
     with uows(code, write=False) as uow:
-        return [m.id for m in uow.ledger_queries.active_members(None)]
-
-
-def _when_ready(uows: PointsUnitOfWorkFactory, code: str) -> None:
-    deadline, seen = time.monotonic() + WAIT_SECONDS, -1
-    while time.monotonic() < deadline:
-        members = _members(uows, code)
-        if members and len(members) == seen:  # the directory holds the county, and stopped growing
-            record_demo_year(uows, code, members[:MEMBERS])
-            return
-        seen = len(members)
-        if not members and uows.organization is not None:
-            # Whether or not the organization's events reached the directory yet, a resync
-            # (once the server listens) brings the county's members.
-            try:
-                directory.resync(ResyncDirectory(code), uows, Principal.operator("demo"))
-            except PlatformError as exc:
-                log.debug("points demo: directory not ready yet: %s", exc)
-        time.sleep(1.0)
-    log.warning("points demo: the directory of %s stayed empty; no demo entries", code)
+        if uow.ledger_queries.entries(EntryFilter(), None, 1):
+            return 0
+        members = [m.id for m in uow.ledger_queries.active_members(None)]
+    return record_demo_year(uows, code, members[:MEMBERS])
 
 
 def record_demo_year(uows: PointsUnitOfWorkFactory, code: str, members: list[str]) -> int:

@@ -9,7 +9,15 @@ from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.organization.v1 import organization_service_pb2 as opb
 
 from tests.helpers import expect
-from tests.integration.notify_world import NotifyWorld, copy_name, in_days, outbox, selector, values, weekly_form
+from tests.integration.notify_world import (
+    NotifyWorld,
+    copy_name,
+    in_days,
+    outbox,
+    selector,
+    values,
+    weekly_form,
+)
 
 INVALID, DENIED = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED
 PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION

@@ -56,8 +56,10 @@ def create_server(address: str, mounts: list[Mount], interceptor: PlatformInterc
 
 
 def serve_until_signalled(server: grpc.Server, health_servicer: health.HealthServicer, grace: float = 10.0,
-                          on_stop: Callable[[], None] | None = None) -> None:
-    """Serve until SIGTERM/SIGINT; then report NOT_SERVING, drain for `grace` seconds, stop."""
+                          on_stop: Callable[[], None] | None = None,
+                          on_start: Callable[[], None] | None = None) -> None:
+    """Serve until SIGTERM/SIGINT (`on_start` runs once the server serves); then report
+    NOT_SERVING, drain for `grace` seconds, stop."""
     stopping = threading.Event()
 
     def _stop(signum, _frame):
@@ -67,6 +69,8 @@ def serve_until_signalled(server: grpc.Server, health_servicer: health.HealthSer
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     server.start()
+    if on_start:
+        on_start()
     stopping.wait()
     health_servicer.enter_graceful_shutdown()
     server.stop(grace).wait()
