@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import grpc
 import psycopg
 import pytest
+from partybuilding.assessment.v1 import assessment_service_pb2_grpc as assessment_grpc
 from partybuilding.notify.v1 import notify_service_pb2_grpc as notify_grpc
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
@@ -73,6 +74,7 @@ class Platform:
     port: int
     points: points_grpc.PointsServiceStub | None = None  # PointsService on the same channel
     notify: notify_grpc.NotifyServiceStub | None = None  # NotifyService on the same channel
+    assessment: assessment_grpc.AssessmentServiceStub | None = None  # AssessmentService, the same channel
 
     def runtime(self, name: str):
         return next(rt for rt in self.runtimes if rt.name == name)
@@ -104,7 +106,8 @@ def platform(request, tmp_path_factory):
     server.start()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     yield Platform(request.param, settings, pb_grpc.OrganizationServiceStub(channel), channel, runtimes, port,
-                   points_grpc.PointsServiceStub(channel), notify_grpc.NotifyServiceStub(channel))
+                   points_grpc.PointsServiceStub(channel), notify_grpc.NotifyServiceStub(channel),
+                   assessment_grpc.AssessmentServiceStub(channel))
     channel.close()
     server.stop(None)
     for rt in runtimes:

@@ -8,6 +8,7 @@ from services.pbctl import (
     points_exchange,  # noqa: F401  (adds the exchange's commands to `points`)
     points_ledger,  # noqa: F401 - adds the ledger's commands to `points`
 )
+from services.pbctl.assessment import assessment
 from services.pbctl.distributed import run_distributed
 from services.pbctl.events import events
 from services.pbctl.notify import notify
@@ -64,6 +65,7 @@ cli.add_command(org)
 cli.add_command(events)
 cli.add_command(points)
 cli.add_command(notify)
+cli.add_command(assessment)
 cli.add_command(run_distributed)
 
 

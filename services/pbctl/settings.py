@@ -54,3 +54,36 @@ def channel(target: str, request_id: str = "") -> Iterator:
 
     with grpc.insecure_channel(target) as raw:
         yield idempotent_channel(raw, request_id)
+
+
+def violation_lines(err, prefix: str = "") -> list[str]:
+    """Every field violation of a refused call, one line each, paths relative to a file (`prefix` cut)."""
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    status = rpc_status.from_call(err)
+    lines = []
+    for detail in status.details if status is not None else []:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            lines += [f"{v.field.removeprefix(prefix)}: {v.description}" for v in bad.field_violations]
+    return lines
+
+
+def rpc_failure(err, prefix: str = "") -> None:
+    """Exit with a refused call: every field violation on its own line (status 2), else the message."""
+    lines = violation_lines(err, prefix)
+    if lines:
+        fail("\n".join([f"{err.code().name}: {len(lines)} problem(s) / 共{len(lines)}处问题", *lines]), 2)
+    fail(f"{err.code().name}: {err.details()}", 2 if err.code().name == "INVALID_ARGUMENT" else 1)
+
+
+def call(method, request, md, prefix: str = "", timeout: float = 30):
+    """One RPC; a refusal exits as `rpc_failure` says."""
+    import grpc
+
+    try:
+        return method(request, metadata=md, timeout=timeout)
+    except grpc.RpcError as err:
+        rpc_failure(err, prefix)
