@@ -22,9 +22,9 @@ from pathlib import Path
 import click
 
 from services.common.tenancy import tenant_name, tenant_of
-from services.pbctl.assessment import assessment, call
+from services.pbctl.assessment import assessment
 from services.pbctl.org import table
-from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
+from services.pbctl.settings import REQUEST_ID, TARGET, call, channel, fail, token_metadata
 
 _FILE_KEYS = {"unit", "title", "supervision_days", "problems"}
 _PROBLEM_KEYS = {"description", "measures", "deadline", "owner"}

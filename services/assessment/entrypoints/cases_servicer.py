@@ -11,11 +11,12 @@ from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 from services.assessment.domain.names import CASES, PROBLEMS
 from services.assessment.domain.rectification import Action
 from services.assessment.entrypoints import case_mapping as cm
-from services.assessment.entrypoints.mapping import request_fingerprint, tenant_code
 from services.assessment.service_layer import case_commands as c
 from services.assessment.service_layer import cases
 from services.common.errors import InvalidArgument
 from services.common.grpc.interceptor import current_principal
+from services.common.grpc.messages import tenant_code
+from services.common.grpc.request_ids import request_fingerprint
 
 
 def _problem(name: str) -> tuple[str, str, int]:
