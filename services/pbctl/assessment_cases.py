@@ -134,7 +134,7 @@ def show(name: str, target: str) -> None:
             click.echo(f"  措施 measure {j}: {measure}")
         for note in p.notes:
             kind = cpb.ProblemNote.Kind.Name(note.kind)
-            click.echo(f"  {note.create_time.ToJsonString()}  {kind}  {note.author}: {note.text}")
+            click.echo(f"  {note.create_time.ToJsonString()}  {kind}  {note.author}" + (f": {note.text}" if note.text else ""))
         click.echo(f"  etag {p.etag}")
 
 
