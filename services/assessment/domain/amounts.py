@@ -24,6 +24,17 @@ def hundredths(value: float | int | str | Decimal) -> Decimal | None:
         return None
 
 
+def bounded(value: float | int) -> Decimal | None:
+    """A number as the checks judge it: rounded to 0.01; beyond the magnitude, +-Infinity (so the
+    check names the bound it passes rather than calling it unset); NaN, None."""
+    if value != value:  # NaN
+        return None
+    rounded = hundredths(value)
+    if rounded is None:
+        return Decimal("Infinity") if value > 0 else Decimal("-Infinity")
+    return rounded
+
+
 def centi(value: Decimal) -> int:
     """A Decimal as integer hundredths (what a `*_centi` column stores)."""
     return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))

@@ -1,7 +1,7 @@
 """Rectification ledger (问题台账): cases, their problems and the problems' notes; RLS on PostgreSQL.
 
 Revision ID: 0004
-Revises: 0001 (the integrator chains it after 0003 at merge)
+Revises: 0002 (the integrator chains it after 0003 at merge)
 Create Date: 2026-12-04 02:40:00
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from services.common.migrate import enable_row_level_security
 
 # revision identifiers, used by Alembic.
 revision: str = '0004'
-down_revision: str | Sequence[str] | None = '0001'
+down_revision: str | Sequence[str] | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
