@@ -5,7 +5,19 @@ One section per concern (rounds, results, cases are appended below by their own 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 from services.common.directory import add_directory_tables
 from services.common.tables import NAMING, add_common_tables, utc_datetime
@@ -168,6 +180,8 @@ round_events = Table(
     Column("before", Text, nullable=False, server_default="{}"),
     Column("after", Text, nullable=False, server_default="{}"),
     Index("ix_round_events_tenant_round_id_target_id", "tenant", "round_id", "target_id"),
+)
+
 # ------------------------------------------------------------ rectification (问题台账)
 
 cases = Table(
