@@ -162,6 +162,8 @@ def test_names_that_are_wrong_or_missing(ledger):
     case = ledger.create()
     expect(Code.INVALID_ARGUMENT, ledger.progress, f"{case.name}/problems/one", field="name")
     expect(Code.INVALID_ARGUMENT, ledger.progress, f"{case.name}/problems/０１", field="name")
+    expect(Code.INVALID_ARGUMENT, ledger.progress, f"{case.name}/problems/0", field="name")
+    assert ledger.progress(f"{case.name}/problems/１").name == case.problems[0].name, "full-width digits fold"
     expect(Code.NOT_FOUND, ledger.progress, f"{case.name}/problems/9")
     expect(Code.NOT_FOUND, ledger.get, f"{ledger.parent}/cases/c-nothing")
     expect(Code.INVALID_ARGUMENT, ledger.get, f"{ledger.parent}/rounds/r-1", field="name")

@@ -20,13 +20,15 @@ from services.common.grpc.request_ids import request_fingerprint
 
 
 def _problem(name: str) -> tuple[str, str, int]:
-    """(tenant, case id, problem number) of tenants/{t}/cases/{id}/problems/{n}."""
+    """(tenant, case id, problem number) of tenants/{t}/cases/{id}/problems/{n}; n as the case
+    numbers it (full-width digits fold, as in every name; "01" is not problem 1's name)."""
     parsed = PROBLEMS.parse(name, "name")
-    if not parsed.id.isascii() or not parsed.id.isdigit() or int(parsed.id) < 1:
-        raise InvalidArgument.field("name", f"问题编号应为正整数，收到 {parsed.id!r}",
-                                    f"the problem number must be a positive integer, got {parsed.id!r}",
+    number = parsed.id
+    if not (number.isascii() and number.isdigit() and number == str(int(number)) and int(number) >= 1):
+        raise InvalidArgument.field("name", f"问题编号应为正整数，收到 {number!r}",
+                                    f"the problem number must be a positive whole number, got {number!r}",
                                     "MALFORMED_RESOURCE_NAME")
-    return parsed.tenant, parsed.parent_id, int(parsed.id)
+    return parsed.tenant, parsed.parent_id, int(number)
 
 
 class CaseMethods:
