@@ -24,23 +24,22 @@ def served(tmp_path_factory):
            "PB_METRICS_PORT": str(metrics_port)}
     for key in ("PB_DATABASE_URL", "PB_AMQP_URI"):
         env.pop(key, None)
-    # Output to a file, not a pipe nobody drains: one log line per RPC (the demos' resyncs call the
-    # organization hundreds of times) would fill a pipe and block the server on its next write.
-    log = tmp_path_factory.mktemp("log") / "serve.log"
-    with log.open("w") as out:
+    # Its output goes to a file, not a pipe: nobody reads a pipe while it serves, and the demo's
+    # directory resyncs log a line per call, enough to fill a pipe and block the process.
+    output = tmp_path_factory.mktemp("out") / "serve.log"
+    with output.open("w") as sink:
         proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "serve", "--demo"], env=env,
-                                stdout=out, stderr=subprocess.STDOUT, text=True)
+                                stdout=sink, stderr=subprocess.STDOUT, text=True)
     channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
-    wait_serving(proc, channel)
-    proc.log = log
-    yield proc, channel, metrics_port
+    wait_serving(proc, channel, output=output)
+    yield proc, channel, metrics_port, output
     channel.close()
     if proc.poll() is None:
         proc.kill()
 
 
 def test_demo_county_is_served(served):
-    _proc, channel, _ = served
+    _proc, channel, *_ = served
     stub = pb_grpc.OrganizationServiceStub(channel)
     auth = creds(token("county_admin", ["610222"]))
     tenant = stub.GetTenant(pb.GetTenantRequest(name="tenants/610222"), metadata=auth)
@@ -61,7 +60,7 @@ def test_the_demo_county_has_a_weeks_task_list_in_flight(served):
 
     from tests.helpers import wait_for
 
-    _proc, channel, _ = served
+    _proc, channel, _, _ = served
     stub, auth = notify_grpc.NotifyServiceStub(channel), creds(token("county_admin", ["610222"]))
     listed = lambda: [n for n in stub.ListNotices(npb.ListNoticesRequest(  # noqa: E731
         parent="tenants/610222"), metadata=auth).notices if "工作任务清单" in n.title and not n.parent_notice]
@@ -75,7 +74,7 @@ def test_the_demo_county_has_a_weeks_task_list_in_flight(served):
 
 
 def test_metrics_count_calls_by_tenant(served):
-    _proc, channel, metrics_port = served
+    _proc, channel, metrics_port, _ = served
     stub = pb_grpc.OrganizationServiceStub(channel)
     stub.GetTenant(pb.GetTenantRequest(name="tenants/610222"), metadata=creds(token("county_admin", ["610222"])))
     body = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
@@ -83,7 +82,7 @@ def test_metrics_count_calls_by_tenant(served):
 
 
 def test_sigterm_drains_and_exits_cleanly(served):
-    proc, _channel, _ = served
+    proc, _channel, _, output = served
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
-    assert '"msg": "rpc"' in proc.log.read_text()
+    assert '"msg": "rpc"' in output.read_text()
