@@ -1,0 +1,47 @@
+"""A unit graded weak (软弱涣散) gets a rectification case (问题台账) when its round is finalized.
+
+One case per weak unit, in the finalize transaction, through the cases' own `open_case` (it
+validates, stores and emits assessment.case_opened). The case's content follows the articles:
+a one-village plan (一村一策) within 90 days, owned by the village's current secretary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from services.assessment.domain.names import round_name
+from services.assessment.domain.rounds import Round
+from services.assessment.domain.scheme import Scheme
+from services.assessment.domain.scoring import TargetScore
+from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWork
+from services.common.auth import Principal
+
+PLAN_DAYS = 90  # the 一村一策 plan's deadline; a placeholder the county may change with the case
+MEASURE = "制定“一村一策”整顿方案，报县委组织部审核备案"
+SECRETARY = "SECRETARY"
+# Cases opened by finalizing are the platform's own act, recorded as such.
+FINALIZER = Principal.operator("assessment-finalize")
+
+
+def open_weak_cases(uow: AssessmentUnitOfWork, round_: Round, scheme: Scheme, weak: Sequence[TargetScore],
+                    now: dt.datetime) -> None:
+    if not weak:
+        return
+    try:
+        from services.assessment.domain.rectification import Owner, ProblemDraft
+        from services.assessment.service_layer.case_access import county_today
+        from services.assessment.service_layer.cases import open_case
+    except ImportError:  # INTEGRATOR: assess-cases not merged yet; the weak flag still reaches ResultsFinalized
+        return
+    bands = {band.code: band.name_zh for band in scheme.grades}
+    deadline = county_today(uow) + dt.timedelta(days=PLAN_DAYS)
+    for result in weak:
+        unit = result.target
+        secretary = next((p for p in uow.directory.current_posts(unit_id=unit.unit_id) if p.type == SECRETARY), None)
+        owner = (Owner(secretary.member_display_name, secretary.member_id) if secretary
+                 else Owner("村党组织书记"))
+        problem = ProblemDraft(f"评定为{bands[result.grade]}，列为软弱涣散基层党组织", (MEASURE,), deadline, owner)
+        open_case(uow, unit.unit_id, source_round=round_name(uow.tenant, round_.id),
+                  title=f"{round_.display_name}：{unit.display_name}软弱涣散整顿", problems=[problem], now=now,
+                  who=FINALIZER)
