@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from services.pbctl import (
+    assessment_results,  # noqa: F401 - adds results, result, export, preview to `assessment`
     points_exchange,  # noqa: F401  (adds the exchange's commands to `points`)
     points_ledger,  # noqa: F401 - adds the ledger's commands to `points`
 )

@@ -25,7 +25,12 @@ _RULES: dict[str, Rule] = {
 
     # ---- Rounds
 
-    # ---- Results
+    # ---- Results: everyone who may read the county reads results (a clerk its subtree's);
+    # a preview is the county's tool for weighing a scheme change.
+    "GetResult": Rule(READERS, scope="assessment.read", tenant_field="name"),
+    "ListResults": Rule(READERS, scope="assessment.read", tenant_field="parent"),
+    "ExportResults": Rule(READERS, scope="assessment.read", tenant_field="parent"),
+    "PreviewResults": Rule(ADMINS, tenant_field="round"),
 
     # ---- Rectification
 
@@ -48,7 +53,11 @@ CLERK: dict[str, Clerk] = {
 
     # ---- Rounds
 
-    # ---- Results
+    # ---- Results: a clerk reads the results of the targets in its subtree; never previews.
+    "GetResult": Clerk.SUBTREE_READ,
+    "ListResults": Clerk.SUBTREE_READ,
+    "ExportResults": Clerk.SUBTREE_READ,
+    "PreviewResults": Clerk.NEVER,
 
     # ---- Rectification
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine
 
 from services.assessment.adapters import tables
+from services.assessment.adapters.repositories.results import ResultRepository
 from services.assessment.adapters.repositories.schemes import SchemeRepository
 from services.common.directory import Directory
 from services.common.outbox import OutboxWriter
@@ -17,6 +18,7 @@ from services.common.uow import SqlUnitOfWork, UniqueKey
 
 class AssessmentUnitOfWork(SqlUnitOfWork):
     schemes: SchemeRepository
+    results: ResultRepository
     directory: Directory  # the organization as this service knows it: units, members, posts
     organization = None  # the organization's client the directory reads through on a miss
 
@@ -29,6 +31,7 @@ class AssessmentUnitOfWork(SqlUnitOfWork):
 
     def _open(self, conn: Connection) -> None:
         self.schemes = SchemeRepository(conn, self.tenant)
+        self.results = ResultRepository(conn, self.tenant)
         self.directory = Directory(conn, tables.directory, self.tenant, self.organization)
 
 
