@@ -14,13 +14,7 @@ from services.assessment.domain.names import (
     unit_name,
 )
 from services.assessment.domain.preview import Side
-from services.assessment.domain.result_records import (
-    ExplainedNegative,
-    ResultRecord,
-    dimensions_of,
-    from_centi,
-    negatives_of,
-)
+from services.assessment.domain.result_records import ExplainedNegative, ResultRecord, negatives_of
 from services.assessment.domain.scheme import Effect, Scheme
 from services.assessment.service_layer.result_reads import PreviewView
 from services.common.grpc.messages import ts
@@ -44,11 +38,27 @@ def effect_text(item: ExplainedNegative, scheme: Scheme, grade_before: str) -> s
     return f"封顶{cap}（未改变等级）"
 
 
-def result_to_proto(tenant: str, round_id: str, record: ResultRecord, scheme: Scheme) -> rpb.Result:
-    bands = {band.code: band for band in scheme.grades}
-    dimensions = {d.code: d for d in scheme.dimensions}
-    indicators = {i.code: i for d in scheme.dimensions for i in d.indicators}
-    items = {n.code: n for n in scheme.negative_items}
+class SchemeNames:
+    """The display names a page of results needs, looked up once per page, not once per result."""
+
+    def __init__(self, scheme: Scheme):
+        self.scheme = scheme
+        self.bands = {band.code: band for band in scheme.grades}
+        self.dimensions = {d.code: d.name_zh for d in scheme.dimensions}
+        self.indicators = {i.code: (i.name_zh, float(i.max_score)) for d in scheme.dimensions for i in d.indicators}
+        self.items = {n.code: n.name_zh for n in scheme.negative_items}
+
+
+def _points(centi: int | None) -> float:
+    return 0.0 if centi is None else centi / 100  # hundredths to the proto's double, correctly rounded
+
+
+def result_to_proto(tenant: str, round_id: str, record: ResultRecord, scheme: Scheme | SchemeNames, *,
+                    indicators: bool = True) -> rpb.Result:
+    """`indicators=False` (ListResults' BASIC view) leaves out each dimension's indicators: a page
+    of 50 results of a 50-indicator, 3-source scheme is otherwise 10,000 messages."""
+    names = scheme if isinstance(scheme, SchemeNames) else SchemeNames(scheme)
+    bands = names.bands
     message = rpb.Result(
         name=result_name(tenant, round_id, record.target_id),
         target=target_name(tenant, round_id, record.target_id),
@@ -57,9 +67,9 @@ def result_to_proto(tenant: str, round_id: str, record: ResultRecord, scheme: Sc
         township=unit_name(tenant, record.township_id) if record.township_id else "",
         display_name=record.display_name,
         stage=rpb.Result.FINAL if record.final else rpb.Result.PROVISIONAL,
-        base_total=float(from_centi(record.base_centi)),
-        deductions=float(from_centi(record.deductions_centi)),
-        total=float(from_centi(record.total_centi)),
+        base_total=_points(record.base_centi),
+        deductions=_points(record.deductions_centi),
+        total=_points(record.total_centi),
         grade_before=record.grade_before,
         grade_before_display_name=_band_name(bands, record.grade_before),
         grade=record.grade,
@@ -69,32 +79,41 @@ def result_to_proto(tenant: str, round_id: str, record: ResultRecord, scheme: Sc
         rank_in_scope=record.rank_in_scope,
         weak=record.weak,
         compute_time=ts(record.computed_at),
+        dimensions=[_dimension(d, names, indicators) for d in record.explanation["d"]],
     )
-    for d in dimensions_of(record.explanation):
-        dm = message.dimensions.add(
-            code=d.code, display_name=dimensions[d.code].name_zh if d.code in dimensions else d.code,
-            weight=float(d.weight), points=float(d.points), max_points=float(d.max_points),
-            contribution=float(d.contribution))
-        for i in d.indicators:
-            known = indicators.get(i.code)
-            im = dm.indicators.add(code=i.code, display_name=known.name_zh if known else i.code,
-                                   max_score=float(known.max_score) if known else 0.0, score=float(i.score))
-            for s in i.sources:
-                im.sources.add(source=s.source, submitted=float(s.submitted or 0), value=float(s.value))
     for n in negatives_of(record.explanation):
         message.negative_items.add(
-            code=n.code, display_name=items[n.code].name_zh if n.code in items else n.code, effect=_EFFECTS[n.effect],
+            code=n.code, display_name=names.items.get(n.code, n.code), effect=_EFFECTS[n.effect],
             points=float(n.points or 0), cap_grade=n.cap_grade or "", changed_grade=n.changed_grade,
-            effect_description=effect_text(n, scheme, record.grade_before))
+            effect_description=effect_text(n, names.scheme, record.grade_before))
     p = record.previous
     if p is not None:
         message.change.CopyFrom(rpb.ResultChange(
             previous_round=round_name(tenant, p.round_id),
-            previous_grade=p.grade, previous_total=float(from_centi(p.total_centi)),
+            previous_grade=p.grade, previous_total=_points(p.total_centi),
             previous_rank_in_scope=p.rank_in_scope,
-            total_change=float(from_centi(record.total_centi - p.total_centi)),
+            total_change=_points(record.total_centi - p.total_centi),
             rank_change=p.rank_in_scope - record.rank_in_scope))
     return message
+
+
+def _dimension(stored: list, names: SchemeNames, with_indicators: bool) -> rpb.DimensionResult:
+    """One dimension of the stored explanation (result_records.explanation_of) as its message."""
+    code, weight, points, top, contribution, indicators = stored
+    return rpb.DimensionResult(
+        code=code, display_name=names.dimensions.get(code, code), weight=float(weight), points=_points(points),
+        max_points=float(top), contribution=_points(contribution),
+        indicators=[_indicator(i_code, score, sources, names) for i_code, score, sources in indicators]
+        if with_indicators else [])
+
+
+def _indicator(code: str, score: int, sources: list, names: SchemeNames) -> rpb.IndicatorResult:
+    display_name, top = names.indicators.get(code, (code, 0.0))
+    return rpb.IndicatorResult(code=code, display_name=display_name, max_score=top, score=_points(score), sources=[
+        # A value stored as None is the submitted number itself (a MANUAL score).
+        rpb.SourceScore(source=source, submitted=float(x) if x is not None else 0.0,
+                        value=_points(v) if v is not None else (float(x) if x is not None else 0.0))
+        for source, x, v in sources])
 
 
 def _band_name(bands, code: str) -> str:

@@ -37,8 +37,9 @@ class ResultMethods:
                             _unit_id(request.under, round_.tenant, "under"), request.grade, request.page_size,
                             request.page_token)
         view, token = result_reads.list_results(cmd, self.uows, who)
+        names, full = rm.SchemeNames(view.scheme), request.view == rpb.ListResultsRequest.FULL
         return rpb.ListResultsResponse(
-            results=[rm.result_to_proto(round_.tenant, view.round.id, r, view.scheme) for r in view.records],
+            results=[rm.result_to_proto(round_.tenant, view.round.id, r, names, indicators=full) for r in view.records],
             next_page_token=token)
 
     def ExportResults(self, request, context):
