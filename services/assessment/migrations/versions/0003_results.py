@@ -1,7 +1,7 @@
 """Results: one row per target of a round (provisional, then final), scores in hundredths; RLS on PostgreSQL.
 
 Revision ID: 0003
-Revises: 0002 (0001 until the rounds land)
+Revises: 0002
 Create Date: 2026-12-04 02:36:00
 
 """
@@ -16,7 +16,7 @@ RESULT_TABLES = ("results",)
 
 # revision identifiers, used by Alembic.
 revision: str = '0003'
-down_revision: str | Sequence[str] | None = '0001'  # INTEGRATOR: '0002' once assess-rounds' 0002 is on main
+down_revision: str | Sequence[str] | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
