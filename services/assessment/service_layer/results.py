@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from services.assessment.domain import result_events as ev
 from services.assessment.domain.names import (
@@ -65,39 +66,42 @@ def _records(scoring: Scoring, paths: Mapping[str, str], decisions: Mapping[str,
     return records
 
 
-def publish_results(uow: AssessmentUnitOfWork, round_: Round, now: dt.datetime) -> None:
-    """Provisional results (公示): stored for GetResult / ListResults / ExportResults; no rule applied yet."""
-    with no_cycle_collection():
-        _publish(uow, round_, now)
+@dataclass(frozen=True)
+class Computed:
+    scheme: Scheme
+    scoring: Scoring
+    decisions: Mapping[str, TargetDecision]
+    before: Round | None  # the previous finalized round of the scheme
 
 
-def _publish(uow: AssessmentUnitOfWork, round_: Round, now: dt.datetime) -> None:
+def _compute_and_store(uow: AssessmentUnitOfWork, round_: Round, final: bool, now: dt.datetime) -> Computed:
+    """Score the round, decide the rules (shown while provisional, acted on only when final), store."""
     scheme = round_scheme(uow, round_)
     scoring, paths = _scored(uow, round_, scheme)
     before, carried = _previous(uow, round_)
-    decisions = decide(scheme, scoring, carried)  # shown (weak, title) but acted on only when final
-    uow.results.replace(round_.id, _records(scoring, paths, decisions, before, carried, False, now))
+    decisions = decide(scheme, scoring, carried)
+    uow.results.replace(round_.id, _records(scoring, paths, decisions, before, carried, final, now))
+    return Computed(scheme, scoring, decisions, before)
+
+
+def publish_results(uow: AssessmentUnitOfWork, round_: Round, now: dt.datetime) -> None:
+    """Provisional results (公示): stored for GetResult / ListResults / ExportResults; no rule applied yet."""
+    with no_cycle_collection():
+        done = _compute_and_store(uow, round_, False, now)
     uow.emit(ev.ResultsPublished(round_name(uow.tenant, round_.id),
                                  revision_name(uow.tenant, round_.scheme_id, round_.scheme_revision),
-                                 round_.display_name, round_.period, len(scoring.results)))
+                                 round_.display_name, round_.period, len(done.scoring.results)))
 
 
 def finalize_results(uow: AssessmentUnitOfWork, round_: Round, now: dt.datetime) -> None:
     """Final results, the result rules' events, ResultsFinalized in batches, cases for weak units."""
     with no_cycle_collection():
-        _finalize(uow, round_, now)
-
-
-def _finalize(uow: AssessmentUnitOfWork, round_: Round, now: dt.datetime) -> None:
-    scheme = round_scheme(uow, round_)
-    scoring, paths = _scored(uow, round_, scheme)
-    before, carried = _previous(uow, round_)
-    decisions = decide(scheme, scoring, carried)
-    uow.results.replace(round_.id, _records(scoring, paths, decisions, before, carried, True, now))
-    for event in rule_events(uow.tenant, round_, scheme, scoring, decisions, before):
-        uow.emit(event)
-    for event in finalized_batches(uow.tenant, round_, scheme, scoring, decisions):
-        uow.emit(event)
+        done = _compute_and_store(uow, round_, True, now)
+        scheme, scoring, decisions = done.scheme, done.scoring, done.decisions
+        for event in rule_events(uow.tenant, round_, scheme, scoring, decisions, done.before):
+            uow.emit(event)
+        for event in finalized_batches(uow.tenant, round_, scheme, scoring, decisions):
+            uow.emit(event)
     open_weak_cases(uow, round_, scheme, [r for r in scoring.results if decisions[r.target.target_id].weak], now)
 
 
