@@ -22,6 +22,13 @@ MEASURE = "制定“一村一策”整顿方案，报县委组织部审核备案
 SECRETARY = "SECRETARY"
 # Cases opened by finalizing are the platform's own act, recorded as such.
 FINALIZER = Principal.operator("assessment-finalize")
+# The ledger's bounds (rectification.LedgerRules): a long round or village name must not make
+# finalizing fail, so the generated texts are cut to fit.
+TITLE_MAX, OWNER_MAX = 100, 50
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def open_weak_cases(uow: AssessmentUnitOfWork, round_: Round, scheme: Scheme, weak: Sequence[TargetScore],
@@ -38,10 +45,15 @@ def open_weak_cases(uow: AssessmentUnitOfWork, round_: Round, scheme: Scheme, we
     deadline = county_today(uow) + dt.timedelta(days=PLAN_DAYS)
     for result in weak:
         unit = result.target
+        found = uow.directory.unit(unit.unit_id)
+        if found is None or not found.active:  # merged or dissolved since the round began: no unit to rectify
+            continue
         secretary = next((p for p in uow.directory.current_posts(unit_id=unit.unit_id) if p.type == SECRETARY), None)
-        owner = (Owner(secretary.member_display_name, secretary.member_id) if secretary
-                 else Owner("村党组织书记"))
+        # The ledger refuses an owner the directory does not know as a member: then the name only.
+        known = secretary is not None and uow.directory.member(secretary.member_id) is not None
+        owner = (Owner(_fit(secretary.member_display_name or "村党组织书记", OWNER_MAX),
+                       secretary.member_id if known else "") if secretary else Owner("村党组织书记"))
         problem = ProblemDraft(f"评定为{bands[result.grade]}，列为软弱涣散基层党组织", (MEASURE,), deadline, owner)
-        open_case(uow, unit.unit_id, source_round=round_name(uow.tenant, round_.id),
-                  title=f"{round_.display_name}：{unit.display_name}软弱涣散整顿", problems=[problem], now=now,
-                  who=FINALIZER)
+        title = _fit(f"{round_.display_name}：{unit.display_name}软弱涣散整顿", TITLE_MAX)
+        open_case(uow, unit.unit_id, source_round=round_name(uow.tenant, round_.id), title=title, problems=[problem],
+                  now=now, who=FINALIZER)
