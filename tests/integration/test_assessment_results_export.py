@@ -116,3 +116,23 @@ def test_results_export_and_preview_from_the_shell(platform, county, monkeypatch
     assert "1 of 3 targets move" in moved.output and "村1  2 -> 2 (+0)  三星 -> 二星" in moved.output, moved.output
     bad = run(cli, ["assessment", "preview", round_id, "--weight", "ORG=50", *target])
     assert bad.exit_code == 2 and "weight_overrides.dimension_weights" in bad.output, bad.output
+
+
+def test_the_demo_countys_finished_star_rating_round_has_its_results_and_prints(platform):
+    from partybuilding.assessment.v1 import assessment_rounds_pb2 as rpb
+
+    from services.assessment import demo, demo_rounds
+
+    county = ResultsCounty(platform)
+    uows = platform.runtime("assessment").uow_factory
+    demo.load_demo(uows, county.code)
+    assert demo_rounds.load_demo_rounds(uows, "star-rating", county.code)
+    past = [r for r in county.s.ListRounds(rpb.ListRoundsRequest(parent=county.parent), metadata=county.admin).rounds
+            if r.state == rpb.Round.FINALIZED][0]
+    results = county.results(past)
+    assert len(results) == 3 and {r.stage for r in results} == {spb.Result.FINAL}
+    assert sorted(r.rank_in_scope for r in results)[0] == 1 and all(r.grade_display_name for r in results)
+    answer = county.s.ExportResults(spb.ExportResultsRequest(parent=past.name), metadata=county.admin)
+    rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
+    assert rows[1][:3] == ("排名", "乡镇", "单位/姓名") and rows[1][-4:] == ("总分", "调整前等级", "等级", "负面清单")
+    assert len(rows[1]) == 3 + 4 + 5  # the template's four groups (组织建设, 班子队伍, 发展业绩, 服务群众)
