@@ -11,12 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.assessment.domain.result_records import (
-    ResultRecord,
-    dimensions_of,
-    from_centi,
-    negatives_of,
-)
+from services.assessment.domain.amounts import from_centi
+from services.assessment.domain.result_records import ResultRecord, dimensions_of, negatives_of
 from services.assessment.domain.scheme import Scheme
 from services.common.spreadsheet import xlsx_bytes
 

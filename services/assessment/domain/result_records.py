@@ -12,17 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from services.assessment.domain.amounts import centi, from_centi
 from services.assessment.domain.result_rules import Carried, TargetDecision
 from services.assessment.domain.scheme import Effect
-from services.assessment.domain.scoring import TargetScore, cents
-
-
-def to_centi(value: Decimal) -> int:
-    return int(cents(value) * 100)
-
-
-def from_centi(value: int) -> Decimal:
-    return Decimal(value) / 100
+from services.assessment.domain.scoring import TargetScore
 
 
 @dataclass(frozen=True)
@@ -79,7 +72,7 @@ def explanation_of(result: TargetScore) -> dict:
         "d": [
             [d.code, str(d.weight), _exact_centi(d.points), str(d.max_points), _exact_centi(d.contribution), [
                 [i.code, _exact_centi(i.score), [
-                    [source, None if x is None else str(x), None if v is x else to_centi(v)]
+                    [source, None if x is None else str(x), None if v is x else centi(v)]
                     for source, x, v in zip(i.sources, i.submitted, i.values, strict=True)
                 ]]
                 for i in d.indicators
@@ -98,8 +91,8 @@ def record_of(result: TargetScore, unit_path: str, final: bool, decision: Target
     return ResultRecord(
         target_id=t.target_id, unit_id=t.unit_id, member_id=t.member_id or "", township_id=t.township_id,
         unit_path=unit_path, display_name=t.display_name, final=final,
-        base_centi=to_centi(result.base_total), deductions_centi=to_centi(result.deductions),
-        total_centi=to_centi(result.total), grade_before=result.grade_before, grade=result.grade,
+        base_centi=centi(result.base_total), deductions_centi=centi(result.deductions),
+        total_centi=centi(result.total), grade_before=result.grade_before, grade=result.grade,
         grade_index=result.grade_index, rank_in_township=result.rank_in_township,
         rank_in_scope=result.rank_in_scope, weak=bool(decision and decision.weak),
         holds_title=bool(decision and decision.holds_title),
