@@ -6,6 +6,7 @@ import click
 
 from services.pbctl import (
     assessment_cases,  # noqa: F401 - adds `assessment case`
+    assessment_results,  # noqa: F401 - adds results, result, export, preview to `assessment`
     assessment_rounds,  # noqa: F401 - adds `round` to `assessment`
     points_exchange,  # noqa: F401  (adds the exchange's commands to `points`)
     points_ledger,  # noqa: F401 - adds the ledger's commands to `points`

@@ -10,9 +10,10 @@ total is rounded half-up to 0.01 once, and the explanation shows each part round
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import gc
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -24,6 +25,20 @@ from services.common.errors import FailedPrecondition
 
 CENT = Decimal("0.01")
 ValueKey = tuple[str, str, str]  # (target_id, source code, indicator code)
+
+
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """A province round builds millions of small tuples and lists that hold no cycles; the cyclic
+    collector scanning them (and the three million values read) again and again cost more than
+    the scoring, so it waits until the work is done. Reference counting frees as usual."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def cents(value: Decimal) -> Decimal:
@@ -165,17 +180,9 @@ def score(scheme: Scheme, inputs: ScoringInput, overrides: Overrides | None = No
           missing_as_zero: bool = False) -> Scoring:
     """Score every target; a missing value is refused unless `missing_as_zero` (previews)."""
     compiled = plan(scheme, overrides)
-    # A province round builds millions of small tuples that hold no cycles; the cyclic collector
-    # scanning them again and again cost more than the scoring, so it waits until the end.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        # One context for the whole run (not one per value): 28 digits, whatever the caller set.
-        with decimal.localcontext(decimal.Context(prec=28, rounding=ROUND_HALF_UP)):
-            unranked = [_score_target(compiled, t, inputs, missing_as_zero) for t in inputs.targets]
-    finally:
-        if collecting:
-            gc.enable()
+    # One context for the whole run (not one per value): 28 digits, whatever the caller set.
+    with no_cycle_collection(), decimal.localcontext(decimal.Context(prec=28, rounding=ROUND_HALF_UP)):
+        unranked = [_score_target(compiled, t, inputs, missing_as_zero) for t in inputs.targets]
     keys = [r.rank_key for r in unranked]
     in_scope = competition_ranks(keys)
     in_township = ranks_in_groups(keys, [r.target.township_id for r in unranked])

@@ -42,7 +42,12 @@ _RULES: dict[str, Rule] = {
     "ListObjections": Rule(READERS, scope=READ_SCOPE, tenant_field="parent"),
     "ListRoundEvents": Rule(READERS, scope=READ_SCOPE, tenant_field="parent"),
 
-    # ---- Results
+    # ---- Results: everyone who may read the county reads results (a clerk its subtree's);
+    # a preview is the county's tool for weighing a scheme change.
+    "GetResult": Rule(READERS, scope="assessment.read", tenant_field="name"),
+    "ListResults": Rule(READERS, scope="assessment.read", tenant_field="parent"),
+    "ExportResults": Rule(READERS, scope="assessment.read", tenant_field="parent"),
+    "PreviewResults": Rule(ADMINS, tenant_field="round"),
 
     # ---- Rectification (问题台账): the county opens cases (a round's finalize opens those of weak
     # results); the unit's clerks report progress and ask for 销号; the inspection is the
@@ -86,7 +91,11 @@ CLERK: dict[str, Clerk] = {
     "ListObjections": Clerk.SUBTREE_READ,
     "ListRoundEvents": Clerk.SUBTREE_READ,
 
-    # ---- Results
+    # ---- Results: a clerk reads the results of the targets in its subtree; never previews.
+    "GetResult": Clerk.SUBTREE_READ,
+    "ListResults": Clerk.SUBTREE_READ,
+    "ExportResults": Clerk.SUBTREE_READ,
+    "PreviewResults": Clerk.NEVER,
 
     # ---- Rectification: a clerk works the cases of their subtree; VerifyAndClose only as the chief
     # of the work station above the case's unit (the use case checks), never as requester or owner.

@@ -13,7 +13,7 @@ from services.assessment.domain.round_events import ObjectionFiled, ObjectionRes
 from services.assessment.domain.rounds import EventKind, Objection, ObjectionState, ScoreSubmission
 from services.assessment.service_layer import round_access as access
 from services.assessment.service_layer import round_commands as c
-from services.assessment.service_layer.results_stub import publish_results
+from services.assessment.service_layer.results import publish_results
 from services.assessment.service_layer.round_scores import (
     NOTE_MAX,
     apply_scores,

@@ -20,7 +20,7 @@ from services.assessment.domain.scheme import Scheme, StageKind, TargetKind
 from services.assessment.service_layer import round_access as access
 from services.assessment.service_layer import round_commands as c
 from services.assessment.service_layer.loaders import referenced_published_revision
-from services.assessment.service_layer.results_stub import finalize_results, publish_results
+from services.assessment.service_layer.results import finalize_results, publish_results
 from services.assessment.service_layer.round_trail import trail
 from services.assessment.service_layer.round_views import (
     RoundView,

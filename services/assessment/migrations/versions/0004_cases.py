@@ -13,7 +13,7 @@ from services.common.migrate import enable_row_level_security
 
 # revision identifiers, used by Alembic.
 revision: str = '0004'
-down_revision: str | Sequence[str] | None = '0002'
+down_revision: str | Sequence[str] | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
