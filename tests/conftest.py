@@ -73,8 +73,8 @@ class Platform:
     runtimes: list
     port: int
     points: points_grpc.PointsServiceStub | None = None  # PointsService on the same channel
-    assessment: assessment_grpc.AssessmentServiceStub | None = None  # AssessmentService, the same channel
     notify: notify_grpc.NotifyServiceStub | None = None  # NotifyService on the same channel
+    assessment: assessment_grpc.AssessmentServiceStub | None = None  # AssessmentService, the same channel
 
     def runtime(self, name: str):
         return next(rt for rt in self.runtimes if rt.name == name)

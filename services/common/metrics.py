@@ -99,7 +99,11 @@ _started: set[int] = set()
 def serve_metrics(port: int) -> None:
     """Start the /metrics endpoint once per port (0 disables it)."""
     if port and port not in _started:
-        # Claimed before binding: a nameko worker sets up one consumer per service in green
-        # threads, and binding yields, so a second setup would otherwise bind the port again.
+        # Claimed before starting: under eventlet one worker process sets up each consuming
+        # service's container concurrently, and starting the server yields to the next one.
         _started.add(port)
-        start_http_server(port)
+        try:
+            start_http_server(port)
+        except OSError:
+            _started.discard(port)
+            raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from services.pbctl import (
+    assessment_rounds,  # noqa: F401 - adds `round` to `assessment`
     points_exchange,  # noqa: F401  (adds the exchange's commands to `points`)
     points_ledger,  # noqa: F401 - adds the ledger's commands to `points`
 )
@@ -64,8 +65,8 @@ def serve(demo: bool) -> None:
 cli.add_command(org)
 cli.add_command(events)
 cli.add_command(points)
-cli.add_command(assessment)
 cli.add_command(notify)
+cli.add_command(assessment)
 cli.add_command(run_distributed)
 
 

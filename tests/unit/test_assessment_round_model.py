@@ -13,7 +13,6 @@ from services.assessment.domain.rounds import (
     RoundState,
     ScoreSubmission,
     check_submission,
-    to_centi,
 )
 from services.common.errors import FailedPrecondition, Validator
 from tests.unit.round_schemes import small_scheme
@@ -65,14 +64,6 @@ def test_values_valid_for_their_methods_pass():
 def test_a_wrong_value_is_named_by_its_indicator(source, code, value, words):
     found = violations(source, {code: value})
     assert list(found) == [f"values[{code}]"] and words in found[f"values[{code}]"]
-
-
-def test_doubles_become_hundredths_half_up_and_nan_is_refused():
-    v = Validator()
-    assert to_centi(2.675, "x", v) == D("2.68")  # repr(2.675) is "2.675": no binary surprise
-    assert to_centi(0.125, "x", v) == D("0.13")
-    assert to_centi(float("nan"), "y", v) is None and to_centi(1e300, "z", v) is None
-    assert [violation.field for violation in v.violations] == ["y", "z"]
 
 
 def test_a_resubmission_records_only_what_changed():

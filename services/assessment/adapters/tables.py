@@ -5,7 +5,7 @@ One section per concern (rounds, results, cases are appended below by their own 
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, MetaData, String, Table, Text, text
 
 from services.common.directory import add_directory_tables
 from services.common.tables import NAMING, add_common_tables, utc_datetime
@@ -51,4 +51,121 @@ scheme_revisions = Table(
     Column("published_by", String(100), nullable=False, server_default=""),
     Column("created_at", utc_datetime(), nullable=False),
     Column("updated_at", utc_datetime(), nullable=False),
+)
+
+# ------------------------------------------------------------ rounds (考核轮次)
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("scheme_id", String(40), nullable=False),
+    Column("scheme_revision", Integer, nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("period", String(10), nullable=False),
+    # "" with path "/" for the whole county; else a unit and its path then.
+    Column("scope_unit_id", String(40), nullable=False),
+    Column("scope_path", Text, nullable=False),
+    Column("stage_index", Integer, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("stage_started_at", utc_datetime(), nullable=False),
+    Column("target_count", Integer, nullable=False),
+    # The audit trail's last sequence number; writers of one round lock this row (FOR UPDATE).
+    Column("last_event_seq", BigInteger, nullable=False, server_default="0"),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", utc_datetime(), nullable=False),
+    Column("finalized_at", utc_datetime(), nullable=True),
+    # The etag: grows with every advance.
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index("ix_rounds_tenant_created_at", "tenant", "created_at"),
+    Index("ix_rounds_tenant_scheme_id", "tenant", "scheme_id"),
+)
+
+round_targets = Table(
+    "round_targets",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("round_id", String(40), primary_key=True),
+    Column("target_id", String(40), primary_key=True),
+    Column("unit_id", String(40), nullable=False),
+    Column("member_id", String(40), nullable=False, server_default=""),
+    Column("township_id", String(40), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    # The unit's path when the round was created: a clerk's subtree is a prefix of it.
+    Column("unit_path", Text, nullable=False),
+    Index("ix_round_targets_tenant_round_id_unit_path", "tenant", "round_id", "unit_path"),
+)
+
+# The current value per (target, source, indicator); every change is also a round_events row.
+round_scores = Table(
+    "round_scores",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("round_id", String(40), primary_key=True),
+    Column("target_id", String(40), primary_key=True),
+    Column("source", String(40), primary_key=True),
+    Column("indicator", String(40), primary_key=True),
+    Column("value_centi", BigInteger, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("submitted_by", String(100), nullable=False),
+    Column("submitted_at", utc_datetime(), nullable=False),
+)
+
+round_negative_items = Table(
+    "round_negative_items",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("round_id", String(40), nullable=False),
+    Column("target_id", String(40), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", utc_datetime(), nullable=False),
+    Column("withdrawn_by", String(100), nullable=False, server_default=""),
+    Column("withdrawn_at", utc_datetime(), nullable=True),
+    Column("withdraw_reason", Text, nullable=False, server_default=""),
+    Index("ix_round_negative_items_tenant_round_id_target_id", "tenant", "round_id", "target_id"),
+    # One active record of a code per target: a second RecordNegativeItem racing the first is ALREADY_EXISTS.
+    Index("uq_round_negative_items_active", "tenant", "round_id", "target_id", "code", unique=True,
+          sqlite_where=text("withdrawn_at IS NULL"), postgresql_where=text("withdrawn_at IS NULL")),
+)
+
+round_objections = Table(
+    "round_objections",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("round_id", String(40), primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("target_id", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("decision_note", Text, nullable=False, server_default=""),
+    # JSON {"source": ..., "values": {indicator: "8.50"}} of an UPHELD decision's adjustment, or "".
+    Column("adjustment", Text, nullable=False, server_default=""),
+    Column("filed_by", String(100), nullable=False),
+    Column("filed_at", utc_datetime(), nullable=False),
+    Column("resolved_by", String(100), nullable=False, server_default=""),
+    Column("resolved_at", utc_datetime(), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+)
+
+# The audit trail: appended, never changed.
+round_events = Table(
+    "round_events",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("round_id", String(40), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("at", utc_datetime(), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("target_id", String(40), nullable=False, server_default=""),
+    Column("summary", Text, nullable=False, server_default=""),
+    Column("before", Text, nullable=False, server_default="{}"),
+    Column("after", Text, nullable=False, server_default="{}"),
+    Index("ix_round_events_tenant_round_id_target_id", "tenant", "round_id", "target_id"),
 )

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from services.assessment.domain.scheme import Indicator, Method, Scheme, Stage
 from services.common.errors import FailedPrecondition, Validator
 
-CENT = Decimal("0.01")
 # A measured value (LINEAR, TIERS) or a count larger than this is a typo, not a village's data.
 MEASURE_LIMIT = Decimal("1000000000")
 
@@ -74,6 +72,7 @@ class Round:
     target_count: int = 0
     finalized_at: dt.datetime | None = None
     version: int = 1
+    last_event_seq: int = 0  # the audit trail's last line
 
     @property
     def finalized(self) -> bool:
@@ -169,14 +168,17 @@ class Objection:
     decision_note: str = ""
     resolved_by: str = ""
     resolved_at: dt.datetime | None = None
+    adjustment: ScoreSubmission | None = None  # what an UPHELD decision changed
     version: int = 1
 
-    def resolve(self, decision: ObjectionState, note: str, who: str, now: dt.datetime) -> None:
+    def resolve(self, decision: ObjectionState, note: str, who: str, now: dt.datetime,
+                adjustment: ScoreSubmission | None = None) -> None:
         if self.state is not ObjectionState.OPEN:
             raise FailedPrecondition(
                 "OBJECTION_RESOLVED", f"异议 {self.id} 已处理（{self.state.value}）",
                 f"objection {self.id} is already resolved ({self.state.value})", {"objection": self.id})
         self.state, self.decision_note, self.resolved_by, self.resolved_at = decision, note, who, now
+        self.adjustment = adjustment
         self.version += 1
 
 
@@ -194,18 +196,6 @@ class RoundEvent:
     before: dict = field(default_factory=dict)
     after: dict = field(default_factory=dict)
     seq: int = 0  # assigned when stored: the order of the trail
-
-
-def to_centi(value: float, field_path: str, v: Validator) -> Decimal | None:
-    """A proto double as a score: rounded half-up to 0.01; NaN and infinities are recorded."""
-    if not math.isfinite(value):
-        v.add(field_path, "必须是有限的数值", "must be a finite number")
-        return None
-    try:
-        return Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        v.add(field_path, "数值过大", "is too large")
-        return None
 
 
 def check_value(indicator: Indicator, value: Decimal, field_path: str, v: Validator) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from services.assessment.domain.scheme import Actor, Scheme, Stage, StageKind
+from services.assessment.domain.scoring import gaps
 from services.common.errors import FailedPrecondition, PermissionDenied
 
 # How many missing items an AdvanceRound refusal lists; the rest are counted.
@@ -124,21 +125,31 @@ def indicators_of_source(scheme: Scheme, source: str) -> list[str]:
             if not indicator.sources or source in indicator.sources]
 
 
+@dataclass(frozen=True)
+class _Ref:
+    target_id: str
+
+
 def missing_scores(scheme: Scheme, sources: Iterable[str], target_ids: Iterable[str],
                    scored: Collection[tuple[str, str, str]]) -> list[Missing]:
-    """Per target and source, the indicators without a value; `scored` holds (target, source, indicator)."""
-    wanted = [(source, indicators_of_source(scheme, source)) for source in sources]
+    """Per target and source, the indicators without a value (scoring.gaps, grouped for people);
+    `scored` holds (target, source, indicator)."""
+    sources = tuple(sources)
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for gap in gaps(scheme, [_Ref(target_id) for target_id in target_ids], scored, sources):
+        grouped.setdefault((gap.target_id, gap.source), []).append(gap.indicator)
     found: list[Missing] = []
-    for target_id in target_ids:
-        for source, codes in wanted:
-            gaps = [code for code in codes if (target_id, source, code) not in scored]
-            if gaps:
-                shown = "、".join(gaps[:5]) + ("…" if len(gaps) > 5 else "")
-                found.append(Missing(
-                    "SCORES_MISSING", target_id,
-                    f"{target_id} 来源 {source} 缺 {len(gaps)} 项指标（{shown}）",
-                    f"{target_id} lacks {len(gaps)} indicator(s) from {source} ({shown.replace('、', ', ')})",
-                ))
+    for target_id in dict.fromkeys(target_id for target_id, _ in grouped):
+        for source in sources:
+            codes = grouped.get((target_id, source))
+            if not codes:
+                continue
+            shown = "、".join(codes[:5]) + ("…" if len(codes) > 5 else "")
+            found.append(Missing(
+                "SCORES_MISSING", target_id,
+                f"{target_id} 来源 {source} 缺 {len(codes)} 项指标（{shown}）",
+                f"{target_id} lacks {len(codes)} indicator(s) from {source} ({shown.replace('、', ', ')})",
+            ))
     return found
 
 

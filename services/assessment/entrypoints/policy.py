@@ -10,6 +10,10 @@ from services.common.policy import ADMINS, READERS, Clerk, Rule, with_clerks
 
 SERVICE = "partybuilding.assessment.v1.AssessmentService"
 OPERATOR = frozenset({Role.OPERATOR})
+READ_SCOPE = "assessment.read"
+# Rounds: the county and the city write where a stage names them (checked by the use case);
+# clerks are admitted by the clerk table below.
+STAGE_ACTORS = frozenset({Role.OPERATOR, Role.COUNTY_ADMIN, Role.CITY})
 # A scheme's lists hold at most bounds.MAX_ITEMS each; the 50 items of 五个好 fit the default.
 
 _RULES: dict[str, Rule] = {
@@ -23,7 +27,20 @@ _RULES: dict[str, Rule] = {
     "GetSchemeRevision": Rule(READERS, scope="assessment.read", tenant_field="name"),
     "ListSchemeTemplates": Rule(READERS, scope="assessment.read"),
 
-    # ---- Rounds
+    # ---- Rounds (考核轮次): the county runs them; a stage's actors score in it (the use case
+    # checks the stage); the city writes only where its re-check stage lets it (city_writes).
+    "CreateRound": Rule(ADMINS, write=True, tenant_field="parent"),
+    "GetRound": Rule(READERS, scope=READ_SCOPE, tenant_field="name"),
+    "ListRounds": Rule(READERS, scope=READ_SCOPE, tenant_field="parent"),
+    "ListRoundTargets": Rule(READERS, scope=READ_SCOPE, tenant_field="parent"),
+    "SubmitScores": Rule(STAGE_ACTORS, write=True, city_writes=True, tenant_field="target"),
+    "RecordNegativeItem": Rule(STAGE_ACTORS, write=True, city_writes=True, tenant_field="target"),
+    "WithdrawNegativeItem": Rule(STAGE_ACTORS, write=True, city_writes=True, tenant_field="target"),
+    "AdvanceRound": Rule(STAGE_ACTORS, write=True, city_writes=True, tenant_field="name"),
+    "FileObjection": Rule(ADMINS, write=True, tenant_field="target"),
+    "ResolveObjection": Rule(ADMINS, write=True, tenant_field="name"),
+    "ListObjections": Rule(READERS, scope=READ_SCOPE, tenant_field="parent"),
+    "ListRoundEvents": Rule(READERS, scope=READ_SCOPE, tenant_field="parent"),
 
     # ---- Results
 
@@ -46,7 +63,20 @@ CLERK: dict[str, Clerk] = {
     "GetSchemeRevision": Clerk.COUNTY_READ,
     "ListSchemeTemplates": Clerk.COUNTY_READ,
 
-    # ---- Rounds
+    # Rounds: a clerk reads a round, and scores, records negative items and files objections
+    # for the targets of their own subtree; the county creates, advances and decides.
+    "CreateRound": Clerk.NEVER,
+    "GetRound": Clerk.COUNTY_READ,
+    "ListRounds": Clerk.COUNTY_READ,
+    "ListRoundTargets": Clerk.SUBTREE_READ,
+    "SubmitScores": Clerk.SUBTREE_WRITE,
+    "RecordNegativeItem": Clerk.SUBTREE_WRITE,
+    "WithdrawNegativeItem": Clerk.SUBTREE_WRITE,
+    "AdvanceRound": Clerk.NEVER,
+    "FileObjection": Clerk.SUBTREE_WRITE,
+    "ResolveObjection": Clerk.NEVER,
+    "ListObjections": Clerk.SUBTREE_READ,
+    "ListRoundEvents": Clerk.SUBTREE_READ,
 
     # ---- Results
 
