@@ -54,6 +54,25 @@ def test_demo_county_is_served(served):
     assert len(villages.units) == 117
 
 
+def test_the_demo_county_has_a_weeks_task_list_in_flight(served):
+    from partybuilding.notify.v1 import notify_notices_pb2 as npb
+    from partybuilding.notify.v1 import notify_service_pb2_grpc as notify_grpc
+
+    from tests.helpers import wait_for
+
+    _proc, channel, _, _ = served
+    stub, auth = notify_grpc.NotifyServiceStub(channel), creds(token("county_admin", ["610222"]))
+    listed = lambda: [n for n in stub.ListNotices(npb.ListNoticesRequest(  # noqa: E731
+        parent="tenants/610222"), metadata=auth).notices if "工作任务清单" in n.title and not n.parent_notice]
+    [task_list] = wait_for(listed, timeout=120, what="the demo task list")
+    status = lambda: stub.GetNoticeStatus(npb.GetNoticeStatusRequest(name=task_list.name), metadata=auth)  # noqa: E731
+    # The demo's last step is the second station's 签收: once it is in, the week is as the demo left it.
+    settled = wait_for(lambda: (s := status()).counts.acknowledged == 2 and s, timeout=60, what="the demo week")
+    assert settled.counts.recipients >= 2 and settled.tree_counts.reported == 2
+    [forwarded] = [r.forwarded for r in settled.recipients if r.HasField("forwarded")]
+    assert forwarded.notice.parent_notice == task_list.name
+
+
 def test_metrics_count_calls_by_tenant(served):
     _proc, channel, metrics_port, _ = served
     stub = pb_grpc.OrganizationServiceStub(channel)
