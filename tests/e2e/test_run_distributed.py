@@ -42,7 +42,7 @@ class Distributed:
 
 
 @pytest.fixture(scope="module")
-def distributed():
+def distributed(tmp_path_factory):
     db = f"pb_dist_{uuid.uuid4().hex[:8]}"
     grpc_port, metrics_port = free_port(), free_port()
     env = {**os.environ, "PB_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}",
@@ -55,11 +55,15 @@ def distributed():
     with Connection(AMQP) as conn:
         queue(conn.channel()).declare()
         points_queue(conn.channel()).declare()
-    proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "run-distributed"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    # Every process's output goes to a file, not a pipe nobody reads while they run: a process
+    # writing into a full pipe blocks (a worker then stops applying events).
+    output = tmp_path_factory.mktemp("out") / "run-distributed.log"
+    with output.open("w") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "run-distributed"], env=env,
+                                stdout=sink, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
     try:
-        wait_serving(proc, channel)
+        wait_serving(proc, channel, output=output)
         yield Distributed(proc, pb_grpc.OrganizationServiceStub(channel), queue,
                           pts_grpc.PointsServiceStub(channel), points_queue, env["PB_DATABASE_URL"])
     finally:
