@@ -87,3 +87,13 @@ def test_full_marks_earn_each_template_its_best_grade_and_its_negative_items_bit
             assert _scored(scheme, (veto.code,)).grade == scheme.grades[-1].code, name
     capped = _scored(shipped()["star-rating"], ("NEGATIVE_07",))
     assert (capped.grade_before, capped.grade) == ("FIVE_STAR", "THREE_STAR")
+
+
+def test_every_template_crosses_the_proto_and_back_unchanged():
+    from dataclasses import replace
+
+    from services.assessment.entrypoints.mapping import scheme_from_proto, scheme_message
+
+    for name, scheme in shipped().items():
+        again = scheme_from_proto(scheme_message(scheme))
+        assert replace(again, template=scheme.template, state=scheme.state) == scheme, name
