@@ -106,8 +106,8 @@ def platform(request, tmp_path_factory):
     server.start()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     yield Platform(request.param, settings, pb_grpc.OrganizationServiceStub(channel), channel, runtimes, port,
-                   points_grpc.PointsServiceStub(channel), notify_grpc.NotifyServiceStub(channel),
-                   assessment_grpc.AssessmentServiceStub(channel))
+                   points=points_grpc.PointsServiceStub(channel),
+                   assessment=assessment_grpc.AssessmentServiceStub(channel), notify=notify_grpc.NotifyServiceStub(channel))
     channel.close()
     server.stop(None)
     for rt in runtimes:

@@ -6,6 +6,20 @@ identifier as its ASCII spelling, so every identifier is normalised before it is
 before it is compared for uniqueness; otherwise one person is recorded three times and a correct
 full-width ID number is told its check digit does not match.
 
+Why NFKC, and so full-width *letters* too, not only digits (decided, with tests in
+tests/unit/test_identifiers.py): an input method in full-width mode (全角) types every Latin
+letter and the hyphen full-width as well, and identifiers hold letters: the check letter of an
+ID number (１１０１…１２３Ｘ), rule codes (ＭＥＥＴＩＮＧ＿ＡＢＳＥＮＴ), member and unit ids
+(ｍ－０１…). Narrowing the fold to digits would tell a correct full-width ID number that its
+check letter is wrong. Folding cannot merge two different identifiers: NFKC leaves every ASCII
+character as it is, and the identifiers the platform stores are ASCII (generated, or normalised
+before they were first validated), so a folded spelling only ever meets its own ASCII form. The
+other compatibility characters NFKC maps (①, ², Ⅻ, ½) become text that must still pass the
+identifier's own check (pattern, checksum, existence) like any typed value; nothing is
+accepted because it was folded, only recognised. Case is not folded (NFKC keeps it). Resource
+names fold the same way (tenancy.parse_name: the county code and the id), so a name typed in
+全角 mode finds what its ASCII spelling names, in every service.
+
 Control and format characters (newline, NUL, zero-width, bidi overrides) are not spellings of
 anything: they are kept by `normalize` so that `check` / `require` refuse them by name.
 """

@@ -72,7 +72,9 @@ def parse_name(name: str, field_path: str, collection: str | None) -> ResourceNa
             f"must be a resource name of the form {want}, got {name!r}",
             "MALFORMED_RESOURCE_NAME",
         )
-    return ResourceName(code, match["collection"], match["id"])
+    # The id is spelt as the code is (identifiers.py): ｍ－０１ names the resource m-01 names.
+    resource_id = identifiers.normalize(match["id"]) if match["id"] is not None else None
+    return ResourceName(code, match["collection"], resource_id)
 
 
 def tenant_name(code: str) -> str:
@@ -131,7 +133,7 @@ class SubCollection:
                                         f"must be a resource name of the form {want}, got {name!r}",
                                         "MALFORMED_RESOURCE_NAME")
         parent = parse_name(head, field_path, self.parent.plural)  # judges the tenant code
-        return ChildName(parent.tenant, parent.id, child_id)
+        return ChildName(parent.tenant, parent.id, identifiers.normalize(child_id))
 
 
 def etag_of(version: int) -> str:

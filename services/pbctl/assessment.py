@@ -149,6 +149,43 @@ def show(name: str, tenant: str, revision: int, target: str) -> None:
     click.echo(document_yaml(found), nl=False)
 
 
+@scheme.command("adopt")
+@click.argument("template_name")
+@click.option("--tenant", required=True, help="County code, e.g. 610222.")
+@click.option("--id", "scheme_id", default="", help="The new scheme's id (default: generated).")
+@click.option("--display-name", default="", help="The county's own name for it (default: the template's).")
+@REQUEST_ID
+@TARGET
+def adopt(template_name: str, tenant: str, scheme_id: str, display_name: str, request_id: str, target: str) -> None:
+    """Adopt shipped template TEMPLATE_NAME as a draft scheme of the county (it remembers its template)."""
+    from partybuilding.assessment.v1 import assessment_schemes_pb2 as pb
+
+    md = token_metadata(tenant)
+    with channel(target, request_id) as opened:
+        answer = call(_stub(opened).CreateScheme, pb.CreateSchemeRequest(
+            parent=tenant_name(tenant), scheme=pb.Scheme(display_name=display_name), scheme_id=scheme_id,
+            template=template_name), md)
+    click.echo(summary(answer))
+
+
+@scheme.command("publish")
+@click.argument("name")
+@click.option("--tenant", default="", help="County code, when NAME is a scheme's id.")
+@click.option("--effective-from", default="", help="YYYY-MM-DD the revision is used from (default: today).")
+@TARGET
+def publish(name: str, tenant: str, effective_from: str, target: str) -> None:
+    """Publish the draft of scheme NAME: from then on it never changes."""
+    from partybuilding.assessment.v1 import assessment_schemes_pb2 as pb
+
+    md = token_metadata(tenant)
+    with channel(target) as opened:
+        stub = _stub(opened)
+        found = call(stub.GetScheme, pb.GetSchemeRequest(name=scheme_name_of(name, tenant)), md)
+        answer = call(stub.PublishScheme, pb.PublishSchemeRequest(name=found.name, effective_from=effective_from,
+                                                                  etag=found.etag), md)
+    click.echo(summary(answer))
+
+
 @assessment.command("resync")
 @click.option("--tenant", required=True, help="County code, e.g. 610222.")
 @TARGET

@@ -16,6 +16,9 @@ from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_met
 
 TIMEOUT_SECONDS = 30
 # What a county may write in a file; everything else is the server's (RuleSet's output-only fields).
+MAX_FILE_BYTES = 1 << 20
+# A number option as the protos carry it: out of int32 is a usage error, never a stack trace.
+INT32 = click.IntRange(-(2**31), 2**31 - 1)
 CONTENT_PATHS = ("display_name", "description", "mode", "base", "floor", "max_quantity", "thresholds", "rules")
 
 
@@ -151,7 +154,7 @@ def list_(tenant: str, target: str) -> None:
 @rules.command("show")
 @click.argument("name")
 @click.option("--tenant", default="", help="County code, when NAME is a rule set's id.")
-@click.option("--revision", type=int, default=0, help="A given revision (default: the latest).")
+@click.option("--revision", type=INT32, default=0, help="A given revision (default: the latest).")
 @TARGET
 def show(name: str, tenant: str, revision: int, target: str) -> None:
     """Print rule set NAME (tenants/{code}/ruleSets/{id}, or its id with --tenant) as YAML."""
@@ -185,17 +188,37 @@ def load_file(file: str):
     """The RuleSet a YAML file states, or every unknown key and wrong type in it (exit status 2)."""
     import yaml
 
-    from services.points.domain.rule_set_format import parse_document
+    from services.points.domain.rule_set_format import load_yaml, parse_document
 
+    name = Path(file).name
+    size = Path(file).stat().st_size
+    if size > MAX_FILE_BYTES:  # a county's rules are a few kB; the server would refuse the message anyway
+        fail(f"{name}: 文件过大（{size} 字节，最多 {MAX_FILE_BYTES} 字节） / file too large "
+             f"({size} bytes, at most {MAX_FILE_BYTES})", 2)
     try:
-        data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        fail(f"{Path(file).name}: 不是有效的 YAML / not valid YAML: {exc}", 2)
+        text = Path(file).read_bytes().decode("utf-8-sig")  # Notepad's BOM is UTF-8 too
+    except UnicodeDecodeError:
+        fail(f"{name}: 文件不是 UTF-8 编码，请另存为 UTF-8 / not UTF-8 text: save the file as UTF-8", 2)
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as exc:
+        fail(f"{name}: 不是有效的 YAML / not valid YAML: {exc}", 2)
     _, problems = parse_document(data)
     if problems:
         lines = [f"{p.path}: {p.en} / {p.zh}" for p in problems]
-        fail("\n".join([f"{Path(file).name}: {len(lines)} problem(s) / 共{len(lines)}处问题", *lines]), 2)
+        fail("\n".join([f"{name}: {len(lines)} problem(s) / 共{len(lines)}处问题", *lines]), 2)
     return data
+
+
+def _effective_from(text: str) -> str:
+    """--effective-from as YYYY-MM-DD (full-width digits too), checked before anything is written."""
+    from services.common.clock import iso_date, parse_date
+
+    day = parse_date(text)
+    if day is None:
+        raise click.BadParameter(f"{text!r} 不是日期，应为 YYYY-MM-DD / is not a date YYYY-MM-DD",
+                                 param_hint="--effective-from")
+    return iso_date(day)
 
 
 def _message(data: dict):
@@ -233,6 +256,8 @@ def apply(file: str, tenant: str, rule_set_id: str, publish: bool, effective_fro
 
     if publish and not effective_from:
         raise click.UsageError("--publish needs --effective-from YYYY-MM-DD")
+    if publish:  # a date the server would refuse after the draft was written: refuse it first
+        effective_from = _effective_from(effective_from)
     data = load_file(file)
     message, md = _message(data), token_metadata(tenant)
     with channel(target, request_id) as opened:
@@ -256,8 +281,13 @@ def apply(file: str, tenant: str, rule_set_id: str, publish: bool, effective_fro
             click.echo(f"检查通过（未写入） / checked, nothing written: {summary(answer)}")
             return
         if publish:
-            answer = _call(stub.PublishRuleSet, pb.PublishRuleSetRequest(
-                name=answer.name, effective_from=effective_from, etag=answer.etag), md)
+            try:
+                answer = stub.PublishRuleSet(pb.PublishRuleSetRequest(
+                    name=answer.name, effective_from=effective_from, etag=answer.etag), metadata=md,
+                    timeout=TIMEOUT_SECONDS)
+            except grpc.RpcError as err:  # the draft is saved: say so, and how to publish it
+                click.echo(f"草稿已保存，未发布 / the draft is saved, not published: {summary(answer)}", err=True)
+                _rpc_failure(err)
     click.echo(summary(answer))
     if answer.state != pb.RuleSet.PUBLISHED and not publish:
         click.echo("草稿未发布 / a draft: publish it with --publish --effective-from YYYY-MM-DD", err=True)

@@ -11,7 +11,7 @@ import click
 
 from services.common.tenancy import tenant_name, tenant_of
 from services.pbctl.org import table
-from services.pbctl.points import points
+from services.pbctl.points import INT32, points
 from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
 
 TIMEOUT_SECONDS = 30
@@ -82,8 +82,8 @@ def stores(tenant: str, under: str, limit: int, target: str) -> None:
 @points.command("create-goods")
 @click.option("--store", required=True, help="tenants/CODE/stores/ID")
 @click.option("--name", "display_name", required=True, help="e.g. 食用油 5L")
-@click.option("--price", type=int, required=True, help="Spendable points per item, > 0.")
-@click.option("--stock", type=int, default=0, show_default=True, help="Items on the shelf now.")
+@click.option("--price", type=INT32, required=True, help="Spendable points per item, > 0.")
+@click.option("--stock", type=INT32, default=0, show_default=True, help="Items on the shelf now.")
 @REQUEST_ID
 @TARGET
 def create_goods(store: str, display_name: str, price: int, stock: int, request_id: str, target: str) -> None:
@@ -111,7 +111,7 @@ def goods(store: str, on_sale: bool, limit: int, target: str) -> None:
 
 @points.command("restock")
 @click.argument("goods_name")
-@click.option("--quantity", type=int, required=True, help="Items delivered, > 0.")
+@click.option("--quantity", type=INT32, required=True, help="Items delivered, > 0.")
 @REQUEST_ID
 @TARGET
 def restock(goods_name: str, quantity: int, request_id: str, target: str) -> None:
@@ -137,7 +137,7 @@ def wallet(member: str, target: str) -> None:
 @points.command("redeem")
 @click.option("--member", required=True, help="tenants/CODE/members/ID")
 @click.option("--goods", "goods_name", required=True, help="tenants/CODE/stores/ID/goods/ID")
-@click.option("--quantity", type=int, default=1, show_default=True)
+@click.option("--quantity", type=INT32, default=1, show_default=True)
 @click.option("--note", default="")
 @REQUEST_ID
 @TARGET

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import click
 
 from services.common.clock import DEFAULT_TZ
+from services.common.spelling import normalize
 from services.common.tenancy import tenant_name
-from services.pbctl.points import _call, _stub, points
+from services.pbctl.points import INT32, _call, _stub, points
 from services.pbctl.settings import REQUEST_ID, TARGET, channel, fail, token_metadata
 
 BATCH_MAX = 1000
 TENANT = click.option("--tenant", required=True, help="County code, e.g. 610222.")
-YEAR = click.option("--year", type=int, default=0, help="Calendar year (default: this year).")
+YEAR = click.option("--year", type=INT32, default=0, help="Calendar year (default: this year).")
 
 
 def _member(tenant: str, member: str) -> str:
@@ -35,6 +36,8 @@ def _occurred(value: str):
     """--occurred as a Timestamp: ISO date or date-time; without an offset, in Asia/Shanghai."""
     from google.protobuf.timestamp_pb2 import Timestamp
 
+    # ２０２６－０５－０１ as a Chinese input method types it; a space (full-width too) between date and time
+    value = "T".join(normalize(part) for part in value.split())
     try:
         moment = dt.datetime.fromisoformat(value) if value else dt.datetime.now(dt.UTC)
     except ValueError:
@@ -58,7 +61,7 @@ def entry_line(entry) -> str:
 @TENANT
 @click.option("--member", required=True, help="Member id or name.")
 @click.option("--rule", "rule_code", required=True, help="Rule code of the rules in force.")
-@click.option("--quantity", type=int, default=1, show_default=True)
+@click.option("--quantity", type=INT32, default=1, show_default=True)
 @click.option("--occurred", default="", help="When (YYYY-MM-DD[THH:MM], Asia/Shanghai); default now.")
 @click.option("--note", default="")
 @click.option("--evidence", default="", help="Evidence reference (document number, file).")
@@ -98,8 +101,8 @@ def batch_record(tenant, rule_code, csv_file, occurred, note, evidence, request_
     rows = table.rows[1:] if table.rows and table.rows[0][:1] == ["member"] else table.rows
     items = []
     for line, row in zip(table.lines[len(table.rows) - len(rows):], rows, strict=True):
-        quantity = row[1] if len(row) > 1 else "1"
-        if not quantity.isdigit():
+        quantity = normalize(row[1]) if len(row) > 1 else "1"  # a full-width ２ is 2
+        if not (quantity.isascii() and quantity.isdigit()) or len(quantity) > 9:
             fail(f"{Path(csv_file).name}:{line + 1}: 数量应为正整数 / quantity must be a whole number: {quantity!r}", 2)
         items.append(pb.BatchEntryItem(member=_member(tenant, row[0]), quantity=int(quantity)))
     request = pb.BatchRecordEntriesRequest(parent=tenant_name(tenant), rule_code=rule_code, items=items,
@@ -181,7 +184,7 @@ def balance(tenant, member, year, target) -> None:
 @YEAR
 @click.option("--rule", "rule_code", default="")
 @click.option("--status", type=click.Choice(["PENDING", "COUNTED", "REJECTED", "REVERSED"]), default=None)
-@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--limit", type=INT32, default=100, show_default=True)
 @TARGET
 def entries(tenant, member, unit, year, rule_code, status, limit, target) -> None:
     """List entries, newest first."""
@@ -206,8 +209,8 @@ def entries(tenant, member, unit, year, rule_code, status, limit, target) -> Non
 @TENANT
 @click.option("--unit", default="", help="Rank within this unit's subtree (default: the county).")
 @YEAR
-@click.option("--top", type=int, default=10, show_default=True)
-@click.option("--bottom", type=int, default=0, show_default=True)
+@click.option("--top", type=INT32, default=10, show_default=True)
+@click.option("--bottom", type=INT32, default=0, show_default=True)
 @TARGET
 def standings(tenant, unit, year, top, bottom, target) -> None:
     """Ranking for a year; ties share a rank."""
@@ -222,7 +225,7 @@ def standings(tenant, unit, year, top, bottom, target) -> None:
         if lines:
             click.echo(title)
         for s in lines:
-            click.echo(f"  {s.rank:>4}  {s.balance:>4}  {s.member_display_name}  {s.status}  {s.member}")
+            click.echo(f"  {s.rank:>4}  {s.balance:>4}  {s.member_display_name}  {s.status}  {s.member}  {s.unit}")
 
 
 @points.command("summary")
@@ -239,7 +242,8 @@ def summary_(tenant, unit, year, target) -> None:
         found = _call(_stub(opened).GetUnitSummary, request, token_metadata(tenant))
     for line in [found.total, *found.children]:
         statuses = ", ".join(f"{s.status} {s.member_count}" for s in line.statuses)
-        click.echo(f"{line.display_name}: {line.member_count} members, average {line.average_balance:.1f}  ({statuses})")
+        click.echo(f"{line.display_name}: {line.member_count} members, average {line.average_balance:.1f}  ({statuses})"
+                   f"  {line.unit}".rstrip())
 
 
 @points.command("verify")

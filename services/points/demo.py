@@ -1,8 +1,8 @@
 """The demo county's points rules for `make run`: 宜君县 (610222) on the 宣恩-style twelve points.
 
-The organization's demo (services/organization/demo.py) creates the county first: the platform
-loads each service's demo in name order. The ledger's year (ledger_demo.py) and the exchange's
-store (爱心超市) need the county's members and villages: they load once the platform serves,
+The organization's demo (services/organization/demo.py) creates the county before the server
+starts. The rules, the ledger's year (ledger_demo.py) and the exchange's store (爱心超市) need
+the county, its members and villages in points' directory: they load once the platform serves,
 after a resync of the directory through it (`load_demo_serving`).
 """
 
@@ -26,8 +26,26 @@ DEMO_TEMPLATE = "xuanen"
 DEMO_EFFECTIVE_FROM = "2026-01-01"
 
 
-def load_demo(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
-    """Adopt the 宣恩 template in the demo county and publish it, unless already there; True if loaded."""
+def load_demo_serving(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
+    """Once the platform serves: the directory from the organization, then the 宣恩 template
+    adopted and published, the demo year of entries and the store, each only if the county has
+    none yet (a restart adds nothing). True if the rules were adopted now.
+
+    All of it needs the county in the directory (CreateRuleSet refuses a county the organization
+    does not know), which is why it waits for the server instead of loading before it.
+    """
+    try:
+        directory.resync(commands.ResyncDirectory(code), uows, Principal.operator("demo"))
+    except PlatformError as exc:  # no such county (the organization's demo did not run): nothing to show
+        log.warning("points demo: no directory for %s: %s", code, exc)
+        return False
+    adopted = _adopt(uows, code)
+    ledger_demo.record_demo_year_once(uows, code)
+    load_exchange_demo(uows, code)
+    return adopted
+
+
+def _adopt(uows: PointsUnitOfWorkFactory, code: str) -> bool:
     who = Principal.operator("demo")
     try:
         rule_sets.create_rule_set(commands.CreateRuleSet(code, DEMO_RULE_SET, "", "", RuleSetContent(None),
@@ -36,18 +54,6 @@ def load_demo(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
         return False
     rule_sets.publish_rule_set(commands.PublishRuleSet(code, DEMO_RULE_SET, DEMO_EFFECTIVE_FROM), uows, who)
     return True
-
-
-def load_demo_serving(uows: PointsUnitOfWorkFactory, code: str = DEMO_CODE) -> None:
-    """Once the platform serves: the directory from the organization, then the demo year of
-    entries and the store, each only if the county has none yet (a restart adds nothing)."""
-    try:
-        directory.resync(commands.ResyncDirectory(code), uows, Principal.operator("demo"))
-    except PlatformError as exc:  # no such county (the organization's demo did not run): nothing to show
-        log.warning("points demo: no directory for %s: %s", code, exc)
-        return
-    ledger_demo.record_demo_year_once(uows, code)
-    load_exchange_demo(uows, code)
 
 
 # ------------------------------------------------------------ exchange (爱心超市)

@@ -211,6 +211,8 @@ def test_a_county_adopts_each_template_and_names_it(schemes):
     assert schemes.publish(goose).state == spb.Scheme.PUBLISHED
     expect(INVALID, schemes.create, "other", scheme=spb.Scheme(), template="nowhere", field="template")
     expect(INVALID, schemes.create, "other", scheme=a_scheme(), template="five-good", field="scheme")
+    expect(INVALID, schemes.create, "other", scheme=spb.Scheme(result_rules=spb.ResultRules(sets_star_level=True)),
+           template="five-good", field="scheme")
 
 
 def test_the_demo_county_holds_the_four_templates_with_star_rating_published(platform):
@@ -225,3 +227,23 @@ def test_the_demo_county_holds_the_four_templates_with_star_rating_published(pla
     assert {(s.name.rsplit("/", 1)[1], s.state) for s in found} == {
         ("five-good", spb.Scheme.DRAFT), ("lead-goose", spb.Scheme.DRAFT), ("six-good", spb.Scheme.DRAFT),
         ("star-rating", spb.Scheme.PUBLISHED)}
+
+
+def test_numbers_no_scheme_could_mean_are_told_their_bounds(schemes):
+    scheme = a_scheme()
+    scheme.dimensions[0].weight = 1e300
+    scheme.grades[0].min_score = float("nan")
+    scheme.dimensions[1].indicators[0].points_each = -float("inf")
+    err = expect(INVALID, schemes.create, "huge", scheme=scheme)
+    assert {"scheme.dimensions[0].weight", "scheme.grades[0].min_score",
+            "scheme.dimensions[1].indicators[0].points_each"} <= set(err.fields)
+    assert "不超过100" in err.zh
+
+
+def test_checking_an_edit_of_a_published_scheme_starts_no_revision(schemes, platform):
+    published = schemes.publish(schemes.create("yearly"))
+    checked = schemes.update(spb.Scheme(name=published.name, display_name="改"), ["display_name"], published.etag,
+                             validate_only=True)
+    assert (checked.revision, checked.state) == (2, spb.Scheme.DRAFT)
+    assert count_revisions(platform, schemes.county.code) == 1
+    assert schemes.get(published.name) == published

@@ -93,6 +93,19 @@ def test_a_bad_file_prints_every_problem_with_its_path(cli_county, tmp_path):
     assert run("scheme", "template", "nowhere").exit_code == 2
 
 
+def test_a_county_adopts_a_template_by_name_and_publishes_it(cli_county, platform):
+    code, run = cli_county
+    adopted = run("scheme", "adopt", "lead-goose", "--tenant", code, "--id", "goose", "--display-name", "宜君头雁指数")
+    assert adopted.exit_code == 0 and "revision 1 DRAFT" in adopted.output, adopted.output
+    published = run("scheme", "publish", "goose", "--tenant", code, "--effective-from", "2026-07-01")
+    assert published.exit_code == 0 and "PUBLISHED from 2026-07-01" in published.output, published.output
+    again = run("scheme", "publish", "goose", "--tenant", code)
+    assert again.exit_code == 1 and "FAILED_PRECONDITION" in again.output and "no draft to publish" in again.output
+    got = platform.assessment.GetScheme(spb.GetSchemeRequest(name=f"tenants/{code}/schemes/goose"),
+                                        metadata=platform.as_("county_admin", [code]))
+    assert (got.template, got.display_name) == ("lead-goose", "宜君头雁指数")
+
+
 def test_an_operator_resyncs_a_county_from_the_shell(cli_county, monkeypatch):
     code, run = cli_county
     monkeypatch.setenv("TOKEN", token("operator", ["*"]))

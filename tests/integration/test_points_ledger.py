@@ -267,15 +267,14 @@ def test_the_demo_year_shows_members_below_six_one_unqualified_and_pending_appro
         c.member(village.name, f"党员{i}")
     LedgerCounty.sync(c)
     uows = platform.runtime("points").uow_factory
-    assert demo.load_demo(uows, c.code)
-    demo.load_demo_serving(uows, c.code)  # what `make run` calls once it serves
+    assert demo.load_demo_serving(uows, c.code)  # what `make run` calls once it serves
     summary = _settled_summary(c)
     statuses = {s.status: s.member_count for s in summary.total.statuses}
     assert statuses["REMINDER_TALK"] >= 3 and statuses["UNQUALIFIED"] == 1
     pending = c.p.points.ListEntries(lpb.ListEntriesRequest(parent=c.parent, status=E.PENDING), metadata=c.admin)
     assert len(pending.entries) == 3
     assert c.p.points.VerifyLedger(lpb.VerifyLedgerRequest(parent=c.parent), metadata=c.admin).ok
-    demo.load_demo_serving(uows, c.code)  # a restart adds nothing
+    assert not demo.load_demo_serving(uows, c.code)  # a restart adds nothing
     assert _settled_summary(c) == summary
     stores = c.p.points.ListStores(xpb.ListStoresRequest(parent=c.parent), metadata=c.admin).stores
     assert len(stores) == 1  # the store opened in the first village, once

@@ -168,3 +168,18 @@ def test_numbers_round_half_up_to_hundredths_and_shape_errors_name_their_path():
     document["sources"][0]["weight"] = "seventy"
     assert {p.field for p in parse_document(document)[1]} == {
         "grades[0].min_scor", "stages[0].kind", "sources[0].weight"}
+
+
+def test_a_number_beyond_every_bound_is_told_its_bound_not_that_it_is_unset():
+    found = problems(lambda d: d["dimensions"][0].update(weight=1e300))
+    assert "at most 100" in found["dimensions[0].weight"]
+    found = problems(lambda d: d["dimensions"][0]["indicators"][1].update(low=-1e300))
+    assert "dimensions[0].indicators[1].low" in found
+
+
+def test_a_scheme_holds_at_most_300_indicators_in_all():
+    def many(d):
+        d["dimensions"] = [{"code": f"D{i}", "name_zh": "维度", "weight": 25, "indicators": [
+            {"code": f"D{i}_{k}", "name_zh": "指标", "max_score": 1, "method": "MANUAL"} for k in range(80)]}
+            for i in range(4)]
+    assert "not 320" in problems(many)["dimensions"]

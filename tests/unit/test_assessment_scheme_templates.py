@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from services.assessment.domain.scheme import Effect, PeriodKind, StageKind, TargetKind
+from decimal import Decimal
+
+from services.assessment.domain.scheme import Effect, Method, PeriodKind, StageKind, TargetKind
 from services.assessment.domain.scheme_checks import check_scheme
 from services.assessment.domain.scheme_format import parse_document, to_document
+from services.assessment.domain.scoring import ScoringInput, Target, score
 from services.assessment.domain.templates import shipped
 
 
@@ -52,3 +55,35 @@ def test_five_good_and_six_good_50_items_three_vetoes_two_tiers_and_a_title():
         assert scheme.result_rules.title.code == title
         assert scheme.result_rules.title.grades == ("ADVANCED", "STANDARD")
         assert scheme.stages[0].kind is StageKind.SCORING
+
+
+def _best(indicator) -> Decimal:
+    """The measured value (or score) that earns an indicator's full marks."""
+    if indicator.method is Method.BOOLEAN:
+        return Decimal(1)
+    if indicator.method is Method.LINEAR:
+        return indicator.high
+    if indicator.method is Method.TIERS:
+        return indicator.tiers[-1].at_least
+    if indicator.method is Method.COUNT:
+        return Decimal(1000)
+    return indicator.max_score
+
+
+def _scored(scheme, negatives: tuple[str, ...] = ()):
+    target = Target("t-1", "u-1", None, "u-town", "测试村")
+    codes = {s.code for s in scheme.sources}
+    values = {(target.target_id, source, ind.code): _best(ind)
+              for d in scheme.dimensions for ind in d.indicators for source in (ind.sources or codes)}
+    return score(scheme, ScoringInput.of([target], values, {target.target_id: negatives})).of(target.target_id)
+
+
+def test_full_marks_earn_each_template_its_best_grade_and_its_negative_items_bite():
+    for name, scheme in shipped().items():
+        best = _scored(scheme)
+        assert (best.total, best.grade) == (Decimal(100), scheme.grades[0].code), name
+        veto = next((n for n in scheme.negative_items if n.effect is Effect.VETO), None)
+        if veto is not None:
+            assert _scored(scheme, (veto.code,)).grade == scheme.grades[-1].code, name
+    capped = _scored(shipped()["star-rating"], ("NEGATIVE_07",))
+    assert (capped.grade_before, capped.grade) == ("FIVE_STAR", "THREE_STAR")

@@ -1,7 +1,7 @@
-"""Scores and weights as exact decimals: rounded half-up to 0.01 on input, stored as hundredths.
+"""Scores and weights as exact decimals, rounded half-up to 0.01 where they come in.
 
-SQLite has no exact decimal type and the proto carries `double`, so a value crosses each border
-through here: `hundredths` on the way in, `centi` / `from_centi` for integer columns.
+The proto carries `double` and YAML floats, so a scheme's numbers cross into the domain through
+`bounded` (what the checks judge) and back out to a document through `plain`.
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ def hundredths(value: float | int | str | Decimal) -> Decimal | None:
         return None
 
 
-def centi(value: Decimal) -> int:
-    """A Decimal as integer hundredths (what a `*_centi` column stores)."""
-    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def from_centi(value: int) -> Decimal:
-    return (Decimal(value) / 100).quantize(CENT)
+def bounded(value: float | int) -> Decimal | None:
+    """A number as the checks judge it: rounded to 0.01; beyond the magnitude, +-Infinity (so the
+    check names the bound it passes rather than calling it unset); NaN, None."""
+    if value != value:  # NaN
+        return None
+    rounded = hundredths(value)
+    if rounded is None:
+        return Decimal("Infinity") if value > 0 else Decimal("-Infinity")
+    return rounded
 
 
 def plain(value: Decimal) -> int | float:

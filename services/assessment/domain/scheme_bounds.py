@@ -16,6 +16,8 @@ PERCENT = Decimal(100)  # weights sum to it; a grade's min_score lies within it
 MAX_TIERS = 20
 MAX_STAGES = 20
 MAX_LIST = MAX_ITEMS  # dimensions, indicators per dimension, sources, negative items, grades
+# Across all dimensions: the 五个好 has 50; a round scores targets x indicators x sources values.
+MAX_INDICATORS = 300
 NOTICE_DAYS = (1, 60)  # 公开公示: at least a day, at most two months
 TALK_AFTER_MAX = 10  # consecutive last places before an admonishing talk
 STARS = (0, 5)

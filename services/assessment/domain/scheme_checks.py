@@ -30,6 +30,7 @@ from services.assessment.domain.scheme_bounds import (
     DESCRIPTION_MAX,
     DISPLAY_NAME_MAX,
     INDICATOR_DESCRIPTION_MAX,
+    MAX_INDICATORS,
     MAX_LIST,
     MAX_STAGES,
     NAME_EN_MAX,
@@ -187,6 +188,9 @@ def clean_scheme(scheme: Scheme) -> tuple[Scheme, list[FieldViolation]]:
     _count(v, scheme.dimensions, "dimensions", "考核维度", "dimensions")
     dimensions = tuple(_dimension(v, d, f"dimensions[{i}]") for i, d in enumerate(scheme.dimensions))
     _weights(v, dimensions, "dimensions", "各维度", "dimensions'")
+    total = sum(len(d.indicators) for d in dimensions)
+    v.require(total <= MAX_INDICATORS, "dimensions", f"全部维度最多{MAX_INDICATORS}个指标，现有{total}个",
+              f"must hold at most {MAX_INDICATORS} indicators in all, not {total}")
     _count(v, scheme.sources, "sources", "评分来源", "sources")
     sources = tuple(_source(v, s, f"sources[{i}]") for i, s in enumerate(scheme.sources))
     _weights(v, sources, "sources", "各评分来源", "sources'")

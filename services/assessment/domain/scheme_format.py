@@ -17,7 +17,7 @@ import typing
 from decimal import Decimal
 from functools import cache
 
-from services.assessment.domain.amounts import hundredths, plain
+from services.assessment.domain.amounts import bounded, plain
 from services.assessment.domain.scheme import ResultRules, Scheme
 from services.common.errors import FieldViolation
 
@@ -103,7 +103,7 @@ class _Reader:
             self.problem(path, f"应为以下之一：{', '.join(names)}", f"must be one of {', '.join(names)}")
             return None
         if kind is Decimal:
-            number = None if isinstance(value, bool) or not isinstance(value, int | float) else hundredths(value)
+            number = None if isinstance(value, bool) or not isinstance(value, int | float) else bounded(value)
             if number is None:
                 self.problem(path, "应为数值", "must be a number")
             return number

@@ -1,6 +1,10 @@
-"""Proto <-> domain for schemes: the only place that knows both. Doubles cross through
-amounts.hundredths (rounded half-up to 0.01); enum number 0 is "unset" (None), for the checks to
-name. Rounds, results and cases map their own messages in their own mapping modules."""
+"""Proto <-> domain for schemes: the only place that knows both.
+
+Doubles cross through amounts.bounded (rounded half-up to 0.01; a value beyond every bound
+arrives as infinity, for the check to name the bound it passes); enum number 0 is "unset"
+(None), for the checks to name. Rounds, results and cases map their own messages in their own
+mapping modules.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from decimal import Decimal
 from partybuilding.assessment.v1 import assessment_schemes_pb2 as pb
 
 from services.assessment.domain import scheme as s
-from services.assessment.domain.amounts import hundredths
+from services.assessment.domain.amounts import bounded
 from services.assessment.domain.names import revision_name, scheme_name
 from services.assessment.service_layer.schemes import SchemeView
 from services.common.clock import iso_date
@@ -27,26 +31,26 @@ def _number(proto_enum, value) -> int:
 
 
 def _optional(message, field: str) -> Decimal | None:
-    return hundredths(getattr(message, field)) if message.HasField(field) else None
+    return bounded(getattr(message, field)) if message.HasField(field) else None
 
 
 # ---------------------------------------------------------------- from proto
 
 def indicator_from_proto(m: pb.Indicator) -> s.Indicator:
     return s.Indicator(
-        m.code, m.name_zh, m.name_en, hundredths(m.max_score), _enum(s.Method, pb.Indicator.Method, m.method),
+        m.code, m.name_zh, m.name_en, bounded(m.max_score), _enum(s.Method, pb.Indicator.Method, m.method),
         m.description, _optional(m, "low"), _optional(m, "high"),
-        tuple(s.Tier(hundredths(t.at_least), hundredths(t.score), t.label_zh) for t in m.tiers),
+        tuple(s.Tier(bounded(t.at_least), bounded(t.score), t.label_zh) for t in m.tiers),
         _optional(m, "points_each"), _optional(m, "cap"), tuple(m.sources))
 
 
 def dimensions_from_proto(items) -> tuple[s.Dimension, ...]:
-    return tuple(s.Dimension(d.code, d.name_zh, d.name_en, hundredths(d.weight),
+    return tuple(s.Dimension(d.code, d.name_zh, d.name_en, bounded(d.weight),
                              tuple(indicator_from_proto(i) for i in d.indicators)) for d in items)
 
 
 def sources_from_proto(items) -> tuple[s.Source, ...]:
-    return tuple(s.Source(x.code, x.name_zh, x.name_en, hundredths(x.weight)) for x in items)
+    return tuple(s.Source(x.code, x.name_zh, x.name_en, bounded(x.weight)) for x in items)
 
 
 def negative_items_from_proto(items) -> tuple[s.NegativeItem, ...]:
@@ -55,7 +59,7 @@ def negative_items_from_proto(items) -> tuple[s.NegativeItem, ...]:
 
 
 def grades_from_proto(items) -> tuple[s.GradeBand, ...]:
-    return tuple(s.GradeBand(g.code, g.name_zh, g.name_en, hundredths(g.min_score), g.stars) for g in items)
+    return tuple(s.GradeBand(g.code, g.name_zh, g.name_en, bounded(g.min_score), g.stars) for g in items)
 
 
 def stages_from_proto(items) -> tuple[s.Stage, ...]:

@@ -10,6 +10,7 @@ from services.assessment.service_layer import commands, schemes
 from services.common.fieldmask import changes_from_mask
 from services.common.grpc import messages
 from services.common.grpc.interceptor import current_principal
+from services.common.grpc.request_ids import request_fingerprint
 
 
 class SchemeMethods:
@@ -18,7 +19,7 @@ class SchemeMethods:
     def CreateScheme(self, request, context):
         cmd = commands.CreateScheme(messages.tenant_code(request.parent, "parent"), request.scheme_id,
                                     mapping.scheme_from_proto(request.scheme), request.template,
-                                    request.validate_only, request.request_id, messages.request_fingerprint(request))
+                                    request.validate_only, request.request_id, request_fingerprint(request))
         return mapping.scheme_to_proto(schemes.create_scheme(cmd, self.uows, current_principal()))
 
     def GetScheme(self, request, context):

@@ -17,7 +17,7 @@ from services.assessment.domain.revisions import (
     StoredRevision,
     check_scheme_id,
 )
-from services.assessment.domain.scheme import Scheme, State
+from services.assessment.domain.scheme import ResultRules, Scheme, State
 from services.assessment.domain.scheme_checks import clean_scheme
 from services.assessment.domain.scheme_format import DOCUMENT_FIELDS
 from services.assessment.domain.templates import shipped
@@ -62,7 +62,7 @@ def _checked(v: Validator, scheme: Scheme) -> Scheme:
 
 def _stated(scheme: Scheme) -> bool:
     return bool(scheme.dimensions or scheme.sources or scheme.grades or scheme.stages or scheme.negative_items
-                or scheme.target_kind or scheme.period_kind)
+                or scheme.target_kind or scheme.period_kind or scheme.result_rules != ResultRules())
 
 
 def _content(v: Validator, cmd: c.CreateScheme) -> Scheme:

@@ -1,6 +1,7 @@
 """A rule set written as a document (YAML): the keys are RuleSet's field names, enums by name.
 
-`parse_document` reads what `yaml.safe_load` gave and answers the rule set together with every
+`load_yaml` reads the text (a key given twice is an error, never silently the last one), and
+`parse_document` reads what it gave and answers the rule set together with every
 unknown key and wrong type, each with its path (`rules[3].pointz`). It judges shape only; what
 the values mean (points > 0, unique codes, ...) is check_rule_set's, on the server. The shipped
 templates and `pbctl points rules apply` both read documents through it.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+
+import yaml
 
 from services.points.domain.rule_sets import (
     Comparison,
@@ -38,6 +41,35 @@ class RuleSetDocument:
     display_name: str
     description: str
     content: RuleSetContent
+
+
+class DuplicateKey(yaml.YAMLError):
+    """A mapping states one key twice: which value the county meant is not ours to guess."""
+
+    def __init__(self, key, line: int) -> None:
+        self.key, self.line = key, line
+        super().__init__(f"line {line}: duplicate key {key!r} / 第{line}行：重复的键 {key!r}")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the base loader says so with its position
+                break
+            if repeated:
+                raise DuplicateKey(key, key_node.start_mark.line + 1)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str):
+    """The data a YAML document states (safe types only); yaml.YAMLError when it cannot be read,
+    DuplicateKey when a mapping gives a key twice."""
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
 
 
 class _Reader:

@@ -86,7 +86,8 @@ def check_member_within(uow: PointsUnitOfWork, who: Principal, member) -> None:
 
 
 def check_recordable(uow: PointsUnitOfWork, member) -> None:
-    """A member transferred out of this county keeps their history here, read-only."""
+    """A member transferred out of this county keeps their history here, read-only: no entry,
+    decision or reversal is added (their new county starts them afresh)."""
     if not member.active:
         raise FailedPrecondition(
             "MEMBER_TRANSFERRED_OUT",

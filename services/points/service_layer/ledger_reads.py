@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 
 from services.common import identifiers
 from services.common.auth import Principal
-from services.common.errors import InvalidArgument, Validator, not_found
+from services.common.errors import FailedPrecondition, InvalidArgument, Validator, not_found
 from services.common.pagination import Page
 from services.points.adapters.ledger_queries import EntryFilter
 from services.points.domain import ledger as rules
 from services.points.domain.chain import ChainVerifier
 from services.points.domain.ledger import Entry, EntryStatus, RuleUse, Standing, StatusCounts
 from services.points.domain.names import entry_name, member_name, unit_name
-from services.points.domain.rule_sets import NORMAL, Mode, RuleSetRevision
+from services.points.domain.rule_sets import Mode, RuleSetRevision
 from services.points.service_layer import ledger_access as access
 from services.points.service_layer import ledger_commands as c
 from services.points.service_layer import scope
@@ -50,14 +50,19 @@ class BalanceView:
         return [line.use.rule_code for line in self.rules if line.use.near_cap]
 
 
-def _year_rules(uow: PointsUnitOfWork, year: int) -> RuleSetRevision | None:
-    return rules_in_force(uow, uow.tenant, access.day_for_year(uow, year))
-
-
-def _base_status(revision: RuleSetRevision | None) -> tuple[int, str]:
-    """A member-year without entries: the base, and the status the base puts a member in."""
+def _year_rules(uow: PointsUnitOfWork, year: int) -> RuleSetRevision:
+    """The rules that describe a year; a year before the county's first rules has no balances
+    (a year with entries always has rules: each entry was counted under rules in force)."""
+    revision = rules_in_force(uow, uow.tenant, access.day_for_year(uow, year))
     if revision is None:
-        return 0, NORMAL
+        raise FailedPrecondition("NO_RULES_IN_FORCE", f"{year} 年本县尚无生效的积分规则，没有积分可查",
+                                 f"no points rules of the county are in force in {year}: there are no balances",
+                                 {"year": str(year)})
+    return revision
+
+
+def _base_status(revision: RuleSetRevision) -> tuple[int, str]:
+    """A member-year without entries: the base, and the status the base puts a member in."""
     return revision.content.base, revision.status_of(revision.content.base)
 
 
@@ -71,16 +76,16 @@ def get_balance(cmd: c.GetBalance, uows: PointsUnitOfWorkFactory, who: Principal
         base, status = _base_status(revision)
         if state is not None:
             base, status = state.base, uow.ledger_queries.year_balances(year, [member.id])[member.id].status
-        content = revision.content if revision is not None else None
-        threshold = next((t for t in content.thresholds if t.code == status), None) if content else None
+        content = revision.content
+        threshold = next((t for t in content.thresholds if t.code == status), None)
         lines = []
         for code, points, quantity in uow.ledger_queries.rule_totals(member.id, year):
-            rule = revision.rule(code) if revision is not None else None
+            rule = revision.rule(code)  # None: a rule of an earlier revision of the year
             lines.append(RuleLine(RuleUse(code, points, quantity, rule.yearly_cap if rule else 0),
                                   rule.name_zh if rule else code, rule.name_en if rule else code))
         return BalanceView(
             member.id, member.display_name, year, state.balance if state else base, base,
-            content.mode if content else None, status,
+            content.mode, status,
             threshold.name_zh if threshold else "正常", threshold.name_en if threshold else "normal",
             lines, state.pending_count if state else 0)
 
@@ -114,7 +119,7 @@ def list_entries(cmd: c.ListEntries, uows: PointsUnitOfWorkFactory, who: Princip
             root = _subtree_root(uow, who, cmd.unit_id, "unit")
             if root is not None:
                 subtree = uow.directory.in_subtree(uow.directory.tables.members.c.unit_id, root.id)
-        where = EntryFilter(cmd.member_id, year, identifiers.normalize(cmd.rule_code), status, subtree)
+        where = EntryFilter(cmd.member_id, year, identifiers.require(cmd.rule_code, "rule_code"), status, subtree)
         found = uow.ledger_queries.entries(where, page.after_one(), page.fetch)
         return page.cut(found, lambda entry: [entry.seq])
 

@@ -6,9 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from services.common.errors import not_found
+from services.common.tenancy import tenant_name
 from services.points.domain.names import revision_name, rule_set_name
 from services.points.domain.rule_sets import RuleSet, RuleSetRevision
 from services.points.service_layer.unit_of_work import PointsUnitOfWork
+
+
+def load_tenant(uow: PointsUnitOfWork) -> None:
+    """The county must exist in the organization (the directory reads it through on a miss):
+    NOT_FOUND as the organization answers, never rules written for a county nobody onboarded."""
+    if uow.directory.tenant() is None:
+        raise not_found("县", "tenant", tenant_name(uow.tenant))
 
 
 def load_rule_set(uow: PointsUnitOfWork, rule_set_id: str, *, lock: bool = False) -> RuleSet:

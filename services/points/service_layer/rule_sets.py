@@ -29,7 +29,7 @@ from services.points.domain.rule_sets import (
 )
 from services.points.domain.templates import Template, shipped
 from services.points.service_layer import commands as c
-from services.points.service_layer.loaders import load_revision, load_rule_set
+from services.points.service_layer.loaders import load_revision, load_rule_set, load_tenant
 from services.points.service_layer.unit_of_work import PointsUnitOfWork, PointsUnitOfWorkFactory
 
 CONTENT_FIELDS = frozenset({"mode", "base", "floor", "max_quantity", "thresholds", "rules"})
@@ -95,6 +95,7 @@ def create_rule_set(cmd: c.CreateRuleSet, uows: PointsUnitOfWorkFactory, who: Pr
         claim = None if cmd.validate_only else uow.idempotency.claim("CreateRuleSet", cmd)
         if claim is not None and claim.done:
             return _latest(uow, claim.done)
+        load_tenant(uow)
         if uow.rule_sets.get(rule_set_id) is not None:
             raise AlreadyExists("RULE_SET_EXISTS", f"积分规则 {rule_set_id} 已存在",
                                 f"rule set {rule_set_name(cmd.tenant, rule_set_id)} already exists")

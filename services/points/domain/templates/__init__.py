@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
-from services.points.domain.rule_set_format import parse_document
+from services.points.domain.rule_set_format import load_yaml, parse_document
 from services.points.domain.rule_sets import RuleSetContent
 
 
@@ -28,7 +26,7 @@ def shipped() -> dict[str, Template]:
     for path in sorted(resources.files(__name__).iterdir(), key=lambda p: p.name):
         if not path.name.endswith(".yaml"):
             continue
-        document, problems = parse_document(yaml.safe_load(path.read_text(encoding="utf-8")))
+        document, problems = parse_document(load_yaml(path.read_text(encoding="utf-8")))
         if problems:  # a shipped file is ours: a problem in it is a bug, not a caller's mistake
             raise RuntimeError(f"template {path.name}: {problems}")
         template_id = path.name.removesuffix(".yaml")
