@@ -1,7 +1,8 @@
 """Scores and weights as exact decimals, rounded half-up to 0.01 where they come in.
 
 The proto carries `double` and YAML floats, so a scheme's numbers cross into the domain through
-`bounded` (what the checks judge) and back out to a document through `plain`.
+`bounded` (what the checks judge) and back out to a document through `plain`; scores are stored
+as integer hundredths (`centi`, `from_centi`).
 """
 
 from __future__ import annotations
@@ -38,3 +39,13 @@ def bounded(value: float | int) -> Decimal | None:
 def plain(value: Decimal) -> int | float:
     """A Decimal as a YAML/JSON number people read: 20 rather than 20.00, 2.5 rather than 2.50."""
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def centi(value: Decimal) -> int:
+    """A score as the integer hundredths a `*_centi` column stores (SQLite has no exact decimal)."""
+    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_centi(value: int) -> Decimal:
+    """Stored hundredths back as the score."""
+    return (Decimal(value) / 100).quantize(CENT)
