@@ -1,8 +1,7 @@
-"""Scores and weights as exact decimals, rounded half-up to 0.01 where they come in.
+"""Scores and weights as exact decimals: rounded half-up to 0.01 on input, stored as hundredths.
 
-The proto carries `double` and YAML floats, so a scheme's numbers cross into the domain through
-`bounded` (what the checks judge) and back out to a document through `plain`; scores are stored
-as integer hundredths (`centi`, `from_centi`).
+SQLite has no exact decimal type and the proto carries `double`, so a value crosses each border
+through here: `hundredths` on the way in, `centi` / `from_centi` for integer columns.
 """
 
 from __future__ import annotations
@@ -36,16 +35,15 @@ def bounded(value: float | int) -> Decimal | None:
     return rounded
 
 
-def plain(value: Decimal) -> int | float:
-    """A Decimal as a YAML/JSON number people read: 20 rather than 20.00, 2.5 rather than 2.50."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def centi(value: Decimal) -> int:
-    """A score as the integer hundredths a `*_centi` column stores (SQLite has no exact decimal)."""
+    """A Decimal as integer hundredths (what a `*_centi` column stores)."""
     return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def from_centi(value: int) -> Decimal:
-    """Stored hundredths back as the score."""
     return (Decimal(value) / 100).quantize(CENT)
+
+
+def plain(value: Decimal) -> int | float:
+    """A Decimal as a YAML/JSON number people read: 20 rather than 20.00, 2.5 rather than 2.50."""
+    return int(value) if value == value.to_integral_value() else float(value)
