@@ -2,18 +2,24 @@
 template under the template's own id, and publishes 评星定级 (star-rating), on which the demo
 rounds (demo_rounds.py) run.
 
-The platform loads each service's demo in name order, so this runs before the organization's
-demo creates the county: schemes need nothing from the directory.
+The platform loads each service's demo in name order, so `load_demo` runs before the
+organization's demo creates the county: schemes need nothing from the directory. What needs the
+directory (the demo rounds) loads in `load_demo_serving`, once the platform serves and the
+directory has been resynced through it.
 """
 
 from __future__ import annotations
 
+import logging
+
 from services.assessment.domain.scheme import ResultRules, Scheme
 from services.assessment.domain.templates import shipped
-from services.assessment.service_layer import commands, schemes
+from services.assessment.service_layer import commands, directory, schemes
 from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWorkFactory
 from services.common.auth import Principal
-from services.common.errors import AlreadyExists
+from services.common.errors import AlreadyExists, PlatformError
+
+log = logging.getLogger("partybuilding.assessment.demo")
 
 DEMO_CODE = "610222"
 PUBLISHED = ("star-rating",)
@@ -34,3 +40,14 @@ def load_demo(uows: AssessmentUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
         if template in PUBLISHED:
             schemes.publish_scheme(commands.PublishScheme(code, template, DEMO_EFFECTIVE_FROM), uows, who)
     return loaded
+
+
+def load_demo_serving(uows: AssessmentUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
+    """Once the platform serves: the county's directory from the organization (what the demo
+    rounds enumerate their targets from); False when there is no such county to show."""
+    try:
+        directory.resync(commands.ResyncDirectory(code), uows, Principal.operator("demo"))
+    except PlatformError as exc:  # no such county (the organization's demo did not run): nothing to show
+        log.warning("assessment demo: no directory for %s: %s", code, exc)
+        return False
+    return True

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -113,10 +114,18 @@ def decode_csv(data: bytes) -> str:
 def read_csv(data: bytes, max_lines: int) -> Table:
     """At most `max_lines` non-blank lines (TooManyRows beyond)."""
     table = Table(max_lines)
-    for i, line in enumerate(csv.reader(io.StringIO(decode_csv(data), newline=""))):
+    reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
+    for i in itertools.count():
+        starts_on = reader.line_num + 1  # the record's first line, as an editor numbers it
+        try:
+            line = next(reader)
+        except StopIteration:
+            return table
+        except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB): not a sheet we read
+            raise UnreadableSheet(f"CSV 第{starts_on}行无法读取（{exc}） / line {starts_on} of the CSV cannot be "
+                                  f"read: {exc}") from None
         if line:
             table.add(i, [from_csv_text(v.strip()) for v in line])
-    return table
 
 
 def _cell_text(value) -> str:

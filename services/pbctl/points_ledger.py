@@ -174,7 +174,8 @@ def balance(tenant, member, year, target) -> None:
     for rule in found.rules:
         cap = f" / cap {rule.yearly_cap}" if rule.yearly_cap else ""
         near = "  near cap" if rule.near_cap else ""
-        click.echo(f"  {rule.rule_code}  {rule.name_zh}  {rule.points:+d} ({rule.quantity}){cap}{near}")
+        pending = f"  pending {rule.pending_points:+d} 待审核" if rule.pending_points else ""
+        click.echo(f"  {rule.rule_code}  {rule.name_zh}  {rule.points:+d} ({rule.quantity}){cap}{near}{pending}")
 
 
 @points.command("entries")

@@ -17,8 +17,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_serving(proc: subprocess.Popen, channel: grpc.Channel, timeout: float = 120) -> None:
-    """Until gRPC health answers SERVING; fails the test with the process's output if it dies."""
+def wait_serving(proc: subprocess.Popen, channel: grpc.Channel, timeout: float = 120, output=None) -> None:
+    """Until gRPC health answers SERVING; fails the test with the process's output if it dies
+    (`output`: the file its output goes to, when not a pipe)."""
     health = health_pb2_grpc.HealthStub(channel)
     deadline = time.monotonic() + timeout
     while True:
@@ -30,5 +31,6 @@ def wait_serving(proc: subprocess.Popen, channel: grpc.Channel, timeout: float =
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail("the platform did not come up:\n" + (proc.stdout.read() if proc.stdout else ""))
+            said = output.read_text(errors="replace") if output else proc.stdout.read() if proc.stdout else ""
+            pytest.fail("the platform did not come up:\n" + said)
         time.sleep(0.3)

@@ -24,18 +24,22 @@ def served(tmp_path_factory):
            "PB_METRICS_PORT": str(metrics_port)}
     for key in ("PB_DATABASE_URL", "PB_AMQP_URI"):
         env.pop(key, None)
-    proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "serve", "--demo"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Its output goes to a file, not a pipe: nobody reads a pipe while it serves, and the demo's
+    # directory resyncs log a line per call, enough to fill a pipe and block the process.
+    output = tmp_path_factory.mktemp("out") / "serve.log"
+    with output.open("w") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "serve", "--demo"], env=env,
+                                stdout=sink, stderr=subprocess.STDOUT, text=True)
     channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
-    wait_serving(proc, channel)
-    yield proc, channel, metrics_port
+    wait_serving(proc, channel, output=output)
+    yield proc, channel, metrics_port, output
     channel.close()
     if proc.poll() is None:
         proc.kill()
 
 
 def test_demo_county_is_served(served):
-    _proc, channel, _ = served
+    _proc, channel, *_ = served
     stub = pb_grpc.OrganizationServiceStub(channel)
     auth = creds(token("county_admin", ["610222"]))
     tenant = stub.GetTenant(pb.GetTenantRequest(name="tenants/610222"), metadata=auth)
@@ -50,8 +54,27 @@ def test_demo_county_is_served(served):
     assert len(villages.units) == 117
 
 
+def test_the_demo_county_has_a_weeks_task_list_in_flight(served):
+    from partybuilding.notify.v1 import notify_notices_pb2 as npb
+    from partybuilding.notify.v1 import notify_service_pb2_grpc as notify_grpc
+
+    from tests.helpers import wait_for
+
+    _proc, channel, _, _ = served
+    stub, auth = notify_grpc.NotifyServiceStub(channel), creds(token("county_admin", ["610222"]))
+    listed = lambda: [n for n in stub.ListNotices(npb.ListNoticesRequest(  # noqa: E731
+        parent="tenants/610222"), metadata=auth).notices if "工作任务清单" in n.title and not n.parent_notice]
+    [task_list] = wait_for(listed, timeout=120, what="the demo task list")
+    status = lambda: stub.GetNoticeStatus(npb.GetNoticeStatusRequest(name=task_list.name), metadata=auth)  # noqa: E731
+    # The demo's last step is the second station's 签收: once it is in, the week is as the demo left it.
+    settled = wait_for(lambda: (s := status()).counts.acknowledged == 2 and s, timeout=60, what="the demo week")
+    assert settled.counts.recipients >= 2 and settled.tree_counts.reported == 2
+    [forwarded] = [r.forwarded for r in settled.recipients if r.HasField("forwarded")]
+    assert forwarded.notice.parent_notice == task_list.name
+
+
 def test_metrics_count_calls_by_tenant(served):
-    _proc, channel, metrics_port = served
+    _proc, channel, metrics_port, _ = served
     stub = pb_grpc.OrganizationServiceStub(channel)
     stub.GetTenant(pb.GetTenantRequest(name="tenants/610222"), metadata=creds(token("county_admin", ["610222"])))
     body = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
@@ -59,7 +82,7 @@ def test_metrics_count_calls_by_tenant(served):
 
 
 def test_sigterm_drains_and_exits_cleanly(served):
-    proc, _channel, _ = served
+    proc, _channel, _, output = served
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
-    assert '"msg": "rpc"' in proc.stdout.read()
+    assert '"msg": "rpc"' in output.read_text()

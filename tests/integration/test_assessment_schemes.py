@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from services.assessment.adapters import tables
 from services.common.db import bind_tenant
-from tests.helpers import expect
+from tests.helpers import County, expect
 from tests.integration.assessment_schemes import Schemes, a_scheme, an_indicator
 
 INVALID, NOT_FOUND, DENIED = (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND,
@@ -216,9 +216,10 @@ def test_a_county_adopts_each_template_and_names_it(schemes):
 
 
 def test_the_demo_county_holds_the_four_templates_with_star_rating_published(platform):
-    from services.assessment.demo import load_demo
+    from services.assessment.demo import load_demo, load_demo_serving
 
-    code = platform.new_county()
+    county = County(platform)
+    code = county.code
     uows = platform.runtime("assessment").uow_factory
     assert load_demo(uows, code) is True
     assert load_demo(uows, code) is False  # a second start changes nothing
@@ -227,6 +228,11 @@ def test_the_demo_county_holds_the_four_templates_with_star_rating_published(pla
     assert {(s.name.rsplit("/", 1)[1], s.state) for s in found} == {
         ("five-good", spb.Scheme.DRAFT), ("lead-goose", spb.Scheme.DRAFT), ("six-good", spb.Scheme.DRAFT),
         ("star-rating", spb.Scheme.PUBLISHED)}
+    town = county.unit(1, "彭镇")
+    assert load_demo_serving(uows, code) is True  # once serving: the directory, resynced through the server
+    with uows(code, write=False) as uow:
+        assert uow.directory.unit(town.name.rsplit("/", 1)[1]).display_name == "彭镇"
+    assert load_demo_serving(uows, "619999") is False  # no such county: nothing to show, no failure
 
 
 def test_numbers_no_scheme_could_mean_are_told_their_bounds(schemes):

@@ -155,3 +155,21 @@ def test_status_counts_who_read_acknowledged_reported_and_per_unit(w):
     assert (c.recipients, c.read, c.acknowledged, c.reported, c.overdue) == (5, 2, 1, 0, 0)
     per_unit = {u.display_name: (u.counts.recipients, u.counts.acknowledged) for u in status.unit_counts}
     assert per_unit == {"第一工作站": (3, 0), "第二工作站": (2, 1)}
+
+
+def test_concurrent_acknowledgements_and_retries_record_once(platform):
+    if platform.backend == "sqlite":
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): no race to lose")
+    from concurrent.futures import ThreadPoolExecutor
+
+    w = NotifyWorld(platform)
+    with ThreadPoolExecutor(6) as pool:
+        sent = list(pool.map(lambda _: w.send(request_id="same-send", recipients=[
+            selector(w.stations[0].name, [opb.VILLAGE])], requires_ack=True), range(6)))
+        assert len({n.name for n in sent}) == 1
+        request = npb.AcknowledgeNoticeRequest(name=copy_name(sent[0].name, w.villages[0].name))
+        md = w.clerk(w.villages[0])
+        acked = list(pool.map(lambda _: w.s.AcknowledgeNotice(request, metadata=md), range(6)))
+    assert len({r.acknowledge_time.ToJsonString() for r in acked}) == 1
+    types = [t for t, _ in outbox(w.p, w.code)]
+    assert (types.count("notify.notice_sent"), types.count("notify.notice_acknowledged")) == (1, 1)

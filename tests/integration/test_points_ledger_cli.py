@@ -57,6 +57,10 @@ def test_a_date_typed_full_width_is_the_date_and_standings_name_each_members_uni
     assert standings[2].split()[-2:] == [first, c.villages[0].name], standings  # the clerk's unit to ask for
     summary = run(cli, ["points", "summary", "--unit", c.town.name, *target]).output.splitlines()
     assert summary[0].endswith(c.town.name) and summary[1].endswith(c.station.name), summary
+    waiting = run(cli, ["points", "record", "--member", first, "--rule", "REVIEW", *target])
+    assert waiting.exit_code == 0 and "PENDING" in waiting.output
+    balance = run(cli, ["points", "balance", first, *target]).output
+    assert "REVIEW  规则REVIEW  +0 (0)  pending -3 待审核" in balance, balance  # not a bare "+0 (0)"
 
 
 def test_numbers_out_of_range_or_oddly_spelt_are_refused_without_a_stack_trace(platform, monkeypatch, tmp_path):

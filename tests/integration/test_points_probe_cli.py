@@ -65,3 +65,25 @@ def test_an_unreadable_publication_date_is_refused_before_the_draft_is_written(c
     result = run("rules", "apply", path, "--tenant", code, "--id", "twelve", "--publish",
                  "--effective-from", "２０２６－０１－０１")  # typed with a Chinese input method
     assert result.exit_code == 0 and "PUBLISHED from 2026-01-01" in result.output, result.output
+
+
+def test_a_csv_cell_over_the_csv_modules_limit_is_refused_by_line_not_internal(cli_county, platform, tmp_path,  # noqa: F811
+                                                                                monkeypatch):
+    from click.testing import CliRunner
+
+    from services.pbctl.main import cli
+    from tests.conftest import token
+
+    code, run = cli_county
+    huge = "x" * 200_000
+    sheet = _write(tmp_path, "attendance.csv", f"member,quantity\nm-{huge},1\n")
+    result = run("batch-record", "--tenant", code, "--rule", "ABSENT", "--csv", sheet)
+    assert result.exit_code == 2 and "line 2" in result.output and "第2行" in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    # The organization's import reads CSV with the same kernel reader: it answered INTERNAL.
+    monkeypatch.setenv("TOKEN", token("county_admin", [code]))
+    county_sheet = _write(tmp_path, "county.csv", f"record,ref,display_name\nunit,R1,{huge}\n")
+    imported = CliRunner().invoke(cli, ["org", "import", "--tenant", code, "--dry-run", county_sheet,
+                                        "--target", f"127.0.0.1:{platform.port}"])
+    assert "INTERNAL" not in imported.output and "line 2" in imported.output, imported.output
+    assert imported.exit_code != 0

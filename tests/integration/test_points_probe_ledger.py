@@ -171,3 +171,44 @@ def test_a_replayed_request_id_answers_only_a_caller_who_may_see_the_member(plat
     assert c.record(m, "LATE", md=c.clerk, request_id="r-record", occurred_time=when).name == first.name
     assert c.reverse(first.name, request_id="r-reverse").name == reversal.name
     assert c.entry_count() == 4
+
+
+def test_the_balance_shows_a_pending_deduction_as_pending_not_as_zero(platform):
+    c = LedgerCounty(platform)
+    m = c.members[0].name
+    pending = c.record(m, "REVIEW", md=c.clerk)
+    (line,) = c.balance(m).rules
+    assert (line.rule_code, line.points, line.quantity, line.pending_points) == ("REVIEW", 0, 0, -3)
+    c.approve(pending.name)
+    (line,) = c.balance(m).rules
+    assert (line.points, line.quantity, line.pending_points) == (-3, 1, 0)
+
+
+def test_standings_and_summaries_follow_a_transfer_and_a_merge_and_the_ledger_stays(platform):
+    from partybuilding.organization.v1 import organization_service_pb2 as opb
+
+    c = LedgerCounty(platform, villages=3)
+    v0, v1, v2 = (v.name for v in c.villages)
+    moved = c.members[0].name
+    entry = c.record(moved, "LATE")  # 9, recorded in 村0
+
+    def ranked(unit: str) -> dict[str, int]:
+        found = c.points.GetStandings(lpb.GetStandingsRequest(parent=c.parent, unit=unit, top_n=100), metadata=c.admin)
+        return {s.member: s.balance for s in found.top}
+
+    def counted(unit: str) -> int:
+        return c.points.GetUnitSummary(lpb.GetUnitSummaryRequest(parent=c.parent, unit=unit),
+                                       metadata=c.admin).total.member_count
+
+    c.s.TransferMember(opb.TransferMemberRequest(name=moved, to_unit=v1, reason="迁居"), metadata=c.admin)
+    c.sync()  # the organization's events, as the directory applies them
+    assert moved not in ranked(v0) and ranked(v1)[moved] == 9 and c.balance(moved).balance == 9
+    assert [e.name for e in c.points.ListEntries(lpb.ListEntriesRequest(parent=c.parent, unit=v1),
+                                                 metadata=c.admin).entries] == [entry.name]
+    c.s.MergeUnits(opb.MergeUnitsRequest(target=v2, sources=[v1], reason="撤并"), metadata=c.admin)
+    c.sync()
+    assert ranked(v1) == {} and counted(v1) == 0  # the merged village holds nobody now
+    assert ranked(v2)[moved] == 9 and counted(v2) == 2 and counted(c.station.name) == 5
+    clerk_of_target = c.as_clerk(v2, "clerk-2")  # the target's clerk now records for the arrivals
+    assert c.record(moved, "STUDY", md=clerk_of_target).unit == v2
+    assert c.balance(moved).balance == 10 and c.verify().ok

@@ -96,3 +96,15 @@ def test_xlsx_blank_rows_and_cells_beyond_the_header_are_skipped_and_too_many_ro
     with pytest.raises(SheetError) as refused:
         parse_sheet(out.getvalue(), ".xlsx")
     assert refused.value.reason == "TOO_MANY_ROWS"
+
+
+@pytest.mark.parametrize("body", ["type,name\nTOWNSHIP," + "x" * 200_000 + "\n",
+                                  'type,name\nTOWNSHIP,"' + "引号\n" * 50_000 + '"\n'])
+def test_a_csv_the_csv_module_cannot_read_is_an_unreadable_sheet_naming_its_line(body):
+    from services.common.spreadsheet import UnreadableSheet, read_csv
+
+    with pytest.raises(UnreadableSheet) as info:  # it was the csv module's own error: INTERNAL on import
+        read_csv(body.encode("utf-8"), 100)
+    assert "第2行" in str(info.value) and "line 2" in str(info.value)
+    with pytest.raises(SheetError):
+        parse_sheet(body.encode("utf-8"), ".csv")

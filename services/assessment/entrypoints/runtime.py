@@ -47,4 +47,5 @@ def build(settings: Settings) -> ServiceRuntime:
     mount = Mount(assessment_service_pb2_grpc.add_AssessmentServiceServicer_to_server, servicer, FULL_NAME)
     daily_jobs = [lambda job=job: job(uow) for job in jobs.DAILY_JOBS]
     return ServiceRuntime(NAME, engine, uow, mount, POLICY, daily_jobs=daily_jobs, load_demo=lambda: demo.load_demo(uow),
+                          load_demo_serving=lambda: demo.load_demo_serving(uow),
                           on_server_bound=organization.target.bind)

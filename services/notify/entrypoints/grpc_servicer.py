@@ -13,6 +13,7 @@ from partybuilding.notify.v1 import notify_service_pb2_grpc as pb_grpc
 
 from services.common.clock import utcnow
 from services.common.grpc.interceptor import current_principal
+from services.common.grpc.messages import tenant_code
 from services.common.grpc.request_ids import request_fingerprint
 from services.common.policy import check_names_visible
 from services.notify.domain.names import NOTICES, RECIPIENTS, UNITS
@@ -30,7 +31,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     def SendNotice(self, request, context):
         who, n = current_principal(), request.notice
         check_names_visible(who, n.sender, *(s.subtree for s in n.recipients), write=True)
-        code = mapping.tenant_code(request.parent, "parent")
+        code = tenant_code(request.parent, "parent")
         cmd = commands.SendNotice(
             code, UNITS.id_in(n.sender, code, "notice.sender") if n.sender else None, n.title, n.body,
             mapping.selectors(n.recipients, code, "notice.recipients"), n.requires_ack, n.requires_report,
@@ -73,7 +74,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     def ListNotices(self, request, context):
         who = current_principal()
         check_names_visible(who, request.addressed_to, request.sent_by if request.sent_by != "-" else "", write=False)
-        code = mapping.tenant_code(request.parent, "parent")
+        code = tenant_code(request.parent, "parent")
         sent_by = request.sent_by if request.sent_by == "-" else (
             UNITS.id_in(request.sent_by, code, "sent_by") if request.sent_by else None)
         addressed_to = UNITS.id_in(request.addressed_to, code, "addressed_to") if request.addressed_to else None
@@ -91,7 +92,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
                                      total_size=inbox.total)
 
     def ResyncDirectory(self, request, context):
-        cmd = commands.ResyncDirectory(mapping.tenant_code(request.parent, "parent"))
+        cmd = commands.ResyncDirectory(tenant_code(request.parent, "parent"))
         counts = directory.resync(cmd, self.uows, current_principal())
         return pb.ResyncDirectoryResponse(units=counts.units, members=counts.members, posts=counts.posts,
                                           removed=counts.removed)

@@ -9,7 +9,6 @@ from google.protobuf import json_format
 from partybuilding.notify.v1 import notify_notices_pb2 as pb
 from partybuilding.organization.v1 import organization_resources_pb2 as opb
 
-from services.common.tenancy import parse_name
 from services.notify.adapters.queries import InboxItem
 from services.notify.domain.events import notice_snapshot, recipient_snapshot
 from services.notify.domain.names import UNITS
@@ -21,10 +20,6 @@ from services.notify.domain.notices import (
     ReportField,
 )
 from services.notify.domain.status import Counts, NoticeTree, per_parent
-
-
-def tenant_code(name: str, field_path: str) -> str:
-    return parse_name(name, field_path, None).tenant
 
 
 def due(message, field: str) -> dt.datetime | None:

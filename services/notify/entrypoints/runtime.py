@@ -45,5 +45,6 @@ def build(settings: Settings) -> ServiceRuntime:
     uow = uow_factory(engine, make_read_engine(url, NAME), PageTokens(settings.page_token_secret), organization)
     servicer = NotifyServicer(uow)
     mount = Mount(notify_service_pb2_grpc.add_NotifyServiceServicer_to_server, servicer, FULL_NAME)
-    return ServiceRuntime(NAME, engine, uow, mount, POLICY, load_demo=lambda: demo.load_demo(uow),
+    return ServiceRuntime(NAME, engine, uow, mount, POLICY,
+                          load_demo_serving=lambda: demo.load_demo_serving(uow),
                           on_server_bound=organization.target.bind)

@@ -53,12 +53,12 @@ class LedgerQueries:
             query = query.where(_E.c.seq < before_seq)
         return [entry_of(row) for row in self.conn.execute(query.order_by(_E.c.seq.desc()).limit(limit))]
 
-    def rule_totals(self, member_id: str, year: int) -> list[tuple[str, int, int]]:
-        """(rule code, counted points, quantity) of a member's year, by rule code."""
+    def rule_totals(self, member_id: str, year: int) -> list[tuple[str, int, int, int]]:
+        """(rule code, counted points, quantity, points pending) of a member's year, by rule code."""
         r = tables.rule_totals
-        rows = self.conn.execute(select(r.c.rule_code, r.c.points, r.c.quantity).where(
+        rows = self.conn.execute(select(r.c.rule_code, r.c.points, r.c.quantity, r.c.reserved).where(
             r.c.tenant == self.tenant, r.c.member_id == member_id, r.c.year == year).order_by(r.c.rule_code))
-        return [(row.rule_code, row.points, row.quantity) for row in rows]
+        return [(row.rule_code, row.points, row.quantity, row.reserved) for row in rows]
 
     def year_balances(self, year: int, member_ids: list[str] | None = None) -> dict[str, YearBalance]:
         """The stored balances of a year (every member's, or those named); a missing one is the base."""

@@ -203,6 +203,7 @@ class RuleUse:
     points: int
     quantity: int
     yearly_cap: int = 0
+    pending: int = 0  # points of PENDING entries, reserved, not counted
 
     @property
     def near_cap(self) -> bool:

@@ -76,7 +76,7 @@ def balance_to_proto(tenant: str, view: reads.BalanceView) -> pb.Balance:
         status=view.status, status_name_zh=view.status_name_zh, status_name_en=view.status_name_en,
         rules=[pb.RuleTotal(rule_code=line.use.rule_code, name_zh=line.name_zh, name_en=line.name_en,
                             points=line.use.points, quantity=line.use.quantity, yearly_cap=line.use.yearly_cap,
-                            near_cap=line.use.near_cap) for line in view.rules],
+                            near_cap=line.use.near_cap, pending_points=line.use.pending) for line in view.rules],
         rules_near_cap=view.rules_near_cap, pending_count=view.pending_count,
     )
 

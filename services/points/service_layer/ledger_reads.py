@@ -79,9 +79,9 @@ def get_balance(cmd: c.GetBalance, uows: PointsUnitOfWorkFactory, who: Principal
         content = revision.content
         threshold = next((t for t in content.thresholds if t.code == status), None)
         lines = []
-        for code, points, quantity in uow.ledger_queries.rule_totals(member.id, year):
+        for code, points, quantity, pending in uow.ledger_queries.rule_totals(member.id, year):
             rule = revision.rule(code)  # None: a rule of an earlier revision of the year
-            lines.append(RuleLine(RuleUse(code, points, quantity, rule.yearly_cap if rule else 0),
+            lines.append(RuleLine(RuleUse(code, points, quantity, rule.yearly_cap if rule else 0, pending),
                                   rule.name_zh if rule else code, rule.name_en if rule else code))
         return BalanceView(
             member.id, member.display_name, year, state.balance if state else base, base,
