@@ -1,10 +1,10 @@
-"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory runs one part."""
+"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points runs one part."""
 
 from __future__ import annotations
 
 import os
 
-from bench import directory_bench, org_bench, relay_bench
+from bench import directory_bench, org_bench, points_bench, relay_bench
 
 
 def main() -> None:
@@ -15,6 +15,8 @@ def main() -> None:
         relay_bench.run()
     if only in ("", "directory"):
         directory_bench.run()
+    if only in ("", "points"):
+        points_bench.run()
 
 
 if __name__ == "__main__":

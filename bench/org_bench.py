@@ -105,21 +105,26 @@ def _latencies(call, requests: list, md) -> list[float]:
     return out
 
 
-def _throughput(call, make_request, md, seconds: float = THROUGHPUT_SECONDS, in_flight: int = IN_FLIGHT) -> float:
-    """Calls per second with `in_flight` calls always outstanding."""
-    lock = threading.Lock()
-    finished = threading.Event()
-    state = {"done": 0, "open": in_flight, "errors": 0}
+def _load(call, make_request, md, seconds: float = THROUGHPUT_SECONDS, in_flight: int = IN_FLIGHT):
+    """(calls/s, latencies of the calls that succeeded in ms, failures, the first failure) with
+    `in_flight` calls always outstanding."""
+    lock, finished = threading.Lock(), threading.Event()
+    state = {"open": in_flight, "failed": 0, "first": ""}
+    latencies: list[float] = []
     deadline = time.perf_counter() + seconds
 
     def fire() -> None:
-        call.future(make_request(), metadata=md, timeout=30).add_done_callback(on_done)
+        sent = time.perf_counter()
+        call.future(make_request(), metadata=md, timeout=60).add_done_callback(lambda f: on_done(f, sent))
 
-    def on_done(fut) -> None:
+    def on_done(fut, sent: float) -> None:
+        took = (time.perf_counter() - sent) * 1000
         with lock:
             if fut.exception() is not None:
-                state["errors"] += 1
-            state["done"] += 1
+                state["failed"] += 1
+                state["first"] = state["first"] or f"{fut.exception().code().name}: {fut.exception().details()}"
+            else:
+                latencies.append(took)
         if time.perf_counter() < deadline:
             fire()
             return
@@ -132,10 +137,25 @@ def _throughput(call, make_request, md, seconds: float = THROUGHPUT_SECONDS, in_
     for _ in range(in_flight):
         fire()
     finished.wait()
-    elapsed = time.perf_counter() - t0
-    if state["errors"]:
-        print(f"  ({state['errors']} calls failed)")
-    return state["done"] / elapsed
+    return len(latencies) / (time.perf_counter() - t0), latencies, state["failed"], state["first"]
+
+
+def _throughput(call, make_request, md, seconds: float = THROUGHPUT_SECONDS, in_flight: int = IN_FLIGHT) -> float:
+    """Calls per second with `in_flight` calls always outstanding."""
+    rate, _, failed, _ = _load(call, make_request, md, seconds, in_flight)
+    if failed:
+        print(f"  ({failed} calls failed)")
+    return rate
+
+
+def _cleanup(procs: list[subprocess.Popen], db: str) -> None:
+    """Stop the bench's subprocesses and drop its database."""
+    import psycopg
+
+    for proc in procs:
+        _stop(proc)
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def run() -> None:
@@ -266,10 +286,7 @@ def run() -> None:
             print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip())
         print(f"(machine: {os.cpu_count()} cores; client, server and PostgreSQL share them)")
     finally:
-        for proc in procs:
-            _stop(proc)
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        _cleanup(procs, db)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
+import subprocess
 import time
+import uuid
 from dataclasses import dataclass
 
 import grpc
@@ -172,3 +175,26 @@ def as_if_moved_away(platform, code: str) -> None:
     with platform.org_uow(code) as uow:
         uow.conn.execute(delete(tables.person_registry).where(tables.person_registry.c.county == code))
         uow.commit()
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, timeout=120, capture_output=True)
+
+
+def on_running_broker(*args: str) -> None:
+    # Other test runs stop and start the shared broker: wait until it runs.
+    rabbitmqctl("await_startup")
+    rabbitmqctl(*args)
+
+
+@contextlib.contextmanager
+def private_vhost(prefix: str = "pb-test"):
+    """A RabbitMQ vhost of this test run only: the platform's queues have fixed names (one per
+    consumer), so two runs on one vhost would take each other's events."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    on_running_broker("add_vhost", name)
+    on_running_broker("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
+        yield name
+    finally:
+        on_running_broker("delete_vhost", name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from services.pbctl import (
+    assessment_cases,  # noqa: F401 - adds `assessment case`
     assessment_rounds,  # noqa: F401 - adds `round` to `assessment`
     points_exchange,  # noqa: F401  (adds the exchange's commands to `points`)
     points_ledger,  # noqa: F401 - adds the ledger's commands to `points`

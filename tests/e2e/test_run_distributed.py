@@ -26,9 +26,10 @@ from partybuilding.points.v1 import points_service_pb2_grpc as pts_grpc
 from services.common.events.envelope import UnreadableEvent, from_wire
 from tests.conftest import PG_ADMIN, creds, fresh_county_code, token
 from tests.e2e.processes import free_port, wait_serving
-from tests.helpers import id_card
+from tests.helpers import id_card, private_vhost
 
-AMQP = os.environ.get("PB_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
+# scheme://user:password@host:port, without its vhost
+BROKER = "/".join(os.environ.get("PB_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//").split("/")[:3])
 
 
 @dataclass
@@ -39,45 +40,54 @@ class Distributed:
     points: pts_grpc.PointsServiceStub
     points_queue: Queue
     database_url: str
+    amqp: str
 
 
 @pytest.fixture(scope="module")
-def distributed():
+def amqp():
+    """The broker on a vhost of this run: another run-distributed (a parallel test run, a bench)
+    has workers on queues of the same names, which would take this run's events."""
+    with private_vhost("pb-dist") as vhost:
+        yield f"{BROKER}/{vhost}"
+
+
+@pytest.fixture(scope="module")
+def distributed(amqp, tmp_path_factory):
     db = f"pb_dist_{uuid.uuid4().hex[:8]}"
     grpc_port, metrics_port = free_port(), free_port()
     env = {**os.environ, "PB_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}",
-           "PB_AMQP_URI": AMQP, "PB_GRPC_PORT": str(grpc_port), "PB_METRICS_PORT": str(metrics_port)}
+           "PB_AMQP_URI": amqp, "PB_GRPC_PORT": str(grpc_port), "PB_METRICS_PORT": str(metrics_port)}
     # The listener exists before anything is published, so nothing the relay sends is missed.
     queue = Queue(f"test-dist-{db}", Exchange("organization.events", type="topic", durable=True),
                   routing_key="organization.#", auto_delete=False)
     points_queue = Queue(f"test-dist-points-{db}", Exchange("points.events", type="topic", durable=True),
                          routing_key="points.#", auto_delete=False)
-    with Connection(AMQP) as conn:
+    with Connection(amqp) as conn:
         queue(conn.channel()).declare()
         points_queue(conn.channel()).declare()
-    proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "run-distributed"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    # Output to a file: a pipe nobody drains fills with the processes' logs and blocks them.
+    output = tmp_path_factory.mktemp("dist") / "run-distributed.log"
+    with output.open("w") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "services.pbctl.main", "run-distributed"], env=env,
+                                stdout=sink, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
     try:
-        wait_serving(proc, channel)
+        wait_serving(proc, channel, output=output)
         yield Distributed(proc, pb_grpc.OrganizationServiceStub(channel), queue,
-                          pts_grpc.PointsServiceStub(channel), points_queue, env["PB_DATABASE_URL"])
+                          pts_grpc.PointsServiceStub(channel), points_queue, env["PB_DATABASE_URL"], amqp)
     finally:
         channel.close()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-        with Connection(AMQP) as conn:
-            queue(conn.channel()).delete()
-            points_queue(conn.channel()).delete()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
-def _received(queue: Queue, tenant: str, want: int, timeout: float = 30) -> list:
+def _received(amqp: str, queue: Queue, tenant: str, want: int, timeout: float = 30) -> list:
     """The first `want` events of `tenant`: other test runs on this broker publish to the same exchange."""
     got = []
     deadline = time.monotonic() + timeout
-    with Connection(AMQP) as conn:
+    with Connection(amqp) as conn:
         bound = queue(conn.channel())
         while len(got) < want and time.monotonic() < deadline:
             message = bound.get(no_ack=True)
@@ -101,7 +111,7 @@ def test_a_unit_created_through_grpc_is_published_by_the_relay_process(distribut
                                                               city_code=code[:4] + "00")), metadata=operator)
     town = stub.CreateUnit(pb.CreateUnitRequest(parent=f"tenants/{code}", unit=pb.Unit(
         type=pb.TOWNSHIP, display_name="彭镇")), metadata=creds(token("county_admin", [code])))
-    events = _received(queue, code, 2)
+    events = _received(distributed.amqp, queue, code, 2)
     assert [(e.type, e.tenant, e.producer) for e in events] == [
         ("organization.tenant_created", code, "organization"),
         ("organization.unit_created", code, "organization"),
@@ -150,7 +160,7 @@ def test_a_member_reaches_points_through_the_worker_and_a_threshold_through_the_
     points.RecordEntry(lpb.RecordEntryRequest(parent=f"tenants/{code}", member=member.name, rule_code="ABSENT",
                                               quantity=1, occurred_time=Timestamp(seconds=int(time.time()) - 60)),
                        metadata=admin)
-    events = _received(distributed.points_queue, code, 2)
+    events = _received(distributed.amqp, distributed.points_queue, code, 2)
     assert [e.type for e in events] == ["points.rule_set_published", "points.threshold_crossed"]
     crossed = events[1].payload
     assert (crossed["member"], crossed["threshold_code"], crossed["balance"]) == (member.name, "REMINDER_TALK", 5)

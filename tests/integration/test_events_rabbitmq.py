@@ -36,7 +36,7 @@ from services.common.events.relay import outbox, outbox_lag
 from services.platform import SERVICES, build_runtime, build_server, migrate_all
 from tests.conftest import PG_ADMIN, Platform
 from tests.e2e.processes import free_port, wait_serving
-from tests.helpers import County, wait_for
+from tests.helpers import County, on_running_broker, rabbitmqctl, wait_for
 from tests.integration import event_consumer
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.faults, pytest.mark.postgres]
@@ -120,16 +120,6 @@ class Stack:
             q = q.where(r.c.reason.in_(reasons))
         with self.rt.engine.connect() as conn:
             return conn.execute(q).all()
-
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, timeout=120, capture_output=True)
-
-
-def on_running_broker(*args: str) -> None:
-    # Other test runs stop and start the shared broker: wait until it runs.
-    rabbitmqctl("await_startup")
-    rabbitmqctl(*args)
 
 
 @pytest.fixture(scope="module")

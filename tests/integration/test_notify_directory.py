@@ -4,6 +4,7 @@ rebuilt by ResyncDirectory, through gRPC on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import grpc
+import pytest
 from partybuilding.notify.v1 import notify_service_pb2 as npb
 from partybuilding.organization.v1 import organization_service_pb2 as opb
 
@@ -39,3 +40,15 @@ def test_notify_consumes_the_organizations_events_into_its_directory():
     # The nameko worker and the embedded bus find these by name (services/common/events/registry.py).
     assert ("organization", "organization.unit_created") in HANDLERS
     assert ("organization", "organization.post_assigned") in HANDLERS
+
+
+def test_every_table_of_one_countys_rows_is_fenced_by_row_level_security(platform):
+    if platform.backend == "sqlite":
+        pytest.skip("row-level security exists on PostgreSQL only")
+    from sqlalchemy import text
+
+    with platform.runtime("notify").engine.connect() as conn:
+        fenced = set(conn.execute(text(
+            "SELECT relname FROM pg_class JOIN pg_namespace n ON n.oid = relnamespace "
+            "WHERE nspname = 'notify' AND relrowsecurity")).scalars())
+    assert {"notices", "notice_recipients", "directory_units", "directory_posts", "outbox"} <= fenced

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.organization.v1 import organization_service_pb2 as opb
 
@@ -58,6 +59,7 @@ def test_recipients_that_resolve_to_nobody_send_nothing(w):
 @pytest.mark.parametrize("fields,field", [
     ({"due_time": in_days(-1)}, "notice.due_time"),
     ({"due_time": in_days(400)}, "notice.due_time"),
+    ({"due_time": Timestamp(seconds=2**62)}, "notice.due_time"),  # no calendar holds it
     ({"title": ""}, "notice.title"),
     ({"title": "通知\u202e"}, "notice.title"),
     ({"recipients": []}, "notice.recipients"),

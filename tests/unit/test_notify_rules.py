@@ -39,6 +39,10 @@ def test_values_are_stored_in_one_spelling_and_the_forms_order():
     v, values = check_report(FORM, [("summary", "开会\n学习"), ("meetings", "０２"), ("done_on", "２０２６-１２-０１")], "values")
     assert v.violations == []
     assert list(values.items()) == [("meetings", "2"), ("summary", "开会\n学习"), ("done_on", "2026-12-01")]
+    _, written = check_report(FORM, [("meetings", "1e3"), ("summary", "x")], "values")
+    assert written["meetings"] == "1000"
+    v, _ = check_report(FORM, [("meetings", "1e100"), ("summary", "x")], "values")
+    assert [x.field for x in v.violations] == ["values.meetings"]
 
 
 def test_numbers_dates_and_choices_are_checked_by_kind():

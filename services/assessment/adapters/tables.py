@@ -5,7 +5,19 @@ One section per concern (rounds, results, cases are appended below by their own 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 from services.common.directory import add_directory_tables
 from services.common.tables import NAMING, add_common_tables, utc_datetime
@@ -168,4 +180,65 @@ round_events = Table(
     Column("before", Text, nullable=False, server_default="{}"),
     Column("after", Text, nullable=False, server_default="{}"),
     Index("ix_round_events_tenant_round_id_target_id", "tenant", "round_id", "target_id"),
+)
+
+# ------------------------------------------------------------ rectification (问题台账)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    Column("unit_id", String(40), nullable=False),
+    Column("title", String(100), nullable=False),
+    # tenants/{t}/rounds/{id} of the round whose result opened it; "" when opened by hand.
+    Column("source_round", String(80), nullable=False, server_default=""),
+    Column("state", String(12), nullable=False),
+    Column("supervision_days", Integer, nullable=False),
+    # The county's date the next supervision (督办) falls on; NULL once closed.
+    Column("next_supervision_on", Date, nullable=True),
+    Column("opened_at", utc_datetime(), nullable=False),
+    Column("opened_by", String(100), nullable=False),
+    Column("closed_at", utc_datetime(), nullable=True),
+    # The etag, and the lock every problem move takes (repositories/cases.py).
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index("ix_cases_tenant_unit", "tenant", "unit_id"),
+    Index("ix_cases_tenant_state_supervision", "tenant", "state", "next_supervision_on"),
+)
+
+case_problems = Table(
+    "case_problems",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("case_id", String(24), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("description", Text, nullable=False),
+    # JSON list of the measures (整改措施), read and written whole.
+    Column("measures", Text, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("owner_display_name", String(50), nullable=False),
+    Column("owner_member_id", String(40), nullable=False, server_default=""),
+    Column("owner_subject", String(100), nullable=False, server_default=""),
+    Column("state", String(20), nullable=False),
+    Column("closure_requested_by", String(100), nullable=False, server_default=""),
+    Column("closed_by", String(100), nullable=False, server_default=""),
+    Column("closed_at", utc_datetime(), nullable=True),
+    # problem_overdue is written once per problem: the sweep claims this flag.
+    Column("overdue_announced", Boolean, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index("ix_case_problems_tenant_state_deadline", "tenant", "state", "deadline"),
+)
+
+# A problem's history, appended: progress, closure requests, inspections.
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("case_id", String(24), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("created_at", utc_datetime(), nullable=False),
 )

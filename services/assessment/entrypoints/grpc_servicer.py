@@ -10,6 +10,7 @@ from __future__ import annotations
 from partybuilding.assessment.v1 import assessment_service_pb2 as pb
 from partybuilding.assessment.v1 import assessment_service_pb2_grpc as pb_grpc
 
+from services.assessment.entrypoints.cases_servicer import CaseMethods
 from services.assessment.entrypoints.rounds_servicer import RoundMethods
 from services.assessment.entrypoints.scheme_servicer import SchemeMethods
 from services.assessment.service_layer import commands, directory
@@ -20,7 +21,7 @@ from services.common.grpc.interceptor import current_principal
 FULL_NAME = "partybuilding.assessment.v1.AssessmentService"
 
 
-class AssessmentServicer(SchemeMethods, RoundMethods, pb_grpc.AssessmentServiceServicer):
+class AssessmentServicer(SchemeMethods, RoundMethods, CaseMethods, pb_grpc.AssessmentServiceServicer):
     def __init__(self, uows: AssessmentUnitOfWorkFactory):
         self.uows = uows
 

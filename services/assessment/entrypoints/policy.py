@@ -44,7 +44,15 @@ _RULES: dict[str, Rule] = {
 
     # ---- Results
 
-    # ---- Rectification
+    # ---- Rectification (问题台账): the county opens cases (a round's finalize opens those of weak
+    # results); the unit's clerks report progress and ask for 销号; the inspection is the
+    # work-station chief's or the county's (service_layer/case_access.check_station_chief).
+    "CreateCase": Rule(ADMINS, write=True, tenant_field="parent"),
+    "GetCase": Rule(READERS, scope="assessment.read", tenant_field="name"),
+    "ListCases": Rule(READERS, scope="assessment.read", tenant_field="parent"),
+    "UpdateProblem": Rule(ADMINS, write=True, tenant_field="name"),
+    "RequestClosure": Rule(ADMINS, write=True, tenant_field="name"),
+    "VerifyAndClose": Rule(ADMINS, write=True, tenant_field="name"),
 
     # ---- Directory
     "ResyncDirectory": Rule(OPERATOR, write=True, tenant_field="parent"),
@@ -80,7 +88,14 @@ CLERK: dict[str, Clerk] = {
 
     # ---- Results
 
-    # ---- Rectification
+    # ---- Rectification: a clerk works the cases of their subtree; VerifyAndClose only as the chief
+    # of the work station above the case's unit (the use case checks), never as requester or owner.
+    "CreateCase": Clerk.NEVER,
+    "GetCase": Clerk.SUBTREE_READ,
+    "ListCases": Clerk.SUBTREE_READ,
+    "UpdateProblem": Clerk.SUBTREE_WRITE,
+    "RequestClosure": Clerk.SUBTREE_WRITE,
+    "VerifyAndClose": Clerk.SUBTREE_WRITE,
 
     # ---- Directory
     "ResyncDirectory": Clerk.NEVER,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine
 
 from services.assessment.adapters import tables
+from services.assessment.adapters.repositories.cases import CaseRepository
 from services.assessment.adapters.repositories.rounds import RoundRepository
 from services.assessment.adapters.repositories.schemes import SchemeRepository
 from services.assessment.adapters.round_candidates import RoundCandidates
@@ -19,6 +20,7 @@ from services.common.uow import SqlUnitOfWork, UniqueKey
 
 class AssessmentUnitOfWork(SqlUnitOfWork):
     schemes: SchemeRepository
+    cases: CaseRepository
     directory: Directory  # the organization as this service knows it: units, members, posts
     rounds: RoundRepository  # rounds, their frozen targets, scores, negative items, objections, trail
     round_candidates: RoundCandidates  # who a new round assesses, read from the directory
@@ -36,6 +38,7 @@ class AssessmentUnitOfWork(SqlUnitOfWork):
 
     def _open(self, conn: Connection) -> None:
         self.schemes = SchemeRepository(conn, self.tenant)
+        self.cases = CaseRepository(conn, self.tenant)
         self.directory = Directory(conn, tables.directory, self.tenant, self.organization)
         self.rounds = RoundRepository(conn, self.tenant)
         self.round_candidates = RoundCandidates(conn, tables.directory, self.tenant)

@@ -140,10 +140,12 @@ def _value(v: Validator, f: ReportField, raw: str, at: str, bounds: NoticeBounds
         if not text:
             return ""
         number = _number(text)
-        if number is None or len(number.as_tuple().digits) > bounds.number_digits_max:
-            v.add(at, f"“{f.label_zh}”应为数字", f"{f.name} must be a number")
+        if number is None or len(number.as_tuple().digits) > bounds.number_digits_max \
+                or abs(number.adjusted()) >= bounds.number_digits_max:
+            v.add(at, f"“{f.label_zh}”应为数字（最多{bounds.number_digits_max}位）",
+                  f"{f.name} must be a number of at most {bounds.number_digits_max} digits")
             return text
-        return str(number)
+        return format(number, "f")  # 1e3 is written 1000: a sum and a reader see one spelling
     if f.kind is FieldKind.DATE:
         text = identifiers.check(v, raw, at)
         day = parse_date(text) if text else None

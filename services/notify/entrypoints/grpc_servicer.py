@@ -35,7 +35,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
         cmd = commands.SendNotice(
             code, UNITS.id_in(n.sender, code, "notice.sender") if n.sender else None, n.title, n.body,
             mapping.selectors(n.recipients, code, "notice.recipients"), n.requires_ack, n.requires_report,
-            mapping.report_form(n.report_form), mapping.due(n, "due_time"), request.request_id,
+            mapping.report_form(n.report_form), mapping.due(n, "due_time", "notice.due_time"), request.request_id,
             request_fingerprint(request))
         return mapping.notice_to_proto(sending.send_notice(cmd, self.uows, who))
 
@@ -45,7 +45,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
         copy = RECIPIENTS.parse(request.name, "name")
         cmd = commands.ForwardNotice(copy.tenant, copy.parent_id, copy.id,
                                      mapping.selectors(request.recipients, copy.tenant, "recipients"), request.note,
-                                     mapping.due(request, "due_time"), request.request_id,
+                                     mapping.due(request, "due_time", "due_time"), request.request_id,
                                      request_fingerprint(request))
         return mapping.notice_to_proto(sending.forward_notice(cmd, self.uows, who))
 

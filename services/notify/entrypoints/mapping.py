@@ -9,6 +9,7 @@ from google.protobuf import json_format
 from partybuilding.notify.v1 import notify_notices_pb2 as pb
 from partybuilding.organization.v1 import organization_resources_pb2 as opb
 
+from services.common.errors import InvalidArgument
 from services.notify.adapters.queries import InboxItem
 from services.notify.domain.events import notice_snapshot, recipient_snapshot
 from services.notify.domain.names import UNITS
@@ -22,9 +23,14 @@ from services.notify.domain.notices import (
 from services.notify.domain.status import Counts, NoticeTree, per_parent
 
 
-def due(message, field: str) -> dt.datetime | None:
-    """An optional Timestamp as an aware UTC datetime; unset is None."""
-    return getattr(message, field).ToDatetime(tzinfo=dt.UTC) if message.HasField(field) else None
+def due(message, field: str, field_path: str) -> dt.datetime | None:
+    """An optional Timestamp as an aware UTC datetime; unset is None, one no calendar holds is refused."""
+    if not message.HasField(field):
+        return None
+    try:
+        return getattr(message, field).ToDatetime(tzinfo=dt.UTC)
+    except (ValueError, OverflowError):
+        raise InvalidArgument.field(field_path, "不是有效的时间", "is not a valid point in time") from None
 
 
 def selectors(items, tenant: str, field_path: str) -> list[RecipientSelector]:

@@ -1,4 +1,4 @@
-"""The ledger's read side: entry listings, per-rule totals, balances of many members."""
+"""The ledger's read side: entry listings, per-rule totals, members with their balances."""
 
 from __future__ import annotations
 
@@ -60,13 +60,30 @@ class LedgerQueries:
             r.c.tenant == self.tenant, r.c.member_id == member_id, r.c.year == year).order_by(r.c.rule_code))
         return [(row.rule_code, row.points, row.quantity, row.reserved) for row in rows]
 
-    def year_balances(self, year: int, member_ids: list[str] | None = None) -> dict[str, YearBalance]:
-        """The stored balances of a year (every member's, or those named); a missing one is the base."""
-        b = tables.balances
-        query = select(b.c.member_id, b.c.balance, b.c.status).where(b.c.tenant == self.tenant, b.c.year == year)
-        if member_ids is not None:
-            query = query.where(b.c.member_id.in_(member_ids))
-        return {row.member_id: YearBalance(row.balance, row.status) for row in self.conn.execute(query)}
+    def active_members_with_balances(self, subtree: ColumnElement[bool] | None,
+                                     year: int) -> list[tuple[DirectoryMember, YearBalance | None]]:
+        """Active members of the county or a subtree, each with their stored balance of the year
+        (None: the base), in one read: the balances of members outside the subtree are not read."""
+        m, b = self.directory.members, tables.balances
+        joined = m.outerjoin(b, (b.c.tenant == m.c.tenant) & (b.c.member_id == m.c.id) & (b.c.year == year))
+        query = select(m, b.c.balance, b.c.status.label("balance_status")).select_from(joined).where(
+            m.c.tenant == self.tenant, m.c.state == _ACTIVE)
+        if subtree is not None:
+            query = query.where(subtree)
+        fields = DirectoryMember.__dataclass_fields__
+        out = []
+        for row in self.conn.execute(query.order_by(m.c.id)):
+            mapping = row._mapping
+            stored = None if mapping["balance"] is None else YearBalance(mapping["balance"], mapping["balance_status"])
+            out.append((DirectoryMember(**{name: mapping[name] for name in fields}), stored))
+        return out
+
+    def members(self, member_ids: list[str]) -> dict[str, DirectoryMember]:
+        """The directory's rows of these members, in one read (a batch's; missing ones are absent)."""
+        m = self.directory.members
+        fields = DirectoryMember.__dataclass_fields__
+        rows = self.conn.execute(select(m).where(m.c.tenant == self.tenant, m.c.id.in_(member_ids)))
+        return {row.id: DirectoryMember(**{name: row._mapping[name] for name in fields}) for row in rows}
 
     def active_members(self, subtree: ColumnElement[bool] | None) -> list[DirectoryMember]:
         """Active members of the county, or of a subtree (uow.directory.in_subtree on their unit)."""

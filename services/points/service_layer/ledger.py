@@ -86,12 +86,13 @@ def _check_recording(uow: PointsUnitOfWork, v: Validator, rule_code: str, occurr
     return Recording(revision, rule, occurred_at, year, note, evidence_ref)
 
 
-def _new_entry(uow: PointsUnitOfWork, who: Principal, r: Recording, member, quantity: int, state, used: int) -> Entry:
+def _new_entry(uow: PointsUnitOfWork, who: Principal, r: Recording, entry_id: str, member, quantity: int, state,
+               used: int) -> Entry:
     plan = rules.plan_points(r.revision.content, r.rule, quantity, state, used)
     now = utcnow()
     pending = bool(r.rule.needs_approval)
     return Entry(
-        id=new_id("e"), tenant=uow.tenant, member_id=member.id, unit_id=member.unit_id,
+        id=entry_id, tenant=uow.tenant, member_id=member.id, unit_id=member.unit_id,
         rule_set_id=r.revision.rule_set_id, revision=r.revision.revision, rule_code=r.rule.code,
         kind=str(r.rule.kind), quantity=quantity, requested_points=plan.requested, points=plan.points,
         exchange_points=plan.exchange_points, occurred_at=r.occurred_at, year=r.year,
@@ -101,16 +102,17 @@ def _new_entry(uow: PointsUnitOfWork, who: Principal, r: Recording, member, quan
     )
 
 
-def _append(uow: PointsUnitOfWork, who: Principal, r: Recording, members_quantities: list, batch_id: str = "") -> list[Entry]:
-    """Append one entry per (member, quantity), in order, to the county's chain."""
+def _append(uow: PointsUnitOfWork, who: Principal, r: Recording, members_quantities: list, entry_ids: list[str],
+            batch_id: str = "") -> list[Entry]:
+    """Append one entry per (member, quantity), in order, to the county's chain, with these ids."""
     ids = [member.id for member, _ in members_quantities]
     with Posting(uow) as post:
         states = uow.ledger.member_years(ids, r.year)
         used = uow.ledger.rule_used(ids, r.year, r.rule.code)
         entries = []
-        for member, quantity in members_quantities:
+        for entry_id, (member, quantity) in zip(entry_ids, members_quantities, strict=True):
             state = states.get(member.id) or rules.MemberYear.fresh(r.revision.content.base)
-            entry = post.link(_new_entry(uow, who, r, member, quantity, state, used.get(member.id, 0)))
+            entry = post.link(_new_entry(uow, who, r, entry_id, member, quantity, state, used.get(member.id, 0)))
             entries.append(entry)
         uow.ledger.add_entries(entries, batch_id or "")
         for entry in entries:
@@ -144,8 +146,10 @@ def record_entry(cmd: c.RecordEntry, uows: PointsUnitOfWorkFactory, who: Princip
                                      [("quantity", cmd.quantity)])
         access.check_recorder(who, recording.rule)
         access.check_recordable(uow, member)
-        (entry,) = _append(uow, who, recording, [(member, cmd.quantity)])
-        claim.remember(entry_name(uow.tenant, entry.id))
+        # The answer is remembered before the chain head is taken: one statement less under its lock.
+        entry_id = new_id("e")
+        claim.remember(entry_name(uow.tenant, entry_id))
+        (entry,) = _append(uow, who, recording, [(member, cmd.quantity)], [entry_id])
         uow.commit()
         return entry
 
@@ -168,14 +172,18 @@ def batch_record_entries(cmd: c.BatchRecordEntries, uows: PointsUnitOfWorkFactor
             v.add("items", f"一次最多 {BATCH_MAX} 名党员", f"must hold at most {BATCH_MAX} members")
         seen: dict[str, int] = {}
         members = []
-        for index, item in enumerate(cmd.items):
+        member_ids = [identifiers.check(v, item.member_id, f"items[{index}].member")
+                      for index, item in enumerate(cmd.items)]
+        # One read for the batch's members; only those the directory lacks are asked one by one
+        # (the read-through to the organization).
+        known = uow.ledger_queries.members([m for m in member_ids if m])
+        for index, (item, member_id) in enumerate(zip(cmd.items, member_ids, strict=True)):
             field_path = f"items[{index}].member"
-            member_id = identifiers.check(v, item.member_id, field_path)
             if member_id in seen:
                 v.add(field_path, f"与 items[{seen[member_id]}] 是同一名党员", f"repeats items[{seen[member_id]}]")
                 continue
             seen[member_id] = index
-            member = uow.directory.member(member_id)
+            member = known.get(member_id) or uow.directory.member(member_id)
             if member is None:
                 name = member_name(uow.tenant, member_id)
                 v.add(field_path, f"党员不存在：{name}", f"no such member: {name}")
@@ -187,9 +195,9 @@ def batch_record_entries(cmd: c.BatchRecordEntries, uows: PointsUnitOfWorkFactor
         access.check_recorder(who, recording.rule)
         for member, _ in members:
             access.check_recordable(uow, member)
-        batch_id = new_id("b")
-        entries = _append(uow, who, recording, members, batch_id)
-        claim.remember(entry_name(uow.tenant, entries[0].id))
+        batch_id, entry_ids = new_id("b"), [new_id("e") for _ in members]
+        claim.remember(entry_name(uow.tenant, entry_ids[0]))
+        entries = _append(uow, who, recording, members, entry_ids, batch_id)
         uow.commit()
         return entries
 

@@ -35,6 +35,7 @@ class Posting:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
+            self.uow.ledger.flush()  # the projections' writes, one statement per table
             self.uow.ledger.move_head(self.seq, self.head)
 
 

@@ -72,10 +72,10 @@ def get_balance(cmd: c.GetBalance, uows: PointsUnitOfWorkFactory, who: Principal
         member = access.load_member(uow, identifiers.require(cmd.member_id, "member"))
         access.check_member_within(uow, who, member)
         revision = _year_rules(uow, year)
-        state = uow.ledger.member_years([member.id], year).get(member.id)
+        state, stored_status = uow.ledger.member_years_with_status([member.id], year).get(member.id, (None, ""))
         base, status = _base_status(revision)
         if state is not None:
-            base, status = state.base, uow.ledger_queries.year_balances(year, [member.id])[member.id].status
+            base, status = state.base, stored_status
         content = revision.content
         threshold = next((t for t in content.thresholds if t.code == status), None)
         lines = []
@@ -129,11 +129,10 @@ def _members_with_balances(uow: PointsUnitOfWork, who: Principal, unit_id: str, 
     root = _subtree_root(uow, who, unit_id, "unit")
     members_table = uow.directory.tables.members
     subtree = uow.directory.in_subtree(members_table.c.unit_id, root.id) if root is not None else None
-    members = uow.ledger_queries.active_members(subtree)
-    stored = uow.ledger_queries.year_balances(year)
+    found = uow.ledger_queries.active_members_with_balances(subtree, year)
     base, base_status = _base_status(_year_rules(uow, year))
-    found = {m.id: stored.get(m.id) for m in members}
-    return root, members, {mid: (b.balance, b.status) if b else (base, base_status) for mid, b in found.items()}
+    members = [m for m, _ in found]
+    return root, members, {m.id: (b.balance, b.status) if b else (base, base_status) for m, b in found}
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ class PointsUnitOfWork(SqlUnitOfWork):
         "entry_decisions": UniqueKey("ENTRY_NOT_PENDING", "该条目已审核", "the entry was already approved or rejected"),
     }
 
+    def commit(self) -> None:
+        self.ledger.flush()  # a projection write held by the ledger is part of this transaction
+        super().commit()
+
     def _open(self, conn: Connection) -> None:
         self.rule_sets = RuleSetRepository(conn, self.tenant)
         self.ledger = LedgerRepository(conn, self.tenant)

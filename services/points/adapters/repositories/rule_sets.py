@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from types import SimpleNamespace
 
@@ -47,10 +48,17 @@ def _rule(data: dict) -> Rule:
                    "recorder_roles": tuple(RecorderRole(r) for r in data["recorder_roles"])})
 
 
+@functools.lru_cache(maxsize=512)
+def _content(mode: str, base: int, floor: int, max_quantity: int, body: str) -> RuleSetContent:
+    """A revision's rules, parsed once per process: every entry reads the rules in force, and the
+    content is frozen and keyed by the stored values themselves (a changed row is a new key)."""
+    parsed = json.loads(body)
+    return RuleSetContent(Mode(mode), base, floor, max_quantity, tuple(_threshold(t) for t in parsed["thresholds"]),
+                          tuple(_rule(r) for r in parsed["rules"]))
+
+
 def _revision(row) -> RuleSetRevision:
-    body = json.loads(row.body)
-    content = RuleSetContent(Mode(row.mode), row.base, row.floor, row.max_quantity,
-                             tuple(_threshold(t) for t in body["thresholds"]), tuple(_rule(r) for r in body["rules"]))
+    content = _content(row.mode, row.base, row.floor, row.max_quantity, row.body)
     return RuleSetRevision(row.tenant, row.rule_set_id, row.revision, State(row.state), content, row.effective_from,
                            _utc(row.published_at), row.published_by, _utc(row.created_at), _utc(row.updated_at))
 

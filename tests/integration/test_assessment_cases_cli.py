@@ -1,0 +1,60 @@
+"""The rectification ledger from a shell: pbctl assessment case create/show/list/progress/request-closure/verify."""
+
+from __future__ import annotations
+
+from tests.conftest import token
+from tests.integration.case_ledger import Ledger
+
+
+def test_pbctl_takes_a_problem_from_ledger_to_closure(platform, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from services.pbctl.main import cli
+
+    ledger = Ledger(platform)
+    target = ["--target", f"127.0.0.1:{platform.port}"]
+    runner = CliRunner()
+
+    def run(*args, as_: str = "user:admin", unit: str = "", role: str = "county_admin", status: int = 0) -> str:
+        monkeypatch.setenv("TOKEN", token(role, [ledger.code], subject=as_, unit=unit or None))
+        result = runner.invoke(cli, ["assessment", "case", *args, *target])
+        assert result.exit_code == status, result.output
+        return result.output
+
+    file = tmp_path / "case.yaml"
+    file.write_text(f"""
+unit: {ledger.inside.village.name}
+title: 彭镇村0软弱涣散整顿
+problems:
+  - description: 党员活动室长期闲置
+    measures: [每月开放活动室, 建立值班制度]
+    deadline: {ledger.day(30)}
+    owner: {{display_name: 王书记, member: {ledger.member.name}}}
+""", encoding="utf-8")
+    created = run("create", str(file), "--request-id", "cli-case-1")
+    case = created.split("\t")[0]
+    assert case.startswith(f"{ledger.parent}/cases/") and "1 problem(s)" in created
+    assert run("create", str(file), "--request-id", "cli-case-1").split("\t")[0] == case
+    problem = f"{case}/problems/1"
+    assert "OPEN" in run("progress", problem, "--note", "活动室已开放", unit=ledger.inside.village.name,
+                         role="clerk", as_="user:village")
+    assert "CLOSURE_REQUESTED" in run("request-closure", problem, unit=ledger.inside.village.name, role="clerk",
+                                      as_="user:village")
+    refused = run("verify", problem, "--passed", unit=ledger.inside.town.name, role="clerk", as_="user:town",
+                  status=1)
+    assert "PERMISSION_DENIED" in refused
+    assert "CLOSED" in run("verify", problem, "--passed", "--note", "验收合格", unit=ledger.inside.station.name,
+                           role="clerk", as_="user:chief")
+    shown = run("show", case)
+    assert "每月开放活动室" in shown and "活动室已开放" in shown and "VERIFICATION_PASSED" in shown
+    listed = run("list", "--tenant", ledger.code, "--state", "closed")
+    assert "彭镇村0软弱涣散整顿" in listed and case in listed
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"unit: {ledger.inside.village.name}\ntitle: t\nproblems:\n  - description: d\n"
+                   f"    measures: []\n    deadline: {ledger.day(-1)}\n    owner: 王\n    colour: red\n", encoding="utf-8")
+    assert "problems[0].colour" in run("create", str(bad), status=2)
+    bad.write_text(f"unit: {ledger.inside.village.name}\ntitle: t\nproblems:\n  - description: d\n"
+                   f"    measures: []\n    deadline: {ledger.day(-1)}\n    owner: 王\n", encoding="utf-8")
+    refused = run("create", str(bad), status=2)
+    assert "case.problems[0].measures" in refused and "case.problems[0].deadline" in refused
