@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from services.assessment import demo_rounds
 from services.assessment.domain.scheme import ResultRules, Scheme
 from services.assessment.domain.templates import shipped
 from services.assessment.service_layer import commands, directory, schemes
@@ -44,10 +45,12 @@ def load_demo(uows: AssessmentUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
 
 def load_demo_serving(uows: AssessmentUnitOfWorkFactory, code: str = DEMO_CODE) -> bool:
     """Once the platform serves: the county's directory from the organization (what the demo
-    rounds enumerate their targets from); False when there is no such county to show."""
+    rounds enumerate their targets from), then the demo rounds (demo_rounds.py); False when there
+    is no such county to show."""
     try:
         directory.resync(commands.ResyncDirectory(code), uows, Principal.operator("demo"))
     except PlatformError as exc:  # no such county (the organization's demo did not run): nothing to show
         log.warning("assessment demo: no directory for %s: %s", code, exc)
         return False
+    demo_rounds.load_demo_rounds(uows, PUBLISHED[0], code)  # nothing when there is no village to assess
     return True

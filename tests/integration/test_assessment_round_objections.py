@@ -131,3 +131,15 @@ def test_every_rounds_rpc_refuses_another_county(platform, rc):
         d = refusal(DENIED, getattr(rc.s, method), request, metadata=other)
         assert "TENANT" in d.reason or "METHOD" in d.reason, method
     assert rc.get(made).stage == "TOWNSHIP" and len(rc.events(made)) == 1
+
+
+def test_a_replayed_request_id_answers_only_a_caller_who_may_see_the_target(platform, rc):
+    made = rc.create()
+    first = record(rc, made, rc.villages[0], rc.clerk(rc.town), request_id="neg-1")
+    again = record(rc, made, rc.villages[0], rc.clerk(rc.town), request_id="neg-1")
+    assert (again.code, again.record_time) == (first.code, first.record_time)
+    other_township = rc.p.as_("clerk", [rc.code], unit=rc.town_b.name)
+    expect(DENIED, record, rc, made, rc.villages[0], other_township, request_id="neg-1")
+    full_width = made.name.rsplit("/", 1)[0] + "/" + made.name.rsplit("/", 1)[1].translate(
+        str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert rc.s.GetRound(rpb.GetRoundRequest(name=full_width), metadata=rc.admin).name == made.name

@@ -43,7 +43,8 @@ def test_a_round_freezes_its_targets_with_their_township(platform, rc):
     late = rc.county.unit(pb.VILLAGE, "新村", rc.town_b.name)
     known_to_assessment(platform, rc.code, [late])
     assert len(rc.targets(made)) == 3 and rc.get(made).target_count == 3
-    assert rc.create().target_count == 4  # a new round sees the directory as it is now
+    assert rc.create(period="2027").target_count == 4  # a new round sees the directory as it is now
+    expect(grpc.StatusCode.ALREADY_EXISTS, rc.create, reason="ROUND_EXISTS")  # one 2026 round of the scheme
     assert [e.kind for e in rc.events(made)] == [rpb.RoundEvent.ROUND_CREATED]
     assert "assessment.round_created" in outbox_types(platform, rc.code)
 

@@ -93,7 +93,7 @@ def test_leaving_scoring_names_each_target_and_source_with_gaps():
     partial = scored(["v-1"], "ORGANIZATION", ORG_INDICATORS) | scored(["v-2"], "ORGANIZATION", ["MEETINGS"])
     missing = leaving_checks(SCHEME, 0, facts(scored=frozenset(partial)))
     assert [(m.reason, m.subject) for m in missing] == [("SCORES_MISSING", "v-2")]
-    assert "3" in missing[0].en and "ARCHIVE" in missing[0].en
+    assert missing[0].en == "v-2: ORGANIZATION lacks ARCHIVE, INCOME, VOLUNTEER"
     complete = scored(["v-1", "v-2"], "ORGANIZATION", ORG_INDICATORS)
     assert leaving_checks(SCHEME, 0, facts(scored=frozenset(complete))) == []
 
@@ -101,7 +101,8 @@ def test_leaving_scoring_names_each_target_and_source_with_gaps():
 def test_leaving_the_stage_before_the_notice_needs_every_source():
     organization_only = scored(["v-1", "v-2"], "ORGANIZATION", ORG_INDICATORS)
     missing = leaving_checks(SCHEME, 2, facts(scored=frozenset(organization_only)))
-    assert {m.subject for m in missing} == {"v-1", "v-2"} and all("MASS" in m.en for m in missing)
+    assert {m.subject for m in missing} == {"v-1", "v-2"}
+    assert all(m.en.endswith("MASS lacks MEETINGS, INCOME, VOLUNTEER") for m in missing)
     everything = organization_only | scored(["v-1", "v-2"], "MASS", MASS_INDICATORS)
     assert leaving_checks(SCHEME, 2, facts(scored=frozenset(everything))) == []
 
@@ -132,4 +133,16 @@ def test_a_refusal_lists_twenty_items_and_counts_the_rest():
     missing = leaving_checks(SCHEME, 0, facts(target_ids=tuple(many)))
     error = refuse_advance(TOWNSHIP, missing)
     assert error.reason == "STAGE_CHECKS_FAILED" and error.metadata["missing_count"] == "25"
-    assert "v-19 " in error.en and "v-20 " not in error.en and "and 5 more" in error.en and "另有 5 项" in error.zh
+    assert "v-19:" in error.en and "v-20:" not in error.en and "and 5 more" in error.en and "另有 5 项" in error.zh
+    assert "ORGANIZATION lacks 4 indicators" in error.en
+
+
+def test_a_county_sized_refusal_fits_in_the_grpc_trailers():
+    """A refusal travels as grpc-message (percent-encoded) and a binary Status: 16 KiB in all."""
+    many = tuple(f"u-01m8zhxf9wb4k{n:03d}" for n in range(300))
+    missing = leaving_checks(SCHEME, 2, facts(target_ids=many))
+    error = refuse_advance(REVIEW, missing)
+    message = str(error).encode()
+    percent_encoded = sum(1 if 0x20 <= byte < 0x7F and byte != 0x25 else 3 for byte in message)  # grpc-message
+    trailer = percent_encoded + 4 * (len(message) + len(error.zh.encode())) // 3  # + the binary Status
+    assert error.metadata["missing_count"] == "300" and trailer < 12 * 1024

@@ -26,8 +26,10 @@ from services.assessment.domain.scheme import Actor, Scheme, Stage, StageKind
 from services.assessment.domain.scoring import gaps
 from services.common.errors import FailedPrecondition, PermissionDenied
 
-# How many missing items an AdvanceRound refusal lists; the rest are counted.
+# How many missing items an AdvanceRound refusal lists (the rest are counted), and how many
+# indicator codes it names for one source before it gives their number.
 MISSING_LISTED = 20
+SHOWN_CODES = 3
 
 _WRITES_SCORES = frozenset({StageKind.SCORING, StageKind.REVIEW, StageKind.RECHECK})
 _ACTOR_ZH = {Actor.CLERK: "党务工作者", Actor.COUNTY: "县委组织部", Actor.CITY: "市委组织部"}
@@ -130,26 +132,27 @@ class _Ref:
     target_id: str
 
 
+def _gap_text(source: str, codes: list[str]) -> tuple[str, str]:
+    """One source's gaps, short: a few indicators by name, more by their number (a refusal travels
+    in the gRPC trailers, which hold 16 KiB, Chinese percent-encoded at 9 bytes a character)."""
+    if len(codes) <= SHOWN_CODES:
+        return f"{source}: {', '.join(codes)}", f"{source} lacks {', '.join(codes)}"
+    return f"{source} {len(codes)}项", f"{source} lacks {len(codes)} indicators"
+
+
 def missing_scores(scheme: Scheme, sources: Iterable[str], target_ids: Iterable[str],
                    scored: Collection[tuple[str, str, str]]) -> list[Missing]:
-    """Per target and source, the indicators without a value (scoring.gaps, grouped for people);
+    """Per target, the sources and indicators without a value (scoring.gaps, grouped for people);
     `scored` holds (target, source, indicator)."""
     sources = tuple(sources)
-    grouped: dict[tuple[str, str], list[str]] = {}
+    grouped: dict[str, dict[str, list[str]]] = {}
     for gap in gaps(scheme, [_Ref(target_id) for target_id in target_ids], scored, sources):
-        grouped.setdefault((gap.target_id, gap.source), []).append(gap.indicator)
+        grouped.setdefault(gap.target_id, {}).setdefault(gap.source, []).append(gap.indicator)
     found: list[Missing] = []
-    for target_id in dict.fromkeys(target_id for target_id, _ in grouped):
-        for source in sources:
-            codes = grouped.get((target_id, source))
-            if not codes:
-                continue
-            shown = "、".join(codes[:5]) + ("…" if len(codes) > 5 else "")
-            found.append(Missing(
-                "SCORES_MISSING", target_id,
-                f"{target_id} 来源 {source} 缺 {len(codes)} 项指标（{shown}）",
-                f"{target_id} lacks {len(codes)} indicator(s) from {source} ({shown.replace('、', ', ')})",
-            ))
+    for target_id, by_source in grouped.items():
+        texts = [_gap_text(source, by_source[source]) for source in sources if source in by_source]
+        found.append(Missing("SCORES_MISSING", target_id, f"{target_id} 缺 {'; '.join(zh for zh, _ in texts)}",
+                             f"{target_id}: {'; '.join(en for _, en in texts)}"))
     return found
 
 
@@ -198,8 +201,10 @@ def refuse_advance(stage: Stage, missing: list[Missing], limit: int = MISSING_LI
     """The FAILED_PRECONDITION naming the first `limit` missing items and counting the rest."""
     shown = missing[:limit]
     more = len(missing) - len(shown)
-    zh = "；".join(item.zh for item in shown) + (f"；另有 {more} 项" if more else "")
-    en = "; ".join(item.en for item in shown) + (f"; and {more} more" if more else "")
+    zh = "；".join(item.zh for item in shown) + (f"；另有 {more} 项（完整名单见 ListRoundTargets incomplete_only）"
+                                                 if more else "")
+    en = "; ".join(item.en for item in shown) + (f"; and {more} more (ListRoundTargets incomplete_only lists them)"
+                                                 if more else "")
     return FailedPrecondition(
         "STAGE_CHECKS_FAILED",
         f"阶段 {stage_label(stage)} 尚不能结束：{zh}",

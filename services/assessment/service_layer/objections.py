@@ -37,8 +37,10 @@ def file_objection(cmd: c.FileObjection, uows: AssessmentUnitOfWorkFactory, who:
     with uows(cmd.tenant) as uow:
         round_ = access.load_round(uow, cmd.round_id, lock=True)
         claim = uow.idempotency.claim("FileObjection", cmd)
-        if claim.done:
-            return _load(uow, round_.id, claim.done)
+        if claim.done:  # the same answer, to a caller who may still see its target
+            objection = _load(uow, round_.id, claim.done)
+            access.load_target(uow, who, round_, objection.target_id)
+            return objection
         stage = round_.stage(access.round_scheme(uow, round_))
         stages.check_objections_allowed(stage)
         target = access.load_target(uow, who, round_, identifiers.require(cmd.target_id, "target"))

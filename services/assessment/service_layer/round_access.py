@@ -8,7 +8,7 @@ from services.assessment.domain.rounds import Round, RoundTarget
 from services.assessment.domain.scheme import Actor, Scheme
 from services.assessment.service_layer import scope
 from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWork
-from services.common import clerks
+from services.common import clerks, identifiers
 from services.common.auth import Principal, Role
 from services.common.errors import PermissionDenied, not_found
 
@@ -26,6 +26,8 @@ def actor_of(who: Principal) -> Actor:
 
 
 def load_round(uow: AssessmentUnitOfWork, round_id: str, *, lock: bool = False) -> Round:
+    """The round (NOT_FOUND otherwise); its id spelt as identifiers are (full-width digits typed)."""
+    round_id = identifiers.require(round_id, "name")
     found = uow.rounds.get(round_id, lock=lock)
     if found is None:
         raise not_found("考核轮次", "round", round_name(uow.tenant, round_id))

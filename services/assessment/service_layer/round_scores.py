@@ -132,9 +132,11 @@ def record_negative_item(cmd: c.RecordNegativeItem, uows: AssessmentUnitOfWorkFa
     with uows(cmd.tenant) as uow:
         round_ = access.load_round(uow, cmd.round_id, lock=True)
         claim = uow.idempotency.claim("RecordNegativeItem", cmd)
+        if claim.done:  # the same answer, to a caller who may still see its target
+            record = uow.rounds.negative_item(claim.done)
+            access.load_target(uow, who, round_, record.target_id)
+            return record, _item_name(access.round_scheme(uow, round_), record.code)
         scheme, stage = _negative_stage(uow, who, round_, "记录负面清单事项", "record negative items")
-        if claim.done:
-            return uow.rounds.negative_item(claim.done), _item_name(scheme, cmd.code)
         target = access.load_target(uow, who, round_, identifiers.require(cmd.target_id, "target"))
         code = _negative_code(scheme, cmd.code)
         v = Validator()

@@ -38,7 +38,13 @@ from services.assessment.service_layer.unit_of_work import (
 from services.common import identifiers
 from services.common.auth import Principal
 from services.common.clock import utcnow
-from services.common.errors import FailedPrecondition, InvalidArgument, PermissionDenied, Validator
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    PermissionDenied,
+    Validator,
+)
 from services.common.ids import new_id
 from services.common.pagination import Page
 from services.common.tenancy import check_etag
@@ -91,6 +97,11 @@ def create_round(cmd: c.CreateRound, uows: AssessmentUnitOfWorkFactory, who: Pri
         v.raise_if_any()
         period = parse_period(cmd.period, scheme.period_kind, "period")
         scope_id, scope_path = _scope(uow, cmd.scope_unit_id)
+        existing = uow.rounds.same_round(scheme.id, str(period), scope_id)
+        if existing is not None:  # one round per scheme, period and scope: results compare round to round
+            raise AlreadyExists("ROUND_EXISTS", f"该方案 {period} 的考核轮次已存在：{round_name(uow.tenant, existing.id)}",
+                                f"a round of this scheme for {period} over this scope already exists: "
+                                f"{round_name(uow.tenant, existing.id)}")
         targets = _targets(uow, scheme, scope_path)
         if not targets:
             raise FailedPrecondition(

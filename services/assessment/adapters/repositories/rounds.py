@@ -116,6 +116,14 @@ class RoundRepository(ObjectionRows, TrailRows):
         query = query.order_by(r.c.created_at.desc(), r.c.id.desc()).limit(limit)
         return [_round(row) for row in self.conn.execute(query)]
 
+    def same_round(self, scheme_id: str, period: str, scope_unit_id: str) -> Round | None:
+        """A round of this scheme for this period over this scope, if one exists."""
+        r = t.rounds
+        row = self.conn.execute(select(r).where(
+            r.c.tenant == self.tenant, r.c.scheme_id == scheme_id, r.c.period == period,
+            r.c.scope_unit_id == scope_unit_id).limit(1)).first()
+        return _round(row) if row else None
+
     def previous_round(self, scheme_id: str, round_: Round) -> Round | None:
         """The latest FINALIZED round of the same scheme created before `round_`."""
         r = t.rounds
