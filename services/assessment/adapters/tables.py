@@ -282,4 +282,5 @@ results = Table(
     Column("computed_at", utc_datetime(), nullable=False),
     # ListResults: rank order within a round.
     Index("ix_results_tenant_round_id_rank_in_scope", "tenant", "round_id", "rank_in_scope", "target_id"),
+    Index("ix_results_tenant_round_id_township_id", "tenant", "round_id", "township_id", "rank_in_scope", "target_id"),
 )

@@ -55,11 +55,14 @@ def upgrade() -> None:
     with op.batch_alter_table('results', schema=None) as batch_op:
         batch_op.create_index('ix_results_tenant_round_id_rank_in_scope',
                               ['tenant', 'round_id', 'rank_in_scope', 'target_id'], unique=False)
+        batch_op.create_index('ix_results_tenant_round_id_township_id',
+                              ['tenant', 'round_id', 'township_id', 'rank_in_scope', 'target_id'], unique=False)
     enable_row_level_security(op, tables=RESULT_TABLES, grant_tables=RESULT_TABLES)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('results', schema=None) as batch_op:
+        batch_op.drop_index('ix_results_tenant_round_id_township_id')
         batch_op.drop_index('ix_results_tenant_round_id_rank_in_scope')
     op.drop_table('results')
