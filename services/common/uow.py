@@ -209,3 +209,28 @@ class SqlUnitOfWork:
             table = unique_violation_table(exc)
             if table is not None:
                 raise self.unique_keys.get(table, self.default_unique_key).error() from exc
+
+
+class ServiceUnitOfWorkFactory:
+    """Hands out one service's units of work; the entrypoints hold one per process.
+
+    A service that reads the organization subclasses it, naming its `unit_of_work` class and its
+    `idempotency` table. The wiring (entrypoints/runtime.py) hands in the OutboxWriter, which knows
+    the generated event contracts (so the service layer imports no protobuf), the listings'
+    PageTokens, and the organization's gRPC client the directory reads through on a miss (None in
+    an event worker: its events carry the state, and it never imports grpcio).
+    """
+
+    unit_of_work: type[SqlUnitOfWork]
+    idempotency: Table
+
+    def __init__(self, engine: Engine, outbox: OutboxWriter, read_engine: Engine | None = None,
+                 page_tokens=None, organization=None):
+        self.engine, self.outbox, self.read_engine = engine, outbox, read_engine
+        self.page_tokens = page_tokens  # pagination.PageTokens
+        self.organization = organization
+
+    def __call__(self, tenant: str, write: bool = True):
+        uow = self.unit_of_work(self.engine, self.outbox, self.idempotency, tenant, write, self.read_engine)
+        uow.organization = self.organization
+        return uow

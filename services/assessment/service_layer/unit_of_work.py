@@ -5,7 +5,7 @@ One repository attribute per aggregate; rounds, results and cases add theirs in 
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from services.assessment.adapters import tables
 from services.assessment.adapters.repositories.cases import CaseRepository
@@ -14,9 +14,7 @@ from services.assessment.adapters.repositories.rounds import RoundRepository
 from services.assessment.adapters.repositories.schemes import SchemeRepository
 from services.assessment.adapters.round_candidates import RoundCandidates
 from services.common.directory import Directory
-from services.common.outbox import OutboxWriter
-from services.common.pagination import PageTokens
-from services.common.uow import SqlUnitOfWork, UniqueKey
+from services.common.uow import ServiceUnitOfWorkFactory, SqlUnitOfWork, UniqueKey
 
 
 class AssessmentUnitOfWork(SqlUnitOfWork):
@@ -47,22 +45,9 @@ class AssessmentUnitOfWork(SqlUnitOfWork):
         self.round_candidates = RoundCandidates(conn, tables.directory, self.tenant)
 
 
-class AssessmentUnitOfWorkFactory:
-    """Hands out units of work; the entrypoints hold one per process.
-
-    The wiring (entrypoints/runtime.py) hands in the OutboxWriter, which knows the generated
-    event contracts, so the service layer imports no protobuf.
-    """
-
-    def __init__(self, engine: Engine, outbox: OutboxWriter, read_engine: Engine | None = None,
-                 page_tokens: PageTokens | None = None, organization=None):
-        self.engine, self.outbox, self.read_engine = engine, outbox, read_engine
-        self.page_tokens = page_tokens  # the listings' (pagination.Page); the wiring hands it in
-        # The organization's gRPC client the directory reads through on a miss (None: no read-through).
-        self.organization = organization
+class AssessmentUnitOfWorkFactory(ServiceUnitOfWorkFactory):
+    unit_of_work = AssessmentUnitOfWork
+    idempotency = tables.common["idempotency_keys"]
 
     def __call__(self, tenant: str, write: bool = True) -> AssessmentUnitOfWork:
-        uow = AssessmentUnitOfWork(self.engine, self.outbox, tables.common["idempotency_keys"], tenant, write,
-                                   self.read_engine)
-        uow.organization = self.organization
-        return uow
+        return super().__call__(tenant, write)

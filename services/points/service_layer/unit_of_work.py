@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from services.common.directory import Directory
-from services.common.outbox import OutboxWriter
-from services.common.pagination import PageTokens
-from services.common.uow import SqlUnitOfWork, UniqueKey
+from services.common.uow import ServiceUnitOfWorkFactory, SqlUnitOfWork, UniqueKey
 from services.points.adapters import tables
 from services.points.adapters.ledger_queries import LedgerQueries
 from services.points.adapters.repositories.exchange import ExchangeRepository
@@ -48,22 +46,9 @@ class PointsUnitOfWork(SqlUnitOfWork):
         self.wallets = WalletRepository(conn, self.tenant)
 
 
-class PointsUnitOfWorkFactory:
-    """Hands out units of work; the entrypoints hold one per process.
-
-    The wiring (entrypoints/runtime.py) hands in the OutboxWriter, which knows the generated
-    event contracts, so the service layer imports no protobuf.
-    """
-
-    def __init__(self, engine: Engine, outbox: OutboxWriter, read_engine: Engine | None = None,
-                 page_tokens: PageTokens | None = None, organization=None):
-        self.engine, self.outbox, self.read_engine = engine, outbox, read_engine
-        self.page_tokens = page_tokens  # the listings' (pagination.Page); the wiring hands it in
-        # The organization's gRPC client the directory reads through on a miss (None: no read-through).
-        self.organization = organization
+class PointsUnitOfWorkFactory(ServiceUnitOfWorkFactory):
+    unit_of_work = PointsUnitOfWork
+    idempotency = tables.common["idempotency_keys"]
 
     def __call__(self, tenant: str, write: bool = True) -> PointsUnitOfWork:
-        uow = PointsUnitOfWork(self.engine, self.outbox, tables.common["idempotency_keys"], tenant, write,
-                               self.read_engine)
-        uow.organization = self.organization
-        return uow
+        return super().__call__(tenant, write)
