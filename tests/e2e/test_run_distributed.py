@@ -120,8 +120,9 @@ def test_a_unit_created_through_grpc_is_published_by_the_relay_process(distribut
     assert events[0].sequence < events[1].sequence
 
 
-def _in_points_directory(database_url: str, tenant: str, member_id: str, timeout: float = 30) -> bool:
-    """Whether the points service's directory (fed by its nameko worker) came to hold the member."""
+def _in_points_directory(database_url: str, tenant: str, member_id: str, timeout: float = 120) -> bool:
+    """Whether the points service's directory (fed by its nameko worker) came to hold the member. The
+    worker hosts every consuming service and, on a loaded machine, starts consuming a minute late."""
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
     deadline = time.monotonic() + timeout
     with psycopg.connect(url, autocommit=True) as conn:
