@@ -51,8 +51,9 @@ def _scheme(tenant: str):
 
 
 def _county(uows, tenant: str, villages: int) -> None:
-    """Townships of 20 villages in the assessment directory (as the organization's events place them)."""
-    from services.common.directory.model import DirectoryUnit
+    """The county and its townships of 20 villages in the assessment directory (as the organization's
+    events place them; finalize reads the county's time zone for the cases it opens)."""
+    from services.common.directory.model import DirectoryTenant, DirectoryUnit
 
     def unit(uid: str, parent: str | None, path: str, type_: str, name: str) -> DirectoryUnit:
         return DirectoryUnit(tenant, uid, parent, path, path.count("/") - 1, type_, name, "ACTIVE", None, False,
@@ -64,6 +65,8 @@ def _county(uows, tenant: str, villages: int) -> None:
     units += [unit(f"v{i}", f"t{i // VILLAGES_PER_TOWNSHIP}", f"/t{i // VILLAGES_PER_TOWNSHIP}/v{i}/", "VILLAGE",
                    f"{i}号村") for i in range(villages)]
     with uows(tenant) as uow:
+        uow.directory.apply_tenant(DirectoryTenant(tenant, f"{tenant}县", tenant[:4] + "00", "", "Asia/Shanghai",
+                                                   "zh-CN", 1))
         for start in range(0, len(units), 2000):
             uow.directory.apply_units(units[start:start + 2000])
         uow.commit()
