@@ -99,10 +99,15 @@ class Collection:
         Only a caller of several counties reaches the county check: `policy.check_names_visible`
         refused the others before validation."""
         found = self.parse(name, field_path)
-        if found.tenant != tenant:
-            raise InvalidArgument.field(field_path, "必须属于同一个县", "must belong to the same county as the request",
-                                        "CROSS_TENANT_REFERENCE")
+        check_same_county(found.tenant, tenant, field_path)
         return found.id
+
+
+def check_same_county(found: str, tenant: str, field_path: str) -> None:
+    """A resource a request names besides its own is of the request's county (INVALID_ARGUMENT)."""
+    if found != tenant:
+        raise InvalidArgument.field(field_path, "必须属于同一个县", "must belong to the same county as the request",
+                                    "CROSS_TENANT_REFERENCE")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 
-from services.assessment.domain.names import CASES, PROBLEMS
+from services.assessment.domain.names import CASES, PROBLEMS, UNITS
 from services.assessment.domain.rectification import Action
 from services.assessment.entrypoints import case_mapping as cm
 from services.assessment.service_layer import case_commands as c
@@ -17,6 +17,7 @@ from services.common.errors import InvalidArgument
 from services.common.grpc.interceptor import current_principal
 from services.common.grpc.messages import tenant_code
 from services.common.grpc.request_ids import request_fingerprint
+from services.common.policy import check_names_visible
 
 
 def _problem(name: str) -> tuple[str, str, int]:
@@ -37,9 +38,9 @@ class CaseMethods:
     def CreateCase(self, request, context):
         who = current_principal()
         m = request.case
-        cm.check_names_visible(who, m.unit, *(p.owner.member for p in m.problems), write=True)
+        check_names_visible(who, m.unit, *(p.owner.member for p in m.problems), write=True)
         code = tenant_code(request.parent, "parent")
-        unit_id = cm.unit_id_in(m.unit, code, "case.unit") if m.unit else ""
+        unit_id = UNITS.id_in(m.unit, code, "case.unit") if m.unit else ""
         cmd = c.CreateCase(code, unit_id, m.title, cm.drafts_from_proto(m, code), m.supervision_days,
                            request.request_id, request_fingerprint(request))
         return cm.case_to_proto(cases.create_case(cmd, self.uows, who))
@@ -50,9 +51,9 @@ class CaseMethods:
 
     def ListCases(self, request, context):
         who = current_principal()
-        cm.check_names_visible(who, request.under, write=False)
+        check_names_visible(who, request.under, write=False)
         code = tenant_code(request.parent, "parent")
-        cmd = c.ListCases(code, cm.unit_id_in(request.under, code, "under") if request.under else None,
+        cmd = c.ListCases(code, UNITS.id_in(request.under, code, "under") if request.under else None,
                           cm.state_from_proto(request.state), request.overdue_only, request.page_size,
                           request.page_token)
         found, token = cases.list_cases(cmd, self.uows, who)

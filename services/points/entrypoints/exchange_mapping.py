@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from partybuilding.points.v1 import points_exchange_pb2 as xpb
 
-from services.common.auth import Principal
-from services.common.errors import InvalidArgument
-from services.common.tenancy import etag_of
+from services.common.tenancy import check_same_county, etag_of
 from services.points.domain.exchange import Goods, Redemption, Store, Wallet
 from services.points.domain.names import (
     GOODS,
-    MEMBERS,
-    STORES,
-    UNITS,
     goods_name,
     member_name,
     redemption_name,
@@ -49,42 +44,8 @@ def redemption_to_proto(tenant: str, r: Redemption) -> xpb.Redemption:
     )
 
 
-def unit_id_in(name: str, tenant: str, field_path: str) -> str:
-    """The id of a unit named in a request, which must be of the request's own county."""
-    unit = UNITS.parse(name, field_path)
-    _same_county(unit.tenant, tenant, field_path)
-    return unit.id
-
-
-def member_id_in(name: str, tenant: str, field_path: str) -> str:
-    member = MEMBERS.parse(name, field_path)
-    _same_county(member.tenant, tenant, field_path)
-    return member.id
-
-
-def store_id_in(name: str, tenant: str, field_path: str) -> str:
-    store = STORES.parse(name, field_path)
-    _same_county(store.tenant, tenant, field_path)
-    return store.id
-
-
 def goods_in(name: str, tenant: str, field_path: str) -> tuple[str, str]:
     """(store id, goods id) of goods named in a request of `tenant`'s county."""
     goods = GOODS.parse(name, field_path)
-    _same_county(goods.tenant, tenant, field_path)
+    check_same_county(goods.tenant, tenant, field_path)
     return goods.parent_id, goods.id
-
-
-def check_names_visible(who: Principal, *names: str, write: bool) -> None:
-    """Every resource name a request carries besides its policy's tenant field is of a county the
-    caller may act in: another county's goods or member is PERMISSION_DENIED, before validation."""
-    for name in names:
-        if name:
-            who.check_name(name, write)
-
-
-def _same_county(found: str, tenant: str, field_path: str) -> None:
-    # Only a caller of several counties gets here (check_names_visible stopped the others).
-    if found != tenant:
-        raise InvalidArgument.field(field_path, "必须属于同一个县", "must belong to the same county as the request",
-                                    "CROSS_TENANT_REFERENCE")

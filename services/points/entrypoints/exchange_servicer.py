@@ -10,7 +10,8 @@ from partybuilding.points.v1 import points_exchange_pb2 as xpb
 
 from services.common.fieldmask import changes_from_mask
 from services.common.grpc.interceptor import current_principal
-from services.points.domain.names import GOODS, MEMBERS, REDEMPTIONS, STORES
+from services.common.policy import check_names_visible
+from services.points.domain.names import GOODS, MEMBERS, REDEMPTIONS, STORES, UNITS
 from services.points.entrypoints import exchange_mapping as xm
 from services.points.entrypoints.mapping import request_fingerprint, tenant_code
 from services.points.service_layer import exchange, redemptions
@@ -22,18 +23,18 @@ class ExchangeMethods:
 
     def CreateStore(self, request, context):
         who = current_principal()
-        xm.check_names_visible(who, request.store.unit, write=True)
+        check_names_visible(who, request.store.unit, write=True)
         code = tenant_code(request.parent, "parent")
         s = request.store
-        cmd = c.CreateStore(code, s.display_name, xm.unit_id_in(s.unit, code, "store.unit") if s.unit else "",
+        cmd = c.CreateStore(code, s.display_name, UNITS.id_in(s.unit, code, "store.unit") if s.unit else "",
                             request.request_id, request_fingerprint(request))
         return xm.store_to_proto(code, exchange.create_store(cmd, self.uows, who))
 
     def ListStores(self, request, context):
         who = current_principal()
-        xm.check_names_visible(who, request.under, write=False)
+        check_names_visible(who, request.under, write=False)
         code = tenant_code(request.parent, "parent")
-        cmd = c.ListStores(code, xm.unit_id_in(request.under, code, "under") if request.under else None,
+        cmd = c.ListStores(code, UNITS.id_in(request.under, code, "under") if request.under else None,
                            request.page_size, request.page_token)
         found, token = exchange.list_stores(cmd, self.uows, who)
         return xpb.ListStoresResponse(stores=[xm.store_to_proto(code, s) for s in found], next_page_token=token)
@@ -72,7 +73,7 @@ class ExchangeMethods:
 
     def Redeem(self, request, context):
         who = current_principal()
-        xm.check_names_visible(who, request.goods, write=True)
+        check_names_visible(who, request.goods, write=True)
         member = MEMBERS.parse(request.member, "member")
         store_id, goods_id = xm.goods_in(request.goods, member.tenant, "goods")
         cmd = c.Redeem(member.tenant, member.id, store_id, goods_id, request.quantity, request.note,
@@ -81,11 +82,11 @@ class ExchangeMethods:
 
     def ListRedemptions(self, request, context):
         who = current_principal()
-        xm.check_names_visible(who, request.member, request.store, write=False)
+        check_names_visible(who, request.member, request.store, write=False)
         code = tenant_code(request.parent, "parent")
         cmd = c.ListRedemptions(
-            code, xm.member_id_in(request.member, code, "member") if request.member else None,
-            xm.store_id_in(request.store, code, "store") if request.store else None,
+            code, MEMBERS.id_in(request.member, code, "member") if request.member else None,
+            STORES.id_in(request.store, code, "store") if request.store else None,
             request.page_size, request.page_token)
         found, token = redemptions.list_redemptions(cmd, self.uows, who)
         return xpb.ListRedemptionsResponse(redemptions=[xm.redemption_to_proto(code, r) for r in found],
