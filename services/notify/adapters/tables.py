@@ -1,9 +1,20 @@
-"""The notify service's tables: notices and each addressed unit's copy, beside the kernel's
-common tables and the organization's directory (docs/directory.md)."""
+"""The notify service's tables: notices and each addressed unit's copy, messages on every
+channel and the tenant's settings, beside the kernel's common tables and the organization's
+directory (docs/directory.md)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from services.common.directory import add_directory_tables
 from services.common.tables import NAMING, add_common_tables, utc_datetime
@@ -71,4 +82,53 @@ notice_recipients = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     # The inbox: a unit's copies, unread first, newest first.
     Index("ix_notice_recipients_inbox", "tenant", "unit_id", "read_at", "sent_at"),
+)
+
+# One message to one recipient on one channel (domain/messages.py), stored before delivery.
+messages = Table(
+    "messages",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("recipient_kind", String(16), nullable=False),
+    Column("recipient_id", String(40), nullable=False),
+    Column("recipient_display_name", String(100), nullable=False, server_default=""),
+    Column("address", String(500), nullable=False, server_default=""),
+    Column("source_kind", String(16), nullable=False),
+    Column("source_key", String(200), nullable=False),
+    Column("source_type", String(80), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("urgent", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_reason", Text, nullable=False, server_default=""),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", utc_datetime(), nullable=False),
+    Column("next_attempt_at", utc_datetime(), nullable=True),
+    Column("sent_at", utc_datetime(), nullable=True),
+    Column("delivered_at", utc_datetime(), nullable=True),
+    Column("read_at", utc_datetime(), nullable=True),
+    Column("notice_id", String(24), nullable=True),
+    Column("unit_id", String(40), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    # At most one message per source, channel and recipient, however often the source repeats.
+    UniqueConstraint("tenant", "source_key", "channel", "recipient_kind", "recipient_id", name="uq_messages_dedupe"),
+    # A recipient's inbox: unread first, newest first.
+    Index("ix_messages_inbox", "tenant", "recipient_kind", "recipient_id", "channel", "read_at", "created_at"),
+    # The delivery process: what is queued on a channel and due.
+    Index("ix_messages_queue", "channel", "status", "next_attempt_at"),
+    Index("ix_messages_notice", "tenant", "notice_id", "unit_id"),
+)
+
+# The tenant's notify settings as one JSON document (domain/settings.py reads it); etag = version.
+notify_settings = Table(
+    "notify_settings",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("updated_by", String(100), nullable=False, server_default=""),
+    Column("updated_at", utc_datetime(), nullable=False),
 )

@@ -8,11 +8,15 @@ from services.common.directory import Directory
 from services.common.uow import ServiceUnitOfWorkFactory, SqlUnitOfWork
 from services.notify.adapters import tables
 from services.notify.adapters.queries import NotifyQueries
+from services.notify.adapters.repositories.messages import MessageRepository
 from services.notify.adapters.repositories.notices import NoticeRepository
+from services.notify.adapters.repositories.settings import SettingsRepository
 
 
 class NotifyUnitOfWork(SqlUnitOfWork):
     notices: NoticeRepository  # notices and each addressed unit's copy
+    messages: MessageRepository  # messages on every channel, with their delivery status
+    settings: SettingsRepository  # the tenant's notify settings document
     queries: NotifyQueries  # the read side: inboxes, listings
     directory: Directory  # the organization as this service knows it: units, members, posts
     organization = None  # the organization's client the directory reads through on a miss
@@ -20,6 +24,8 @@ class NotifyUnitOfWork(SqlUnitOfWork):
     def _open(self, conn: Connection) -> None:
         self.directory = Directory(conn, tables.directory, self.tenant, self.organization)
         self.notices = NoticeRepository(conn, self.tenant)
+        self.messages = MessageRepository(conn, self.tenant)
+        self.settings = SettingsRepository(conn, self.tenant)
         self.queries = NotifyQueries(conn, self.tenant, self.directory)
 
 

@@ -1,0 +1,58 @@
+"""Message templates: Jinja2 in a sandbox, per event type, channel and locale.
+
+A template sees only the fields its event type declares (FIELDS); rendering one that names any
+other field fails (StrictUndefined), which is how a template is checked when it is saved. The
+shipped zh-CN defaults (DEFAULTS) answer for every event type a tenant has not overridden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from services.notify.domain.messages import Channel
+
+DEFAULT_LOCALE = "zh-CN"
+
+# autoescape off: the channels are plain text (inbox, SMS) and JSON built from the payload, not
+# from the rendered text (webhook), so nothing rendered reaches an HTML page unescaped.
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+@dataclass(frozen=True)
+class Template:
+    event_type: str  # points.threshold_crossed, notify.reminder_due, ...
+    channel: Channel
+    locale: str
+    subject: str  # Jinja2 source
+    body: str  # Jinja2 source
+
+
+class RenderError(ValueError):
+    """A template that does not compile, or names a field its event type does not have."""
+
+
+# {event type: the fields its data has}; a template may name only these. Each producer of
+# messages (an event consumer, the reminder sweep, the calendar) registers its event types.
+FIELDS: dict[str, frozenset[str]] = {}
+
+# {(event type, channel): zh-CN default}.
+DEFAULTS: dict[tuple[str, Channel], Template] = {}
+
+
+def register(event_type: str, fields: set[str] | frozenset[str], defaults: dict[Channel, tuple[str, str]]) -> None:
+    """Declare an event type's fields and its zh-CN default (subject, body) per channel."""
+    FIELDS[event_type] = frozenset(fields)
+    for channel, (subject, body) in defaults.items():
+        DEFAULTS[(event_type, channel)] = Template(event_type, channel, DEFAULT_LOCALE, subject, body)
+
+
+def render(template: Template, data: dict) -> tuple[str, str]:
+    """(subject, body) of `template` over `data`; RenderError names what is wrong."""
+    try:
+        return (_ENV.from_string(template.subject).render(data).strip(),
+                _ENV.from_string(template.body).render(data).strip())
+    except TemplateError as exc:
+        raise RenderError(str(exc)) from exc
