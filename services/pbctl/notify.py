@@ -221,3 +221,13 @@ def resync(tenant: str, target: str) -> None:
     counts = _rpc(target, "ResyncDirectory", pb.ResyncDirectoryRequest(parent=tenant_name(tenant)), tenant)
     click.echo(f"resynced {tenant_name(tenant)}: {counts.units} units, {counts.members} members, "
                f"{counts.posts} posts, {counts.removed} removed")
+
+
+def _subcommands() -> None:
+    # Each concern's commands live in their own module (services/pbctl/notify_<concern>.py).
+    from services.pbctl.notify_settings import settings
+
+    notify.add_command(settings)
+
+
+_subcommands()

@@ -11,6 +11,7 @@ import grpc
 import pytest
 from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.notify.v1 import notify_service_pb2 as nspb
+from partybuilding.notify.v1 import notify_settings_pb2 as setpb
 from partybuilding.organization.v1 import organization_service_pb2 as opb
 
 from services.common.policy import Clerk
@@ -55,6 +56,11 @@ class RightsWorld(NotifyWorld):
                 name=copy(), recipients=[selector(self.below[side].name)]), metadata=md),
             "ListInbox": lambda: s.ListInbox(npb.ListInboxRequest(unit=unit.name), metadata=md),
             "MarkRead": lambda: s.MarkRead(npb.MarkReadRequest(name=copy()), metadata=md),
+            "GetNotifySettings": lambda: s.GetNotifySettings(setpb.GetNotifySettingsRequest(
+                name=f"{self.parent}/notifySettings"), metadata=md),
+            "UpdateNotifySettings": lambda: s.UpdateNotifySettings(setpb.UpdateNotifySettingsRequest(
+                settings=setpb.NotifySettings(name=f"{self.parent}/notifySettings"),
+                update_mask={"paths": ["reminders"]}), metadata=md),
             "ResyncDirectory": lambda: s.ResyncDirectory(nspb.ResyncDirectoryRequest(parent=self.parent), metadata=md),
         }
         return calls[rpc]()

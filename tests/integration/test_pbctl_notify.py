@@ -60,3 +60,13 @@ def test_a_week_runs_down_and_up_from_the_command_line(cli_world, tmp_path):
     assert notice in run(None, "list", "--tenant", w.code, "--sent-by", w.town.name).output
     assert run(w.villages[1], "ack", village_copy).exit_code == 1  # not their unit's copy
     assert run(village, "read", village_copy).output.strip().endswith("REPORTED")  # reading changes nothing more
+
+
+def test_settings_are_read_as_yaml_and_a_file_naming_no_section_is_refused(cli_world, tmp_path):
+    w, run = cli_world
+    got = run(None, "settings", "get", "--tenant", w.code)
+    assert got.exit_code == 0 and "etag: '\"0\"'" in got.output, got.output
+    bad = tmp_path / "settings.yaml"
+    bad.write_text("colours: {}\n", encoding="utf-8")
+    refused = run(None, "settings", "apply", str(bad), "--tenant", w.code)
+    assert refused.exit_code == 2 and "colours" in refused.output

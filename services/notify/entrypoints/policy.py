@@ -9,7 +9,7 @@ another unit, above or beside it.
 from __future__ import annotations
 
 from services.common.auth import Role
-from services.common.policy import READERS, WRITERS, Clerk, Rule, with_clerks
+from services.common.policy import ADMINS, READERS, WRITERS, Clerk, Rule, with_clerks
 
 SERVICE = "partybuilding.notify.v1.NotifyService"
 OPERATOR = frozenset({Role.OPERATOR})
@@ -25,6 +25,9 @@ _RULES: dict[str, Rule] = {
     "ForwardNotice": Rule(WRITERS, scope="notify.write", write=True, tenant_field="name", max_items=NOTICE_ITEMS),
     "ListInbox": Rule(READERS, scope="notify.read", tenant_field="unit"),
     "MarkRead": Rule(WRITERS, scope="notify.write", write=True, tenant_field="name"),
+    # Settings: the county's reminders, calendar and channels are the county's decision.
+    "GetNotifySettings": Rule(READERS, scope="notify.read", tenant_field="name"),
+    "UpdateNotifySettings": Rule(ADMINS, write=True, tenant_field="settings.name"),
     # Directory
     "ResyncDirectory": Rule(OPERATOR, write=True, tenant_field="parent"),
 }
@@ -43,6 +46,9 @@ CLERK: dict[str, Clerk] = {
     "ForwardNotice": Clerk.OWN_UNIT,
     "ListInbox": Clerk.OWN_UNIT,
     "MarkRead": Clerk.OWN_UNIT,
+    # A clerk knows when reminders come and when the SMS gateway is quiet.
+    "GetNotifySettings": Clerk.COUNTY_READ,
+    "UpdateNotifySettings": Clerk.NEVER,
     # Directory
     "ResyncDirectory": Clerk.NEVER,
 }

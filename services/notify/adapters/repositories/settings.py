@@ -33,3 +33,8 @@ class SettingsRepository:
             return self.conn.execute(stmt).first() is not None
         done = self.conn.execute(update(s).where(s.c.tenant == self.tenant, s.c.version == version - 1).values(**values))
         return done.rowcount == 1
+
+    def stamp(self) -> dict:
+        """Who last changed the settings and when: {"updated_by", "updated_at"}, {} if never."""
+        row = self.conn.execute(select(s.c.updated_by, s.c.updated_at).where(s.c.tenant == self.tenant)).first()
+        return {} if row is None else {"updated_by": row.updated_by, "updated_at": row.updated_at}
