@@ -40,16 +40,22 @@ def serve_all(settings: Settings, demo: bool = False) -> None:
         bus = start_embedded_bus(runtimes, retention_hours=settings.relay_retention_hours)
     jobs = DailyJobs([job for rt in runtimes for job in rt.daily_jobs])
     jobs.start()
+    # Embedded: background loops run here; with a broker, run-distributed starts them as processes.
+    background = [] if settings.amqp_uri else [loop for rt in runtimes for loop in rt.background]
 
     def started() -> None:
         if demo:
             load_demos_serving(runtimes)
+        for loop in background:  # after the demo: its messages are there for the first round
+            loop.start()
         print(TOUR.format(port=port, metrics=settings.metrics_port,
                           db=settings.database_url or f"SQLite files under {settings.var_dir}",
                           bus="in-process (embedded)" if bus else settings.amqp_uri), flush=True)
 
     def stop() -> None:
         jobs.stop()
+        for loop in background:
+            loop.stop()
         if bus:
             bus.stop()
 

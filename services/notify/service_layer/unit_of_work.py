@@ -8,9 +8,11 @@ from services.common.directory import Directory
 from services.common.uow import ServiceUnitOfWorkFactory, SqlUnitOfWork
 from services.notify.adapters import tables
 from services.notify.adapters.queries import NotifyQueries
+from services.notify.adapters.repositories.deliveries import DeliveryLog, MessageListing
 from services.notify.adapters.repositories.messages import MessageRepository
 from services.notify.adapters.repositories.notices import NoticeRepository
 from services.notify.adapters.repositories.settings import SettingsRepository
+from services.notify.adapters.repositories.webhooks import WebhookRepository
 
 
 class NotifyUnitOfWork(SqlUnitOfWork):
@@ -19,6 +21,9 @@ class NotifyUnitOfWork(SqlUnitOfWork):
     settings: SettingsRepository  # the tenant's notify settings document
     queries: NotifyQueries  # the read side: inboxes, listings
     directory: Directory  # the organization as this service knows it: units, members, posts
+    webhooks: WebhookRepository  # the county's webhook endpoints
+    deliveries: DeliveryLog  # every channel call (the webhook log, rate windows) and the SMS sink
+    message_listing: MessageListing  # the county's messages, newest first, by channel/status/recipient
     organization = None  # the organization's client the directory reads through on a miss
 
     def _open(self, conn: Connection) -> None:
@@ -27,11 +32,18 @@ class NotifyUnitOfWork(SqlUnitOfWork):
         self.messages = MessageRepository(conn, self.tenant)
         self.settings = SettingsRepository(conn, self.tenant)
         self.queries = NotifyQueries(conn, self.tenant, self.directory)
+        self.webhooks = WebhookRepository(conn, self.tenant)
+        self.deliveries = DeliveryLog(conn, self.tenant)
+        self.message_listing = MessageListing(conn, self.tenant)
 
 
 class NotifyUnitOfWorkFactory(ServiceUnitOfWorkFactory):
     unit_of_work = NotifyUnitOfWork
     idempotency = tables.common["idempotency_keys"]
 
+    data_key = None  # services.common.sealing.DataKey: webhook secrets, the SMS gateway's key
+
     def __call__(self, tenant: str, write: bool = True) -> NotifyUnitOfWork:
-        return super().__call__(tenant, write)
+        uow = super().__call__(tenant, write)
+        uow.data_key = self.data_key
+        return uow
