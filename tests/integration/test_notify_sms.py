@@ -174,3 +174,15 @@ def test_a_restart_loses_nothing_a_claimed_message_comes_back_when_its_lease_end
     assert w.message(msg).status == M.QUEUED
     w.deliver(at + LEASE)
     assert w.message(msg).status == M.SENT
+
+
+def test_notify_reads_phones_with_org_phone_and_nothing_more_of_a_members_personal_data(w):
+    from partybuilding.organization.v1 import organization_service_pb2 as opb
+
+    request = opb.GetMemberRequest(name=w.member.name)
+    plain = w.p.as_("system", [w.code], scopes=["org.read"], subject="service:other")
+    notify = w.p.as_("system", [w.code], scopes=["org.read", "org.phone"], subject="service:notify")
+    assert w.p.stub.GetMember(request, metadata=plain).phone == "138****5678"
+    seen = w.p.stub.GetMember(request, metadata=notify)
+    assert (seen.phone, seen.personal_data_masked, seen.birth_date) == ("13812345678", True, "")
+    assert "*" in seen.id_card_number

@@ -50,7 +50,7 @@ def after_call(msg: Message, outcome: Outcome, config: ChannelConfig, now: dt.da
     """The message after one call, and the log's outcome (DELIVERED, SENT, RETRY, FAILED)."""
     if outcome.ok:
         status = Status.DELIVERED if outcome.confirmed else Status.SENT
-        return replace(msg.with_status(status, now), next_attempt_at=None), status.value
+        return replace(msg.with_status(status, now), attempts=msg.attempts + 1, next_attempt_at=None), status.value
     attempts = msg.attempts + 1
     reason = outcome.error or f"HTTP {outcome.status_code}"
     if not outcome.retryable or attempts >= config.max_attempts:
