@@ -2,7 +2,8 @@
 
 Per service: a gRPC server (`pbctl serve`, no embedded bus since PB_AMQP_URI is set), an outbox
 relay (`pbctl events relay`) and, for services that consume events, a nameko worker
-(`nameko run services.common.events.worker`). The broker topology is declared first
+(`nameko run services.common.events.worker`); and notify's delivery process (`pbctl notify
+deliver`: SMS and webhooks, which `pbctl serve` runs as a thread only without a broker). The broker topology is declared first
 (`pbctl events declare`), so no event leaves before its consumers' queues exist. Ctrl-C stops
 them all.
 """
@@ -61,8 +62,10 @@ def run_distributed(relays: int) -> None:
         roles.append(("worker", [str(bin_dir / "nameko"), "run", "--broker", env["PB_AMQP_URI"],
                                  "services.common.events.worker"],
                       {"PB_WORKER_SERVICES": ",".join(consumers), "PB_METRICS_PORT": str(port)}))
+        port += 1
     else:
         click.echo("no service consumes events yet: no nameko worker started", err=True)
+    roles.append(("delivery", [*pbctl, "notify", "deliver"], {"PB_METRICS_PORT": str(port)}))
     procs = []
     for role, argv, extra in roles:
         procs.append((role, subprocess.Popen(argv, env={**env, **extra})))

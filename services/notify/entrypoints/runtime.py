@@ -60,3 +60,16 @@ def build(settings: Settings) -> ServiceRuntime:
                           on_server_bound=organization.target.bind,
                           # Embedded: the delivery process is a thread; distributed: `pbctl notify deliver`.
                           background=[DeliveryLoop(uow, channels_for(organization))])
+
+
+def delivery_process(settings: Settings, timeout: float = 5.0):
+    """The units of work and channels of a delivery process of its own (`pbctl notify deliver`):
+    the organization at PB_ORGANIZATION_TARGET (else this machine's gRPC port)."""
+    from services.common.directory.client import OrganizationClient
+    from services.notify.entrypoints.delivery import channels_for
+
+    url = settings.database_url_for(NAME)
+    organization = OrganizationClient.for_service(settings, NAME, scopes=SERVICE_SCOPES)
+    uow = uow_factory(make_engine(url, NAME, pool_size=2), organization=organization,
+                      data_key=DataKey(settings.data_key))
+    return uow, channels_for(organization, timeout)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from services.common.clock import utcnow
 from services.common.errors import PlatformError
@@ -41,6 +42,8 @@ class Channels:
 
     phone_of: Callable[[str, str], str]  # (tenant, member id) -> phone, "" when none
     timeout: float = 5.0
+    # Messages of a round in flight at once: a slow endpoint holds one of them, not the round.
+    parallel: int = 8
     sms_gateway: Callable[[str, str, float], object] = HttpSmsGateway
     webhook: Callable[..., rules.Outcome] = post_webhook
 
@@ -56,26 +59,70 @@ class _Plan:
 
 
 def deliver_due(uows, channels: Channels, now: dt.datetime | None = None, batch: int = 100) -> int:
-    """One round: claim up to `batch` due messages and deliver each; returns how many were claimed."""
+    """One round: claim up to `batch` due messages and deliver each; returns how many were claimed.
+
+    What is over a county's rate window is deferred first, one by one; the rest go out up to
+    `channels.parallel` at a time."""
     now = now or utcnow()
     with uows(ALL_TENANTS) as uow:
         claimed = claim_due(uow.conn, now, LEASE, batch)
         uow.commit()
-    for tenant, message_id in claimed:
-        try:
-            deliver_one(uows, channels, tenant, message_id, now)
-        except Exception:  # one county's broken message never stops the others; its lease ends
-            log.exception("delivery failed", extra={"fields": {"tenant": tenant, "message": message_id}})
+    room: dict[tuple[str, str], int] = {}
+    todo = []
+    for tenant, message_id, channel in claimed:
+        if (tenant, channel) not in room:
+            room[(tenant, channel)] = _room(uows, tenant, channel, now)
+        if room[(tenant, channel)] > 0:
+            room[(tenant, channel)] -= 1
+            todo.append((tenant, message_id))
+        else:
+            _guarded(lambda t=tenant, i=message_id: _over_rate(uows, t, i, now), tenant, message_id)
+
+    def one(claim: tuple[str, str]) -> None:
+        _guarded(lambda: deliver_one(uows, channels, claim[0], claim[1], now), *claim)
+
+    if channels.parallel > 1 and len(todo) > 1:
+        with ThreadPoolExecutor(min(channels.parallel, len(todo)), thread_name_prefix="deliver") as pool:
+            list(pool.map(one, todo))
+    else:
+        for claim in todo:
+            one(claim)
     return len(claimed)
 
 
-def _plan(uow, msg: Message, now: dt.datetime) -> _Plan:
-    config = ChannelConfig.of(load_settings(uow).section("channels"))
-    limit = config.per_minute[msg.channel.value]
-    if uow.deliveries.calls_since(msg.channel.value, now - rules.RATE_WINDOW) >= limit:
+def _guarded(work, tenant: str, message_id: str) -> None:
+    try:
+        work()
+    except Exception:  # one county's broken message never stops the others; its lease ends
+        log.exception("delivery failed", extra={"fields": {"tenant": tenant, "message": message_id}})
+
+
+def _config(uow) -> ChannelConfig:
+    return ChannelConfig.of(load_settings(uow).section("channels"))
+
+
+def _room(uows, tenant: str, channel: str, now: dt.datetime) -> int:
+    """Calls the county's rate window on this channel still has."""
+    with uows(tenant, write=False) as uow:
+        limit = _config(uow).per_minute[channel]
+        return limit - uow.deliveries.calls_since(channel, now - rules.RATE_WINDOW)
+
+
+def _over_rate(uows, tenant: str, message_id: str, now: dt.datetime) -> None:
+    with uows(tenant) as uow:
+        msg = uow.messages.get(message_id)
+        if msg is None or msg.status is not Status.QUEUED:
+            return
+        limit = _config(uow).per_minute[msg.channel.value]
         why = "渠道已暂停 / channel paused (0 per minute)" if limit == 0 else \
             f"超出每分钟{limit}条的限额，稍后发送 / over the county's {limit} per minute"
-        return _Plan(msg, config, now + rules.RATE_WINDOW, why)
+        uow.messages.save(rules.deferred(msg, now + rules.RATE_WINDOW, why))
+        uow.commit()
+    NOTIFY_DELIVERIES.labels(msg.channel.value, "DEFERRED", tenant_label(tenant)).inc()
+
+
+def _plan(uow, msg: Message, now: dt.datetime) -> _Plan:
+    config = _config(uow)
     if msg.channel is Channel.SMS:
         county = uow.directory.tenant()
         quiet = None if msg.urgent else rules.quiet_until(config, now, county.time_zone if county else "")
@@ -151,10 +198,10 @@ def _record(uows, plan: _Plan, outcome: rules.Outcome | None, now: dt.datetime, 
 
 
 def _endpoint_after(uow, endpoint_id: str, outcome: rules.Outcome, config: ChannelConfig, now: dt.datetime) -> None:
-    endpoint = uow.webhooks.get(endpoint_id)
+    endpoint = uow.webhooks.get(endpoint_id, for_update=True)
     if endpoint is None:
         return
     changed = endpoint.succeeded(now) if outcome.ok else endpoint.failed_call(
         outcome.error or f"HTTP {outcome.status_code}", config.failures_to_disable, now)
     if changed is not None:
-        uow.webhooks.save(replace(changed))
+        uow.webhooks.save(changed)

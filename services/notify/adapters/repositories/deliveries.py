@@ -41,17 +41,17 @@ class SinkEntry:
     id: str = ""
 
 
-def claim_due(conn: Connection, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[tuple[str, str]]:
-    """(tenant, message id) of up to `limit` due QUEUED messages of every county, leased until
+def claim_due(conn: Connection, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[tuple[str, str, str]]:
+    """(tenant, message id, channel) of up to `limit` due QUEUED messages of every county, leased until
     now + lease: another delivery process skips them (PostgreSQL: FOR UPDATE SKIP LOCKED while
     claiming, then the lease), and a process that dies leaves them due again when it runs out."""
     due = and_(m.c.channel.in_(CHANNELS), m.c.status == "QUEUED",
                or_(m.c.next_attempt_at.is_(None), m.c.next_attempt_at <= now))
-    stmt = select(m.c.tenant, m.c.id).where(due).order_by(m.c.next_attempt_at, m.c.created_at).limit(limit)
+    stmt = select(m.c.tenant, m.c.id, m.c.channel).where(due).order_by(m.c.next_attempt_at, m.c.created_at).limit(limit)
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    rows = [(r.tenant, r.id) for r in conn.execute(stmt)]
-    for tenant, message_id in rows:
+    rows = [(r.tenant, r.id, r.channel) for r in conn.execute(stmt)]
+    for tenant, message_id, _ in rows:
         conn.execute(update(m).where(m.c.tenant == tenant, m.c.id == message_id)
                      .values(next_attempt_at=now + lease, version=m.c.version + 1))
     return rows

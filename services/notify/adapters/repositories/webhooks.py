@@ -33,8 +33,11 @@ class WebhookRepository:
     def add(self, endpoint: WebhookEndpoint) -> None:
         self.conn.execute(w.insert().values(**_row(endpoint)))
 
-    def get(self, endpoint_id: str) -> WebhookEndpoint | None:
-        row = self.conn.execute(select(w).where(w.c.tenant == self.tenant, w.c.id == endpoint_id)).first()
+    def get(self, endpoint_id: str, for_update: bool = False) -> WebhookEndpoint | None:
+        """One endpoint; `for_update` locks it until the transaction ends (failure counts of calls
+        finishing together add up instead of overwriting each other)."""
+        stmt = select(w).where(w.c.tenant == self.tenant, w.c.id == endpoint_id)
+        row = self.conn.execute(stmt.with_for_update() if for_update else stmt).first()
         return None if row is None else _endpoint(row)
 
     def page(self, after: str | None, limit: int) -> list[WebhookEndpoint]:
