@@ -7,6 +7,8 @@ admin's or an operator's). `deliver` is a process role, like `pbctl events relay
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from services.common.tenancy import tenant_name
@@ -185,6 +187,41 @@ def deliveries(name, limit, target) -> None:
     for d in _pages(target, "ListWebhookDeliveries", request, "deliveries", limit, _tenant_of(name)):
         click.echo("\t".join([_when(d.attempt_time), str(d.status_code or "-"), f"{d.duration_ms}ms", d.outcome,
                               f"#{d.attempt}", d.message, d.error or "-"]))
+
+
+@webhooks.command("listen")
+@click.option("--port", default=8099, show_default=True, help="Port on 127.0.0.1 to receive on.")
+@click.option("--secret", default="", help="The endpoint's secret: each call's signature is checked.")
+def listen(port, secret) -> None:
+    """A local receiver for `make run`: prints every call (event, signature check, body) and answers 200."""
+    import hmac
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from services.notify.domain.webhooks import (
+        EVENT_HEADER,
+        SIGNATURE_HEADER,
+        TIMESTAMP_HEADER,
+        sign,
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            stamp = self.headers.get(TIMESTAMP_HEADER, "")
+            given = self.headers.get(SIGNATURE_HEADER, "")
+            check = "-" if not secret else (
+                "signature ok" if stamp.isdigit() and hmac.compare_digest(sign(secret, int(stamp), body), given)
+                else "SIGNATURE WRONG")
+            click.echo("\t".join([self.headers.get(EVENT_HEADER, "?"), check, body.decode(errors="replace")]))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    click.echo(f"listening on http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 @click.command("deliver")
