@@ -41,6 +41,12 @@ class SinkEntry:
     id: str = ""
 
 
+def _older(at_column, id_column, after: tuple[str, str]):
+    """Rows after a newest-first page's last (time, id): older, or as old with a smaller id."""
+    at = dt.datetime.fromisoformat(after[0])
+    return or_(at_column < at, and_(at_column == at, id_column < after[1]))
+
+
 def claim_due(conn: Connection, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[tuple[str, str, str]]:
     """(tenant, message id, channel) of up to `limit` due QUEUED messages of every county, leased until
     now + lease: another delivery process skips them (PostgreSQL: FOR UPDATE SKIP LOCKED while
@@ -77,8 +83,7 @@ class DeliveryLog:
         """An endpoint's calls, newest first, after a (time, id) position: [(id, attempt)]."""
         stmt = select(a).where(a.c.tenant == self.tenant, a.c.recipient_id == recipient_id)
         if after is not None:
-            at = dt.datetime.fromisoformat(after[0])
-            stmt = stmt.where(or_(a.c.attempted_at < at, and_(a.c.attempted_at == at, a.c.id < after[1])))
+            stmt = stmt.where(_older(a.c.attempted_at, a.c.id, after))
         rows = self.conn.execute(stmt.order_by(a.c.attempted_at.desc(), a.c.id.desc()).limit(limit))
         return [(r.id, Attempt(r.message_id, r.channel, r.recipient_id, r.event_type, r.attempt, r.status_code,
                                r.duration_ms, r.outcome, r.error, as_utc(r.attempted_at))) for r in rows]
@@ -90,8 +95,7 @@ class DeliveryLog:
     def sink_page(self, after: tuple[str, str] | None, limit: int) -> list[SinkEntry]:
         stmt = select(s).where(s.c.tenant == self.tenant)
         if after is not None:
-            at = dt.datetime.fromisoformat(after[0])
-            stmt = stmt.where(or_(s.c.created_at < at, and_(s.c.created_at == at, s.c.id < after[1])))
+            stmt = stmt.where(_older(s.c.created_at, s.c.id, after))
         rows = self.conn.execute(stmt.order_by(s.c.created_at.desc(), s.c.id.desc()).limit(limit))
         return [SinkEntry(r.message_id, r.phone_masked, r.text, r.segments, as_utc(r.created_at), r.id) for r in rows]
 
@@ -112,7 +116,6 @@ class MessageListing:
         if recipient:
             stmt = stmt.where(m.c.recipient_kind == recipient[0], m.c.recipient_id == recipient[1])
         if after is not None:
-            at = dt.datetime.fromisoformat(after[0])
-            stmt = stmt.where(or_(m.c.created_at < at, and_(m.c.created_at == at, m.c.id < after[1])))
+            stmt = stmt.where(_older(m.c.created_at, m.c.id, after))
         rows = self.conn.execute(stmt.order_by(m.c.created_at.desc(), m.c.id.desc()).limit(limit))
         return [message_from_row(row) for row in rows]
