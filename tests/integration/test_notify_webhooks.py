@@ -168,3 +168,17 @@ def test_list_messages_filters_by_channel_status_and_recipient_and_pages(w, rece
     expect(BAD, listing, recipient=f"{w.parent}/notices/n-1", field="recipient")
     expect(grpc.StatusCode.NOT_FOUND, w.s.GetMessage, cpb.GetMessageRequest(name=f"{w.parent}/messages/msg-x"),
            metadata=w.admin)
+
+
+def test_the_delivery_loop_that_pbctl_serve_runs_delivers_on_its_own_and_stops(w, receiver):
+    from services.notify.entrypoints.delivery import DeliveryLoop
+    from tests.helpers import wait_for
+
+    _create(w, receiver.url)
+    [msg] = [m for m in w.compose(channel=Channel.INBOX) if m.channel is Channel.WEBHOOK]
+    loop = DeliveryLoop(w.uows, w.channels, poll_seconds=0.05).start()
+    try:
+        wait_for(lambda: w.message(msg).status == M.DELIVERED, timeout=30, what="the webhook delivered")
+    finally:
+        loop.stop()
+    assert not loop.thread.is_alive()

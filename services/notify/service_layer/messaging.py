@@ -52,6 +52,9 @@ def compose(uow, *, source_kind: SourceKind, source_key: str, source_type: str, 
 
 
 def _endpoints_for(uow, source_type: str) -> list[tuple[Channel, Recipient]]:
-    """The county's enabled endpoints whose filters take this event type (docs/notify-channels.md)."""
+    """The county's enabled endpoints whose filters take this event type (docs/notify-channels.md);
+    read once per transaction, however many sources it composes."""
+    if "webhook_endpoints" not in uow.loaded:
+        uow.loaded["webhook_endpoints"] = uow.webhooks.enabled()
     return [(Channel.WEBHOOK, Recipient(RecipientKind.ENDPOINT, e.id, e.display_name, e.url))
-            for e in uow.webhooks.enabled() if e.receives(source_type)]
+            for e in uow.loaded["webhook_endpoints"] if e.receives(source_type)]
