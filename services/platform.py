@@ -45,8 +45,10 @@ def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
     return importlib.import_module(f"services.{name}.entrypoints.runtime").build(settings)
 
 
-def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: str | None = None):
-    """A gRPC server hosting the given services behind the platform interceptor."""
+def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: str | None = None,
+                 reuse_port: bool = False):
+    """A gRPC server hosting the given services behind the platform interceptor (`reuse_port`: one
+    of several server processes on the port)."""
     verifier = TokenVerifier(settings.jwt_secret, settings.jwt_public_key)
     policy = {}
     for rt in runtimes:
@@ -56,7 +58,7 @@ def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: st
             KNOWN_TENANTS.use(rt.name, rt.tenant_codes)
     interceptor = PlatformInterceptor(verifier, policy)
     server, port, health = create_server(address or f"[::]:{settings.grpc_port}", [rt.mount for rt in runtimes],
-                                         interceptor)
+                                         interceptor, reuse_port=reuse_port)
     for rt in runtimes:
         if rt.on_server_bound:
             rt.on_server_bound(port)
