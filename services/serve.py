@@ -16,7 +16,7 @@ from services.common.config import Settings
 from services.common.grpc.processes import serve_in_processes
 from services.common.grpc.server import serve_until_signalled
 from services.common.metrics import serve_metrics
-from services.platform import SERVICES, DailyJobs, build_runtime, build_server, migrate_all
+from services.platform import SERVICES, build_runtime, build_server, daily_jobs, migrate_all
 
 log = logging.getLogger("partybuilding.serve")
 
@@ -59,7 +59,7 @@ def serve_one(settings: Settings, index: int, port: int, demo: bool = False) -> 
         from services.common.events.embedded import start_embedded_bus
 
         bus = start_embedded_bus(runtimes, retention_hours=settings.relay_retention_hours)
-    jobs = DailyJobs([job for rt in runtimes for job in rt.daily_jobs]) if primary else None
+    jobs = daily_jobs(runtimes) if primary else None
     if jobs:
         jobs.start()
 
