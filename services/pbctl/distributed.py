@@ -46,32 +46,36 @@ def balanced_target(ports: list[int]) -> str:
 
 def _roles(env: dict[str, str], replicas: int, relays: int) -> tuple[list[tuple[str, list[str], dict]], str]:
     """(role, argv, environment added) of every process, and the servers' balanced target."""
-    from services.common.config import Settings
+    from services.common.config import ConfigError, Settings
     from services.common.events.registry import handlers_module
     from services.platform import SERVICES
 
     settings = Settings.from_env(env)
+    if replicas > 1 and not settings.grpc_port:
+        raise ConfigError("PB_GRPC_PORT=0: 多副本需要固定端口 / replicas listen on PB_GRPC_PORT, PB_GRPC_PORT+1, ...: "
+                          "give a port, not 0")
     pbctl = [sys.executable, "-m", "services.pbctl.main"]
     ports = [settings.grpc_port + i for i in range(replicas)]
     target = balanced_target(ports)
     organization = env.get("PB_ORGANIZATION_TARGET") or target
     metrics = settings.metrics_port
+    step = 1 if metrics else 0  # PB_METRICS_PORT=0: no role serves /metrics
     roles: list[tuple[str, list[str], dict]] = []
     for i, port in enumerate(ports):
         roles.append((f"grpc-{i}", [*pbctl, "serve"], {
             "PB_GRPC_PORT": str(port), "PB_METRICS_PORT": str(metrics), "PB_ORGANIZATION_TARGET": organization}))
-        metrics += settings.grpc_processes  # one /metrics per server process
+        metrics += step * settings.grpc_processes  # one /metrics per server process
     for service in SERVICES:
         for i in range(relays):
             roles.append((f"relay-{service}-{i}", [*pbctl, "events", "relay", "--service", service],
                           {"PB_METRICS_PORT": str(metrics)}))
-            metrics += 1
+            metrics += step
     consumers = [s for s in SERVICES if getattr(handlers_module(s), "HANDLERS", None)]
     nameko = str(Path(sys.executable).parent / "nameko")
     for i in range(replicas if consumers else 0):
         roles.append((f"worker-{i}", [nameko, "run", "--broker", env["PB_AMQP_URI"], "services.common.events.worker"],
                       {"PB_WORKER_SERVICES": ",".join(consumers), "PB_METRICS_PORT": str(metrics)}))
-        metrics += 1
+        metrics += step
     if not consumers:
         click.echo("no service consumes events yet: no nameko worker started", err=True)
     return roles, target

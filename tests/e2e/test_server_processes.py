@@ -1,6 +1,6 @@
 """PB_GRPC_PROCESSES=2: two server processes on one port (SO_REUSEPORT) on PostgreSQL, each with
-its own metrics and pools, the embedded bus started once, both stopped by one SIGTERM; SQLite
-refuses more than one process with a clear message."""
+its own metrics and pools, the embedded bus started once, both stopped by one SIGTERM (SQLite
+refusing more than one: tests/unit/test_config.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ import pytest
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 from partybuilding.organization.v1 import organization_service_pb2_grpc as pb_grpc
 
-from services.common.config import ConfigError, Settings
 from tests.conftest import PG_ADMIN, creds, token
 from tests.e2e.processes import free_port, wait_serving
 
@@ -86,9 +85,3 @@ def test_sigterm_stops_every_process_and_the_bus_ran_once(served):
     assert proc.wait(timeout=60) == 0
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
     assert output.read_text().count("embedded event bus started") == 1
-
-
-def test_sqlite_refuses_more_than_one_process():
-    with pytest.raises(ConfigError, match="PB_GRPC_PROCESSES=2.*PostgreSQL"):
-        Settings.from_env({"PB_GRPC_PROCESSES": "2"})
-    assert Settings.from_env({}).grpc_processes == 1
