@@ -119,6 +119,7 @@ class MemberRepository:
 
     def update(self, m: Member) -> bool:
         now = utcnow()
+        stored = self._stored.get(m.id) or self._as_stored(m.id)
         row = self._row(m)
         for key in ("id", "tenant", "created_at", "version"):
             row.pop(key)
@@ -133,16 +134,18 @@ class MemberRepository:
             # The ID number may have changed, or the member left the county.
             self._unregister(m.id)
             self._register([m])
-            self._shift_counts(m)
+            self._shift_counts(stored, m)
         return bool(result.rowcount)
 
-    def _shift_counts(self, m: Member) -> None:
-        """The member moved or stopped counting: its old unit loses it, its new one gains it."""
-        before = self._stored.get(m.id)
-        if before is None:  # updated without being loaded here: read what the row held
-            row = self.conn.execute(select(t.members.c.unit_id, t.members.c.state).where(
-                t.members.c.tenant == self.tenant, t.members.c.id == m.id)).one()
-            before = (row.unit_id, row.state == _ACTIVE)
+    def _as_stored(self, member_id: str) -> tuple[str, bool] | None:
+        """A member's unit and whether it counts, read from its row (one not loaded here)."""
+        row = self.conn.execute(select(t.members.c.unit_id, t.members.c.state).where(
+            t.members.c.tenant == self.tenant, t.members.c.id == member_id)).first()
+        return (row.unit_id, row.state == _ACTIVE) if row else None
+
+    def _shift_counts(self, before: tuple[str, bool], m: Member) -> None:
+        """The member moved or stopped counting: its old unit loses it, its new one gains it.
+        (`before` is as loaded: the update's version check proves the row had not changed since.)"""
         after = (m.unit_id, m.state is MemberState.ACTIVE)
         if before != after:
             deltas: Counter[str] = Counter()
