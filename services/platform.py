@@ -12,6 +12,8 @@ import logging
 import threading
 from pathlib import Path
 
+from sqlalchemy import Engine, text
+
 from services.common.auth import TokenVerifier
 from services.common.config import Settings
 from services.common.grpc.interceptor import PlatformInterceptor
@@ -45,8 +47,10 @@ def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
     return importlib.import_module(f"services.{name}.entrypoints.runtime").build(settings)
 
 
-def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: str | None = None):
-    """A gRPC server hosting the given services behind the platform interceptor."""
+def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: str | None = None,
+                 reuse_port: bool = False):
+    """A gRPC server hosting the given services behind the platform interceptor (`reuse_port`: one
+    of several server processes on the port)."""
     verifier = TokenVerifier(settings.jwt_secret, settings.jwt_public_key)
     policy = {}
     for rt in runtimes:
@@ -56,11 +60,40 @@ def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: st
             KNOWN_TENANTS.use(rt.name, rt.tenant_codes)
     interceptor = PlatformInterceptor(verifier, policy)
     server, port, health = create_server(address or f"[::]:{settings.grpc_port}", [rt.mount for rt in runtimes],
-                                         interceptor)
+                                         interceptor, reuse_port=reuse_port)
     for rt in runtimes:
         if rt.on_server_bound:
             rt.on_server_bound(port)
     return server, port, health
+
+
+def one_replica_at_a_time(engine: Engine, key: str, job):
+    """`job` run by one replica at a time: on PostgreSQL by the process that takes the advisory
+    lock `key`, while the others skip that round (a daily job is a sweep: what one run did, the
+    next finds done; two at once would both find the same rows undone). SQLite: one process."""
+    if engine.dialect.name != "postgresql":
+        return job
+
+    def run():
+        with engine.connect() as conn:
+            held = conn.execute(text("SELECT pg_try_advisory_lock(hashtextextended(:key, 0))"), {"key": key}).scalar()
+            conn.commit()  # the lock is the session's: the job's own transactions come and go
+            if not held:
+                log.info("daily job left to another replica", extra={"fields": {"job": key}})
+                return None
+            try:
+                return job()
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtextextended(:key, 0))"), {"key": key})
+                conn.commit()
+
+    return run
+
+
+def daily_jobs(runtimes: list[ServiceRuntime]) -> DailyJobs:
+    """Every service's daily jobs, each run by one replica at a time."""
+    return DailyJobs([one_replica_at_a_time(rt.engine, f"daily-job:{rt.name}:{i}", job)
+                      for rt in runtimes for i, job in enumerate(rt.daily_jobs)])
 
 
 class DailyJobs(threading.Thread):
