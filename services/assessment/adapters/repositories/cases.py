@@ -106,18 +106,23 @@ class CaseRepository:
 
     # ------------------------------------------------------------ writes
 
-    def add(self, case: Case) -> None:
-        self.conn.execute(insert(_cases).values(
-            tenant=self.tenant, id=case.id, unit_id=case.unit_id, title=case.title, source_round=case.source_round,
-            state=case.state.value, supervision_days=case.supervision_days,
-            next_supervision_on=case.next_supervision_on, opened_at=case.opened_at, opened_by=case.opened_by,
-            closed_at=case.closed_at, version=case.version))
-        self.conn.execute(insert(_problems), [
-            {"tenant": self.tenant, "case_id": case.id, "number": p.number, "description": p.description,
-             "measures": json.dumps(list(p.measures), ensure_ascii=False), "deadline": p.deadline,
-             "owner_display_name": p.owner.display_name, "owner_member_id": p.owner.member_id,
-             "owner_subject": p.owner.subject, "overdue_announced": p.overdue_announced, **_problem_values(p)}
-            for p in case.problems])
+    def add_all(self, cases: list[Case]) -> None:
+        """Store new cases with their problems: one INSERT per table, however many cases."""
+        if not cases:
+            return
+        self.conn.execute(insert(_cases), [
+            {"tenant": self.tenant, "id": case.id, "unit_id": case.unit_id, "title": case.title,
+             "source_round": case.source_round, "state": case.state.value, "supervision_days": case.supervision_days,
+             "next_supervision_on": case.next_supervision_on, "opened_at": case.opened_at,
+             "opened_by": case.opened_by, "closed_at": case.closed_at, "version": case.version}
+            for case in cases])
+        self.conn.execute(insert(_problems), [self._problem_row(case.id, p) for case in cases for p in case.problems])
+
+    def _problem_row(self, case_id: str, p: Problem) -> dict:
+        return {"tenant": self.tenant, "case_id": case_id, "number": p.number, "description": p.description,
+                "measures": json.dumps(list(p.measures), ensure_ascii=False), "deadline": p.deadline,
+                "owner_display_name": p.owner.display_name, "owner_member_id": p.owner.member_id,
+                "owner_subject": p.owner.subject, "overdue_announced": p.overdue_announced, **_problem_values(p)}
 
     def save_move(self, case: Case, problem: Problem, read_version: int) -> bool:
         """Write a problem's move (its state and newest note) and its case; False when the case
