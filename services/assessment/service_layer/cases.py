@@ -4,7 +4,7 @@ result through `open_case`), read and list cases, and move a problem towards 销
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from services.assessment.domain import rectification as r
@@ -75,7 +75,7 @@ def open_case(uow: AssessmentUnitOfWork, unit_id: str, *, source_round: str, tit
     `source_round` is the round's name (tenants/{t}/rounds/{id}) or "". INVALID_ARGUMENT names the
     field under `case.` (case.unit, case.problems[i].deadline, ...)."""
     unit = access.referenced_unit(uow, unit_id, "case.unit")
-    drafts = _with_owners(uow, problems)
+    drafts = with_owners(uow, problems)
     [case] = open_cases(uow, [CaseOpening(unit.id, unit.display_name, title, drafts, source_round, supervision_days)],
                         now=now, who=who)
     return case
@@ -97,14 +97,15 @@ def open_cases(uow: AssessmentUnitOfWork, openings: Sequence[CaseOpening], *, no
     return cases
 
 
-def _with_owners(uow: AssessmentUnitOfWork, problems: Sequence[r.ProblemDraft]) -> list[r.ProblemDraft]:
+def with_owners(uow: AssessmentUnitOfWork, problems: Sequence[r.ProblemDraft],
+                path: Callable[[int], str] = lambda i: f"case.problems[{i}]") -> list[r.ProblemDraft]:
     """Owners named by member: the member must be known, and lends their name when none is written."""
     v, out = Validator(), []
     for i, draft in enumerate(problems):
         owner = draft.owner
         if owner.member_id:
             member = uow.directory.member(owner.member_id)
-            if v.require(member is not None, f"case.problems[{i}].owner.member", "党员不存在",
+            if v.require(member is not None, f"{path(i)}.owner.member", "党员不存在",
                          "must be a member of this county known to the organization") and not owner.display_name:
                 owner = replace(owner, display_name=member.display_name)
         out.append(replace(draft, owner=owner))
