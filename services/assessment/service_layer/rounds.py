@@ -134,7 +134,7 @@ def create_round(cmd: c.CreateRound, uows: AssessmentUnitOfWorkFactory, who: Pri
 
 def get_round(cmd: c.GetRound, uows: AssessmentUnitOfWorkFactory, who: Principal) -> RoundView:
     with uows(cmd.tenant, write=False) as uow:
-        return round_view(uow, access.load_round(uow, cmd.round_id))
+        return round_view(uow, access.load_round(uow, cmd.round_id), access.subtree_path(uow, who))
 
 
 def list_rounds(cmd: c.ListRounds, uows: AssessmentUnitOfWorkFactory, who: Principal) -> tuple[list[RoundView], str]:
@@ -143,7 +143,7 @@ def list_rounds(cmd: c.ListRounds, uows: AssessmentUnitOfWorkFactory, who: Princ
         after = [dt.datetime.fromisoformat(page.after[0]), page.after[1]] if page.after else None
         found = uow.rounds.list(cmd.scheme_id, cmd.state, after, page.fetch)
         rounds, token = page.cut(found, lambda r: [r.created_at.isoformat(), r.id])
-        return round_views(uow, rounds), token
+        return round_views(uow, rounds, access.subtree_path(uow, who)), token
 
 
 def list_round_targets(cmd: c.ListRoundTargets, uows: AssessmentUnitOfWorkFactory,
