@@ -134,7 +134,8 @@ def show(name: str, target: str) -> None:
             click.echo(f"  措施 measure {j}: {measure}")
         for note in p.notes:
             kind = cpb.ProblemNote.Kind.Name(note.kind)
-            click.echo(f"  {note.create_time.ToJsonString()}  {kind}  {note.author}" + (f": {note.text}" if note.text else ""))
+            text = note.text.replace("\n", "\n      ")  # a revision notes one change a line
+            click.echo(f"  {note.create_time.ToJsonString()}  {kind}  {note.author}" + (f": {text}" if text else ""))
         click.echo(f"  etag {p.etag}")
 
 
