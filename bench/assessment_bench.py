@@ -110,16 +110,24 @@ def _copy_scores(dsn: str, tenant: str, round_id: str, villages: int, rng: rando
 
 
 def _finalize(uows, tenant: str, round_id: str) -> float:
-    """The finalize transaction as AdvanceRound runs it on leaving the last stage; seconds."""
-    from services.assessment.service_layer.results import finalize_results
-    from services.common.clock import utcnow
+    """AdvanceRound out of the round's last stage, as a county admin calls it: the leaving checks
+    (SQL aggregates), then finalizing (score, cap, rank, write results, rule events, cases); seconds."""
+    from services.assessment.service_layer import round_commands, rounds
+    from services.common.auth import Principal
 
     started = time.perf_counter()
-    with uows(tenant) as uow:
-        round_ = uow.rounds.get(round_id, lock=True)
-        finalize_results(uow, round_, utcnow())
-        uow.commit()
+    rounds.advance_round(round_commands.AdvanceRound(tenant, round_id), uows, Principal.operator("bench"))
     return time.perf_counter() - started
+
+
+def _cases(uows, tenant: str) -> int:
+    from sqlalchemy import func, select
+
+    from services.assessment.adapters import tables
+
+    with uows(tenant, write=False) as uow:
+        return uow.conn.execute(select(func.count()).select_from(tables.cases)
+                                .where(tables.cases.c.tenant == tenant)).scalar_one()
 
 
 SQL = """
@@ -243,7 +251,8 @@ def run() -> None:
             print(f"  {label}: {villages:,} villages, {values:,} values loaded in {time.perf_counter() - t0:.1f} s")
             finalize = _finalize(uows, tenant, round_id)
             sql, ranked = _sql(dsn, tenant, round_id)
-            print(f"  {label}: finalize (read values, score, cap, rank, write results, events) {finalize:.2f} s; "
+            print(f"  {label}: AdvanceRound finalizing (checks, read values, score, cap, rank, write results, "
+                  f"events, {_cases(uows, tenant):,} weak villages' cases) {finalize:.2f} s; "
                   f"one SQL query for the weighted sums and ranks {sql * 1000:.0f} ms ({ranked:,} rows): "
                   f"ratio {finalize / sql:.1f}x")
             made[label] = round_id
