@@ -16,11 +16,9 @@ from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.notify.v1 import notify_reminders_pb2 as rpb
 from partybuilding.notify.v1 import notify_settings_pb2 as spb
 from partybuilding.organization.v1 import organization_service_pb2 as opb
-from sqlalchemy import select
 
-from services.notify.adapters import tables
 from tests.helpers import expect
-from tests.integration.notify_world import NotifyWorld, copy_name, selector, values
+from tests.integration.notify_world import NotifyWorld, copy_name, selector, stored_messages, values
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
@@ -46,11 +44,7 @@ def sweep(w, as_of: dt.datetime | None = None) -> rpb.SweepRemindersResponse:
 
 
 def messages(w) -> list:
-    """(channel, source kind, source type, recipient id, unit id, status, body) of every message."""
-    m = tables.messages
-    with w.p.runtime("notify").uow_factory(w.code, write=False) as uow:
-        rows = uow.conn.execute(select(m).where(m.c.tenant == w.code).order_by(m.c.created_at, m.c.id)).all()
-    return [(r.channel, r.source_kind, r.source_type, r.recipient_id, r.unit_id, r.status, r.body) for r in rows]
+    return stored_messages(w.p, w.code)
 
 
 def unit_id(unit) -> str:

@@ -80,19 +80,17 @@ def _remind(uow: NotifyUnitOfWork, schedule: Schedule, tz: ZoneInfo, now: dt.dat
     copies = uow.reminders.open_copies(now - behind, now + ahead)
     counts.open_copies = len(copies)
     stored = uow.reminders.stored_keys({notice.id for notice, _ in copies})
-    for notice, copy in copies:
-        for step in due_steps(notice, copy, schedule, tz, now):
-            key = f"{notice.id}/{copy.unit_id}/{step.name}"
-            if key in stored:
-                continue
-            made = compose(uow, source_kind=SourceKind.ESCALATION if step.name == ESCALATE else SourceKind.REMINDER,
-                           source_key=key, source_type=step.event_type, data=_data(notice, copy, step, tz),
-                           recipients=_recipients(copy, step, schedule), now=now, notice_id=notice.id,
-                           unit_id=copy.unit_id)
-            if step.name == ESCALATE:
-                counts.escalations += len(made)
-            else:
-                counts.reminders += len(made)
+    with uow.messages.batched() as batch:
+        for notice, copy in copies:
+            for step in due_steps(notice, copy, schedule, tz, now):
+                key = f"{notice.id}/{copy.unit_id}/{step.name}"
+                if key not in stored:
+                    compose(uow, source_kind=SourceKind.ESCALATION if step.name == ESCALATE else SourceKind.REMINDER,
+                            source_key=key, source_type=step.event_type, data=_data(notice, copy, step, tz),
+                            recipients=_recipients(copy, step, schedule), now=now, notice_id=notice.id,
+                            unit_id=copy.unit_id)
+    counts.escalations = sum(msg.source_kind is SourceKind.ESCALATION for msg in batch.stored)
+    counts.reminders = len(batch.stored) - counts.escalations
 
 
 def _asks(notice: Notice, copy: Copy) -> str:
@@ -123,18 +121,18 @@ def _recipients(copy: Copy, step: Step, schedule: Schedule) -> list[tuple[Channe
 
 
 def _calendar(uow: NotifyUnitOfWork, section: dict, send_hour: int, tz: ZoneInfo, now: dt.datetime) -> int:
-    made = 0
-    for occurrence in due_occurrences(section, send_hour, tz, now):
-        told = uow.reminders.told(occurrence.source_key)
-        for unit_id, display_name in uow.reminders.active_units(occurrence.unit_types):
-            if unit_id in told:
-                continue
-            data = {"title": occurrence.title, "date": occurrence.date.isoformat(), "days_left": occurrence.days_left,
-                    "unit": display_name}
-            made += len(compose(uow, source_kind=SourceKind.CALENDAR, source_key=occurrence.source_key,
-                                source_type=event_type(occurrence.key), data=data, now=now,
-                                recipients=[(Channel.INBOX, Recipient(RecipientKind.UNIT, unit_id, display_name))]))
-    return made
+    with uow.messages.batched() as batch:
+        for occurrence in due_occurrences(section, send_hour, tz, now):
+            told = uow.reminders.told(occurrence.source_key)
+            for unit_id, display_name in uow.reminders.active_units(occurrence.unit_types):
+                if unit_id in told:
+                    continue
+                data = {"title": occurrence.title, "date": occurrence.date.isoformat(),
+                        "days_left": occurrence.days_left, "unit": display_name}
+                compose(uow, source_kind=SourceKind.CALENDAR, source_key=occurrence.source_key,
+                        source_type=event_type(occurrence.key), data=data, now=now,
+                        recipients=[(Channel.INBOX, Recipient(RecipientKind.UNIT, unit_id, display_name))])
+    return len(batch.stored)
 
 
 def cancel_reminders(uow: NotifyUnitOfWork, notice: Notice, copy: Copy, now: dt.datetime) -> int:
