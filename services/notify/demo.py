@@ -83,7 +83,7 @@ def load_demo_week(uows: NotifyUnitOfWorkFactory, code: str, units: list) -> boo
         [RecipientSelector(town.id, ("WORK_STATION",))], True, True, list(WEEKLY_FORM),
         now + dt.timedelta(days=4), "demo-week"), uows, _clerk(code, town))
     first, second = stations(town)[:2]
-    _last_week(uows, code, town, first, second, [u for u in units if u.parent_id == first.id and u.type == "VILLAGE"],
+    _last_week(uows, code, town, stations(town), [u for u in units if u.parent_id == first.id and u.type == "VILLAGE"],
                now)
     child = sending.forward_notice(c.ForwardNotice(
         code, task_list.id, first.id, [RecipientSelector(first.id, ("VILLAGE",))], "请各村周五前在系统中报送。", None,
@@ -102,23 +102,29 @@ def load_demo_week(uows: NotifyUnitOfWorkFactory, code: str, units: list) -> boo
     return True
 
 
-def _last_week(uows: NotifyUnitOfWorkFactory, code: str, town, first, second, villages: list, now: dt.datetime) -> None:
-    """Last week's list, sent nine days ago and due five days ago: all reported but the first
-    station's last village, which is overdue."""
-    sent = now - dt.timedelta(days=9)
-    week = sent.astimezone(dt.timezone(dt.timedelta(hours=8))).isocalendar().week
+def _last_week(uows: NotifyUnitOfWorkFactory, code: str, town, stations: list, villages: list, now: dt.datetime) -> None:
+    """Last week's list, due at 18:00 five days ago and sent four days before: every station and
+    village reported but the first station's last village, which is overdue."""
+    china = dt.timezone(dt.timedelta(hours=8))
+    due = dt.datetime.combine((now - dt.timedelta(days=5)).astimezone(china).date(), dt.time(18), tzinfo=china)
+    due = due.astimezone(dt.UTC)  # times are UTC inside the platform
+    sent = due - dt.timedelta(days=4, hours=9)
+    week = sent.astimezone(china).isocalendar().week
+    first, *others = stations
     task_list = sending.send_notice(c.SendNotice(
         code, town.id, f"{town.display_name}第{week}周工作任务清单", WEEKLY_BODY,
-        [RecipientSelector(town.id, ("WORK_STATION",))], True, True, list(WEEKLY_FORM),
-        now - dt.timedelta(days=5), "demo-last-week"), uows, _clerk(code, town), now=sent)
+        [RecipientSelector(town.id, ("WORK_STATION",))], True, True, list(WEEKLY_FORM), due, "demo-last-week"),
+        uows, _clerk(code, town), now=sent)
     child = sending.forward_notice(c.ForwardNotice(
         code, task_list.id, first.id, [RecipientSelector(first.id, ("VILLAGE",))], "请各村周五前在系统中报送。", None,
         "demo-last-week-forward"), uows, _clerk(code, first), now=sent + dt.timedelta(hours=2))
     done = [("meetings", "1"), ("summary", "召开支委会1次，完成走访。"), ("status", "已完成")]
+    reported = sent + dt.timedelta(days=3)
     for village in villages[:-1]:
         progress.submit_report(c.SubmitReport(code, child.id, village.id, done), uows, _clerk(code, village),
-                               now=sent + dt.timedelta(days=2))
+                               now=reported)
     progress.submit_report(c.SubmitReport(code, task_list.id, first.id, [], include_forwarded=True), uows,
-                           _clerk(code, first), now=sent + dt.timedelta(days=3))
-    progress.submit_report(c.SubmitReport(code, task_list.id, second.id, done), uows, _clerk(code, second),
-                           now=sent + dt.timedelta(days=3))
+                           _clerk(code, first), now=reported)
+    for station in others:
+        progress.submit_report(c.SubmitReport(code, task_list.id, station.id, done), uows, _clerk(code, station),
+                               now=reported)

@@ -158,3 +158,19 @@ def test_notice_status_pages_its_recipients_and_keeps_the_counts_whole(w):
     first = w.s.GetNoticeStatus(npb.GetNoticeStatusRequest(name=notice.name, page_size=3), metadata=w.admin)
     expect(INVALID, w.s.GetNoticeStatus, npb.GetNoticeStatusRequest(
         name=other.name, page_size=3, page_token=first.next_page_token), metadata=w.admin, field="page_token")
+
+
+def test_the_platforms_periodic_sweep_reaches_every_county(w):
+    from zoneinfo import ZoneInfo
+
+    from services.notify.service_layer.reminders import sweep_all
+
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).day
+    off = spb.CalendarItem(enabled=False)
+    update_settings(w, ["calendar", "reminders.send_hour"], reminders=spb.ReminderSettings(send_hour=0),
+                    calendar=spb.CalendarSettings(party_day=spb.CalendarItem(day=today, lead_days=0),
+                                                  org_life=off, democratic_review=off))
+    sweep_all(w.p.runtime("notify").uow_factory)  # what the job calls every 10 minutes, for every county
+    assert len([r for r in messages(w) if r[1] == "CALENDAR"]) == 6
+    expect(grpc.StatusCode.NOT_FOUND, w.s.SweepReminders, rpb.SweepRemindersRequest(parent="tenants/610298"),
+           metadata=w.p.operator())

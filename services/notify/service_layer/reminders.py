@@ -25,7 +25,14 @@ from services.notify.domain.names import notice_name
 from services.notify.domain.notices import Notice
 from services.notify.domain.notices import Recipient as Copy
 from services.notify.domain.reminder_settings import Schedule
-from services.notify.domain.reminders import ESCALATE, Step, due_steps, horizon, is_open
+from services.notify.domain.reminders import (
+    ESCALATE,
+    REMINDER_OVERDUE,
+    Step,
+    due_steps,
+    horizon,
+    is_open,
+)
 from services.notify.service_layer.messaging import compose
 from services.notify.service_layer.settings import load_settings
 from services.notify.service_layer.unit_of_work import NotifyUnitOfWork, NotifyUnitOfWorkFactory
@@ -86,7 +93,7 @@ def _remind(uow: NotifyUnitOfWork, schedule: Schedule, tz: ZoneInfo, now: dt.dat
                 key = f"{notice.id}/{copy.unit_id}/{step.name}"
                 if key not in stored:
                     compose(uow, source_kind=SourceKind.ESCALATION if step.name == ESCALATE else SourceKind.REMINDER,
-                            source_key=key, source_type=step.event_type, data=_data(notice, copy, step, tz),
+                            source_key=key, source_type=step.event_type, data=_data(notice, copy, step, tz, now),
                             recipients=_recipients(copy, step, schedule), now=now, notice_id=notice.id,
                             unit_id=copy.unit_id)
     counts.escalations = sum(msg.source_kind is SourceKind.ESCALATION for msg in batch.stored)
@@ -99,13 +106,18 @@ def _asks(notice: Notice, copy: Copy) -> str:
     return "签收"
 
 
-def _data(notice: Notice, copy: Copy, step: Step, tz: ZoneInfo) -> dict:
+def _data(notice: Notice, copy: Copy, step: Step, tz: ZoneInfo, now: dt.datetime) -> dict:
+    """What a reminder's template sees; days counted in the county's days as of the sweep (a sweep
+    that ran late says how late it is, not when the step was meant to go)."""
+    due = notice.due_at.astimezone(tz)
+    days = (now.astimezone(tz).date() - due.date()).days
     data = {"notice": notice_name(notice.tenant, notice.id), "title": notice.title, "sender": notice.sender_display_name,
-            "unit": copy.unit_display_name, "due": notice.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-            "asks": _asks(notice, copy)}
+            "unit": copy.unit_display_name, "due": due.strftime("%Y-%m-%d %H:%M"), "asks": _asks(notice, copy)}
     if step.name == ESCALATE:
-        return {**data, "days_overdue": step.days, "parent": copy.parent_display_name}
-    return {**data, ("days_overdue" if step.name.startswith("overdue") else "days_left"): step.days}
+        return {**data, "days_overdue": days, "parent": copy.parent_display_name}
+    if step.event_type == REMINDER_OVERDUE:
+        return {**data, "days_overdue": days}
+    return {**data, "days_left": max(0, -days)}
 
 
 def _recipients(copy: Copy, step: Step, schedule: Schedule) -> list[tuple[Channel, Recipient]]:
