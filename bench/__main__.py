@@ -1,10 +1,17 @@
-"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points|assessment runs one part."""
+"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points|assessment|notify runs one part."""
 
 from __future__ import annotations
 
 import os
 
-from bench import assessment_bench, directory_bench, org_bench, points_bench, relay_bench
+from bench import (
+    assessment_bench,
+    directory_bench,
+    notify_bench,
+    org_bench,
+    points_bench,
+    relay_bench,
+)
 
 
 def main() -> None:
@@ -19,6 +26,8 @@ def main() -> None:
         points_bench.run()
     if only in ("", "assessment"):
         assessment_bench.run()
+    if only in ("", "notify"):
+        notify_bench.run()
 
 
 if __name__ == "__main__":

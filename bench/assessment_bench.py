@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from decimal import Decimal as D
 
-PG_ADMIN = os.environ.get("PB_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench.served import fresh_database, serve, served
+
 COUNTY, PROVINCE = "610222", "610223"
 DIMENSIONS, PER_DIMENSION = 5, 10  # 50 indicators
 SOURCES = (("ORGANIZATION", 60), ("MASS", 30), ("SELF", 10))
@@ -157,18 +154,6 @@ def _sql(dsn: str, tenant: str, round_id: str) -> tuple[float, int]:
         return time.perf_counter() - started, len(rows)
 
 
-def _serve() -> None:
-    from services.common.config import Settings
-    from services.platform import build_runtime, build_server
-
-    settings = Settings.from_env()
-    server, port, _ = build_server(settings, [build_runtime("assessment", settings)], "127.0.0.1:0")
-    server.start()
-    print(port, flush=True)
-    sys.stdin.read()
-    server.stop(None)
-
-
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -182,10 +167,7 @@ def _grpc(env: dict, county_round: str, province_round: str) -> None:
     from services.common.auth import mint_token
     from services.common.config import DEV_JWT_SECRET
 
-    proc = subprocess.Popen([sys.executable, "-m", "bench.assessment_bench", "--serve"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, env=env, text=True)
-    try:
-        port = int(proc.stdout.readline())
+    with served("bench.assessment_bench", env) as port:
         md = [("authorization", f"Bearer {mint_token(DEV_JWT_SECRET, role='operator', tenants=['*'])}")]
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = agrpc.AssessmentServiceStub(channel)
@@ -213,28 +195,14 @@ def _grpc(env: dict, county_round: str, province_round: str) -> None:
                 times.append(time.perf_counter() - t0)
             print(f"  PreviewResults (county round, D0 weighted 40 %): {statistics.median(times) * 1000:.0f} ms "
                   f"median of 5, {movers} of 300 villages move")
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def run() -> None:
-    import psycopg
-
     from services.common.config import Settings
     from services.platform import build_runtime, migrate_all
 
-    db = f"pb_bench_assess_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db}"')
-    dsn = f"postgresql://postgres@127.0.0.1:5432/{db}"
-    env = dict(os.environ, PB_DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}",
-               PB_ALLOW_DEV_SECRET="1", PB_VAR_DIR=tempfile.mkdtemp(prefix="pb-bench-"), PB_GRPC_PORT="0",
-               PB_LOG_LEVEL="WARNING")
-    try:
+    with fresh_database("pb_bench_assess") as (db, env):
+        dsn = f"postgresql://postgres@127.0.0.1:5432/{db}"
         settings = Settings.from_env(env)
         migrate_all(settings, ("assessment",))
         runtime = build_runtime("assessment", settings)
@@ -258,13 +226,10 @@ def run() -> None:
             made[label] = round_id
         runtime.engine.dispose()
         _grpc(env, made["county"], made["province"])
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--serve"]:
-        _serve()
+        serve("assessment")
     else:
         run()

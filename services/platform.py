@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -20,7 +21,7 @@ from services.common.grpc.interceptor import PlatformInterceptor
 from services.common.grpc.server import create_server
 from services.common.metrics import KNOWN_TENANTS
 from services.common.migrate import upgrade
-from services.common.runtime import ServiceRuntime
+from services.common.runtime import PeriodicJob, ServiceRuntime
 
 log = logging.getLogger("partybuilding.platform")
 
@@ -96,6 +97,14 @@ def daily_jobs(runtimes: list[ServiceRuntime]) -> DailyJobs:
                       for rt in runtimes for i, job in enumerate(rt.daily_jobs)])
 
 
+def periodic_jobs(runtimes: list[ServiceRuntime]) -> PeriodicJobs:
+    """Every service's periodic jobs, each run by one replica at a time (a replica that finds the
+    lock held skips that round; the next round may be its own)."""
+    return PeriodicJobs([PeriodicJob(job.name, job.interval_seconds,
+                                     one_replica_at_a_time(rt.engine, f"periodic-job:{rt.name}:{job.name}", job.run))
+                         for rt in runtimes for job in rt.periodic_jobs])
+
+
 class DailyJobs(threading.Thread):
     """Runs each service's daily jobs (the post-term sweep) once at start and every 24 hours."""
 
@@ -112,6 +121,34 @@ class DailyJobs(threading.Thread):
                 except Exception:
                     log.exception("daily job failed")
             self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+class PeriodicJobs(threading.Thread):
+    """Runs the services' periodic jobs, each on its own interval (the first `first_delay` after
+    start, so that a starting platform serves before it sweeps); one job failing is logged and
+    the others go on."""
+
+    def __init__(self, jobs: list[PeriodicJob], first_delay: float = 60.0):
+        super().__init__(name="periodic-jobs", daemon=True)
+        self.jobs, self.first_delay = jobs, first_delay
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        if not self.jobs:
+            return
+        start = time.monotonic() + self.first_delay
+        due = {job.name: start for job in self.jobs}
+        while not self.stopped.wait(max(0.0, min(due.values()) - time.monotonic())):
+            for job in self.jobs:
+                if due[job.name] <= time.monotonic():
+                    try:
+                        job.run()
+                    except Exception:
+                        log.exception("periodic job %s failed", job.name)
+                    due[job.name] = time.monotonic() + job.interval_seconds
 
     def stop(self) -> None:
         self.stopped.set()

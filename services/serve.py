@@ -1,9 +1,9 @@
-"""The platform's gRPC server process(es): every service, the event relay and the daily jobs.
+"""The platform's gRPC server process(es): every service, the event relay, the daily and the periodic jobs.
 
 With PB_GRPC_PROCESSES=N (PostgreSQL only) N server processes share the port
 (services/common/grpc/processes.py). Each builds its own runtimes, hence its own engines and
 pools, after the fork; process 0 alone runs what must run once per deployment unit: the demo
-data, the daily jobs and the embedded bus (whose relay reads the outbox that all of them write).
+data, the daily and periodic jobs and the embedded bus (whose relay reads the outbox that all of them write).
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from services.common.config import Settings
 from services.common.grpc.processes import serve_in_processes
 from services.common.grpc.server import serve_until_signalled
 from services.common.metrics import serve_metrics
-from services.platform import SERVICES, build_runtime, build_server, daily_jobs, migrate_all
+from services.platform import (
+    SERVICES,
+    build_runtime,
+    build_server,
+    daily_jobs,
+    migrate_all,
+    periodic_jobs,
+)
 
 log = logging.getLogger("partybuilding.serve")
 
@@ -62,6 +69,9 @@ def serve_one(settings: Settings, index: int, port: int, demo: bool = False) -> 
     jobs = daily_jobs(runtimes) if primary else None
     if jobs:
         jobs.start()
+    periodic = periodic_jobs(runtimes) if primary else None
+    if periodic:
+        periodic.start()
 
     def started() -> None:
         if not primary:
@@ -76,6 +86,8 @@ def serve_one(settings: Settings, index: int, port: int, demo: bool = False) -> 
     def stop() -> None:
         if jobs:
             jobs.stop()
+        if periodic:
+            periodic.stop()
         if bus:
             bus.stop()
 

@@ -28,6 +28,8 @@ _RULES: dict[str, Rule] = {
     # Settings: the county's reminders, calendar and channels are the county's decision.
     "GetNotifySettings": Rule(READERS, scope="notify.read", tenant_field="name"),
     "UpdateNotifySettings": Rule(ADMINS, write=True, tenant_field="settings.name"),
+    # Reminders: the platform sweeps every 10 minutes; an operator may sweep a county now.
+    "SweepReminders": Rule(OPERATOR, write=True, tenant_field="parent"),
     # Directory
     "ResyncDirectory": Rule(OPERATOR, write=True, tenant_field="parent"),
 }
@@ -49,6 +51,7 @@ CLERK: dict[str, Clerk] = {
     # A clerk knows when reminders come and when the SMS gateway is quiet.
     "GetNotifySettings": Clerk.COUNTY_READ,
     "UpdateNotifySettings": Clerk.NEVER,
+    "SweepReminders": Clerk.NEVER,
     # Directory
     "ResyncDirectory": Clerk.NEVER,
 }

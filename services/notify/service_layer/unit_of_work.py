@@ -8,9 +8,11 @@ from services.common.directory import Directory
 from services.common.uow import ServiceUnitOfWorkFactory, SqlUnitOfWork
 from services.notify.adapters import tables
 from services.notify.adapters.queries import NotifyQueries
+from services.notify.adapters.reminder_queries import ReminderQueries
 from services.notify.adapters.repositories.messages import MessageRepository
 from services.notify.adapters.repositories.notices import NoticeRepository
 from services.notify.adapters.repositories.settings import SettingsRepository
+from services.notify.adapters.status_queries import StatusQueries
 
 
 class NotifyUnitOfWork(SqlUnitOfWork):
@@ -18,6 +20,8 @@ class NotifyUnitOfWork(SqlUnitOfWork):
     messages: MessageRepository  # messages on every channel, with their delivery status
     settings: SettingsRepository  # the tenant's notify settings document
     queries: NotifyQueries  # the read side: inboxes, listings
+    reminders: ReminderQueries  # what the reminder sweep reads
+    status: StatusQueries  # a notice's counts and its recipients page by page
     directory: Directory  # the organization as this service knows it: units, members, posts
     organization = None  # the organization's client the directory reads through on a miss
 
@@ -27,6 +31,8 @@ class NotifyUnitOfWork(SqlUnitOfWork):
         self.messages = MessageRepository(conn, self.tenant)
         self.settings = SettingsRepository(conn, self.tenant)
         self.queries = NotifyQueries(conn, self.tenant, self.directory)
+        self.reminders = ReminderQueries(conn, self.tenant)
+        self.status = StatusQueries(conn, self.tenant)
 
 
 class NotifyUnitOfWorkFactory(ServiceUnitOfWorkFactory):
