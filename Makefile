@@ -42,9 +42,11 @@ protos: $(GEN)/.stamp
 run: setup
 	$(VENV)/bin/pbctl serve --demo
 
-# Production wiring: PostgreSQL + RabbitMQ, one process per role (gRPC server, relay, worker).
+# Production wiring: PostgreSQL + RabbitMQ, one process per role (gRPC server, relay, worker);
+# REPLICAS=2 runs two of each, called round robin (docs/scaling.md).
+REPLICAS ?= 1
 run-distributed: setup services
-	$(VENV)/bin/pbctl run-distributed
+	$(VENV)/bin/pbctl run-distributed --replicas $(REPLICAS)
 
 services:
 	@bash scripts/ensure-services.sh

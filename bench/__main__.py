@@ -1,4 +1,5 @@
-"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points|assessment|webhook runs one part."""
+"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points|assessment|notify|webhook runs
+one part."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 from bench import (
     assessment_bench,
     directory_bench,
+    notify_bench,
     org_bench,
     points_bench,
     relay_bench,
@@ -28,6 +30,8 @@ def main() -> None:
         assessment_bench.run()
     if only in ("", "webhook"):
         webhook_bench.run()
+    if only in ("", "notify"):
+        notify_bench.run()
 
 
 if __name__ == "__main__":

@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from decimal import Decimal as D
 
-PG_ADMIN = os.environ.get("PB_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench.served import fresh_database, serve, served
+
 COUNTY, PROVINCE = "610222", "610223"
 DIMENSIONS, PER_DIMENSION = 5, 10  # 50 indicators
 SOURCES = (("ORGANIZATION", 60), ("MASS", 30), ("SELF", 10))
@@ -110,16 +107,24 @@ def _copy_scores(dsn: str, tenant: str, round_id: str, villages: int, rng: rando
 
 
 def _finalize(uows, tenant: str, round_id: str) -> float:
-    """The finalize transaction as AdvanceRound runs it on leaving the last stage; seconds."""
-    from services.assessment.service_layer.results import finalize_results
-    from services.common.clock import utcnow
+    """AdvanceRound out of the round's last stage, as a county admin calls it: the leaving checks
+    (SQL aggregates), then finalizing (score, cap, rank, write results, rule events, cases); seconds."""
+    from services.assessment.service_layer import round_commands, rounds
+    from services.common.auth import Principal
 
     started = time.perf_counter()
-    with uows(tenant) as uow:
-        round_ = uow.rounds.get(round_id, lock=True)
-        finalize_results(uow, round_, utcnow())
-        uow.commit()
+    rounds.advance_round(round_commands.AdvanceRound(tenant, round_id), uows, Principal.operator("bench"))
     return time.perf_counter() - started
+
+
+def _cases(uows, tenant: str) -> int:
+    from sqlalchemy import func, select
+
+    from services.assessment.adapters import tables
+
+    with uows(tenant, write=False) as uow:
+        return uow.conn.execute(select(func.count()).select_from(tables.cases)
+                                .where(tables.cases.c.tenant == tenant)).scalar_one()
 
 
 SQL = """
@@ -149,18 +154,6 @@ def _sql(dsn: str, tenant: str, round_id: str) -> tuple[float, int]:
         return time.perf_counter() - started, len(rows)
 
 
-def _serve() -> None:
-    from services.common.config import Settings
-    from services.platform import build_runtime, build_server
-
-    settings = Settings.from_env()
-    server, port, _ = build_server(settings, [build_runtime("assessment", settings)], "127.0.0.1:0")
-    server.start()
-    print(port, flush=True)
-    sys.stdin.read()
-    server.stop(None)
-
-
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -174,10 +167,7 @@ def _grpc(env: dict, county_round: str, province_round: str) -> None:
     from services.common.auth import mint_token
     from services.common.config import DEV_JWT_SECRET
 
-    proc = subprocess.Popen([sys.executable, "-m", "bench.assessment_bench", "--serve"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, env=env, text=True)
-    try:
-        port = int(proc.stdout.readline())
+    with served("bench.assessment_bench", env) as port:
         md = [("authorization", f"Bearer {mint_token(DEV_JWT_SECRET, role='operator', tenants=['*'])}")]
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = agrpc.AssessmentServiceStub(channel)
@@ -205,28 +195,14 @@ def _grpc(env: dict, county_round: str, province_round: str) -> None:
                 times.append(time.perf_counter() - t0)
             print(f"  PreviewResults (county round, D0 weighted 40 %): {statistics.median(times) * 1000:.0f} ms "
                   f"median of 5, {movers} of 300 villages move")
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def run() -> None:
-    import psycopg
-
     from services.common.config import Settings
     from services.platform import build_runtime, migrate_all
 
-    db = f"pb_bench_assess_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db}"')
-    dsn = f"postgresql://postgres@127.0.0.1:5432/{db}"
-    env = dict(os.environ, PB_DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}",
-               PB_ALLOW_DEV_SECRET="1", PB_VAR_DIR=tempfile.mkdtemp(prefix="pb-bench-"), PB_GRPC_PORT="0",
-               PB_LOG_LEVEL="WARNING")
-    try:
+    with fresh_database("pb_bench_assess") as (db, env):
+        dsn = f"postgresql://postgres@127.0.0.1:5432/{db}"
         settings = Settings.from_env(env)
         migrate_all(settings, ("assessment",))
         runtime = build_runtime("assessment", settings)
@@ -243,19 +219,17 @@ def run() -> None:
             print(f"  {label}: {villages:,} villages, {values:,} values loaded in {time.perf_counter() - t0:.1f} s")
             finalize = _finalize(uows, tenant, round_id)
             sql, ranked = _sql(dsn, tenant, round_id)
-            print(f"  {label}: finalize (read values, score, cap, rank, write results, events) {finalize:.2f} s; "
+            print(f"  {label}: AdvanceRound finalizing (checks, read values, score, cap, rank, write results, "
+                  f"events, {_cases(uows, tenant):,} weak villages' cases) {finalize:.2f} s; "
                   f"one SQL query for the weighted sums and ranks {sql * 1000:.0f} ms ({ranked:,} rows): "
                   f"ratio {finalize / sql:.1f}x")
             made[label] = round_id
         runtime.engine.dispose()
         _grpc(env, made["county"], made["province"])
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--serve"]:
-        _serve()
+        serve("assessment")
     else:
         run()

@@ -3,7 +3,9 @@
 Prints figures, asserts nothing. BENCH_SCALE (default 1.0) scales the number of counties:
 1.0 is 100 counties of about 1,050 units and 10,000 members each (about 100k units, 1M members).
 The gRPC server and a bare grpcio echo server run in subprocesses, so the client does not share
-their GIL; the database is created fresh and dropped at the end.
+their GIL; throughput is measured at 1 and 2 server processes (PB_GRPC_PROCESSES, SO_REUSEPORT)
+with the load from several client processes (bench/process_load.py), each against an echo server
+of as many processes in the same run. The database is created fresh and dropped at the end.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -51,42 +52,13 @@ def _pct(values: list[float], p: float) -> float:
 
 # ---------------------------------------------------------------- subprocess servers
 
-def _serve_platform() -> None:
-    from services.common.config import Settings
-    from services.platform import build_runtime, build_server
-
-    settings = Settings.from_env()
-    runtimes = [build_runtime("organization", settings)]
-    server, port, _ = build_server(settings, runtimes, "127.0.0.1:0")
-    server.start()
-    print(port, flush=True)
-    sys.stdin.read()
-    server.stop(None)
-
-
-def _serve_echo() -> None:
-    from concurrent import futures
-
-    import grpc
-
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
-    handler = grpc.method_handlers_generic_handler(
-        "bench.Echo", {"Echo": grpc.unary_unary_rpc_method_handler(lambda request, context: request)})
-    server.add_generic_rpc_handlers((handler,))
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    print(port, flush=True)
-    sys.stdin.read()
-    server.stop(None)
-
-
-def _spawn(role: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "bench.org_bench", role], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, env=env, text=True)
-    return proc, int(proc.stdout.readline())
-
-
 def _stop(proc: subprocess.Popen) -> None:
+    """A bench server: one reading its stdin stops when it closes, a process_load one on SIGTERM."""
+    if proc.stdin is None:
+        from bench import process_load
+
+        process_load.stop(proc)
+        return
     proc.stdin.close()
     try:
         proc.wait(10)
@@ -140,11 +112,17 @@ def _load(call, make_request, md, seconds: float = THROUGHPUT_SECONDS, in_flight
     return len(latencies) / (time.perf_counter() - t0), latencies, state["failed"], state["first"]
 
 
-def _throughput(call, make_request, md, seconds: float = THROUGHPUT_SECONDS, in_flight: int = IN_FLIGHT) -> float:
-    """Calls per second with `in_flight` calls always outstanding."""
-    rate, _, failed, _ = _load(call, make_request, md, seconds, in_flight)
+def _throughput(role: str, processes: int, env: dict[str, str], method: str, payloads: list[bytes], md) -> float:
+    """Calls per second of a `role` server of `processes` processes under several client processes."""
+    from bench import process_load
+
+    server, port = process_load.spawn(role, processes, env)
+    try:
+        rate, failed, first = process_load.throughput(port, method, payloads, md, THROUGHPUT_SECONDS)
+    finally:
+        process_load.stop(server)
     if failed:
-        print(f"  ({failed} calls failed)")
+        print(f"  ({role} at {processes} process(es): {failed} calls failed, first: {first})")
     return rate
 
 
@@ -183,7 +161,7 @@ def run() -> None:
     var_dir = tempfile.mkdtemp(prefix="pb-bench-")
     env = dict(os.environ, PB_DATABASE_URL=url, PB_ALLOW_DEV_SECRET="1", PB_VAR_DIR=var_dir, PB_GRPC_PORT="0",
                PB_LOG_LEVEL="WARNING")
-    procs: list[subprocess.Popen] = []
+    servers: list[subprocess.Popen] = []
     try:
         settings = Settings.from_env(env)
         migrate_all(settings)
@@ -220,10 +198,12 @@ def run() -> None:
             conn.commit()
         runtime.engine.dispose()
 
-        server, port = _spawn("--serve", env)
-        procs.append(server)
-        echo, echo_port = _spawn("--echo", env)
-        procs.append(echo)
+        from bench import process_load
+
+        server, port = process_load.spawn("platform", 1, env)
+        servers.append(server)
+        echo, echo_port = process_load.spawn("echo", 1, env)
+        servers.append(echo)
         md = [("authorization", f"Bearer {mint_token(DEV_JWT_SECRET, role='operator', tenants=['*'])}")]
         rng = random.Random(7)
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
@@ -248,17 +228,27 @@ def run() -> None:
             pb.ListUnitsRequest(parent=parent, page_size=100) for _ in range(LATENCY_CALLS)], md)
         path = _latencies(stub.GetUnitPath, [pb.GetUnitPathRequest(name=rng.choice(leaves).name)
                                              for _ in range(LATENCY_CALLS)], md)
-
-        get_unit = _throughput(stub.GetUnit, lambda: pb.GetUnitRequest(name=rng.choice(all_units)), md)
         echo_channel = grpc.insecure_channel(f"127.0.0.1:{echo_port}")
-        echo_call = echo_channel.unary_unary(ECHO_METHOD)
         payload = pb.GetUnitRequest(name=all_units[0]).SerializeToString()
-        echo_rate = _throughput(echo_call, lambda: payload, [])
         # The floor under every latency above: a bare grpcio round trip on this machine, one at a time.
-        echo_latency = _latencies(echo_call, [payload] * LATENCY_CALLS, [])
+        echo_latency = _latencies(echo_channel.unary_unary(ECHO_METHOD), [payload] * LATENCY_CALLS, [])
         channel.close()
         echo_channel.close()
-        ratio = get_unit / echo_rate if echo_rate else 0.0
+        for proc in servers:
+            _stop(proc)
+        servers.clear()
+
+        # Throughput: each server alone on the machine with the client processes, the platform and
+        # the echo alternating so that a change in the machine's other load touches both alike.
+        requests = [pb.GetUnitRequest(name=rng.choice(all_units)).SerializeToString() for _ in range(2000)]
+        rates = {}
+        for processes in (1, 2):
+            rates["platform", processes] = _throughput("platform", processes, env, process_load.GET_UNIT,
+                                                       requests, md)
+            rates["echo", processes] = _throughput("echo", processes, env, ECHO_METHOD, [payload], md)
+        ratios = {n: rates["platform", n] / rates["echo", n] if rates["echo", n] else 0.0 for n in (1, 2)}
+        load = (f"{process_load.CLIENT_PROCESSES} client processes × "
+                f"{process_load.IN_FLIGHT_PER_CLIENT} in flight")
 
         rows_out = [
             ("counties / units / members / posts", f"{n_counties} / {units} / {members} / {posts}", "", ""),
@@ -275,9 +265,13 @@ def run() -> None:
             ("GetUnitPath (party group, depth 4) p99", f"{_pct(path, 99):.2f} ms", "", ""),
             ("bare grpcio echo, one at a time, p50 / p99",
              f"{statistics.median(echo_latency):.2f} / {_pct(echo_latency, 99):.2f} ms", "", ""),
-            (f"GetUnit, {IN_FLIGHT} in flight", f"{get_unit:,.0f} calls/s", "", ""),
-            (f"bare grpcio echo, {IN_FLIGHT} in flight", f"{echo_rate:,.0f} calls/s", "", ""),
-            ("GetUnit / echo ratio", f"{ratio:.2f}", "> 0.5", "met" if ratio > 0.5 else "missed"),
+            *[row for n in (1, 2) for row in (
+                (f"GetUnit, {n} server process(es), {load}", f"{rates['platform', n]:,.0f} calls/s", "", ""),
+                (f"bare grpcio echo, {n} process(es), same load", f"{rates['echo', n]:,.0f} calls/s", "", ""),
+                (f"GetUnit / echo ratio at {n} process(es)", f"{ratios[n]:.2f}", "≥ 0.5" if n == 2 else "",
+                 ("met" if ratios[n] >= 0.5 else "missed") if n == 2 else ""))],
+            ("GetUnit at 2 processes / at 1", f"{rates['platform', 2] / rates['platform', 1]:.2f}×"
+             if rates["platform", 1] else "-", "", ""),
         ]
         widths = [max(len(r[i]) for r in rows_out) for i in range(4)]
         print()
@@ -286,8 +280,5 @@ def run() -> None:
             print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip())
         print(f"(machine: {os.cpu_count()} cores; client, server and PostgreSQL share them)")
     finally:
-        _cleanup(procs, db)
+        _cleanup(servers, db)
 
-
-if __name__ == "__main__":
-    {"--serve": _serve_platform, "--echo": _serve_echo}[sys.argv[1]]()

@@ -21,9 +21,9 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import points_raw
+from bench import points_raw, process_load
 from bench import points_seed as seed
-from bench.org_bench import ECHO_METHOD, PG_ADMIN, _cleanup, _latencies, _load, _pct, _spawn
+from bench.org_bench import ECHO_METHOD, PG_ADMIN, _cleanup, _latencies, _load, _pct
 from bench.points_calls import IN_FLIGHT, SECONDS, TENANT, Client
 
 LATENCY_CALLS = 400
@@ -200,7 +200,7 @@ def run() -> None:
               f"(balances, rule totals, crossings, wallets): {time.perf_counter() - t0:.1f} s", flush=True)
         server, port = _spawn_platform(env)
         procs.append(server)
-        echo, echo_port = _spawn("--echo", env)
+        echo, echo_port = process_load.spawn("echo", 1, env)
         procs.append(echo)
         client = Client(port)
         rows, raw_insert = _writes(client, url, revision.revision, echo_port, server.pid)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from pathlib import Path
+
+from sqlalchemy import Engine, text
 
 from services.common.auth import TokenVerifier
 from services.common.config import Settings
@@ -18,7 +21,7 @@ from services.common.grpc.interceptor import PlatformInterceptor
 from services.common.grpc.server import create_server
 from services.common.metrics import KNOWN_TENANTS
 from services.common.migrate import upgrade
-from services.common.runtime import ServiceRuntime
+from services.common.runtime import PeriodicJob, ServiceRuntime
 
 log = logging.getLogger("partybuilding.platform")
 
@@ -45,8 +48,10 @@ def build_runtime(name: str, settings: Settings) -> ServiceRuntime:
     return importlib.import_module(f"services.{name}.entrypoints.runtime").build(settings)
 
 
-def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: str | None = None):
-    """A gRPC server hosting the given services behind the platform interceptor."""
+def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: str | None = None,
+                 reuse_port: bool = False):
+    """A gRPC server hosting the given services behind the platform interceptor (`reuse_port`: one
+    of several server processes on the port)."""
     verifier = TokenVerifier(settings.jwt_secret, settings.jwt_public_key)
     policy = {}
     for rt in runtimes:
@@ -56,11 +61,48 @@ def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: st
             KNOWN_TENANTS.use(rt.name, rt.tenant_codes)
     interceptor = PlatformInterceptor(verifier, policy)
     server, port, health = create_server(address or f"[::]:{settings.grpc_port}", [rt.mount for rt in runtimes],
-                                         interceptor)
+                                         interceptor, reuse_port=reuse_port)
     for rt in runtimes:
         if rt.on_server_bound:
             rt.on_server_bound(port)
     return server, port, health
+
+
+def one_replica_at_a_time(engine: Engine, key: str, job):
+    """`job` run by one replica at a time: on PostgreSQL by the process that takes the advisory
+    lock `key`, while the others skip that round (a daily job is a sweep: what one run did, the
+    next finds done; two at once would both find the same rows undone). SQLite: one process."""
+    if engine.dialect.name != "postgresql":
+        return job
+
+    def run():
+        with engine.connect() as conn:
+            held = conn.execute(text("SELECT pg_try_advisory_lock(hashtextextended(:key, 0))"), {"key": key}).scalar()
+            conn.commit()  # the lock is the session's: the job's own transactions come and go
+            if not held:
+                log.info("daily job left to another replica", extra={"fields": {"job": key}})
+                return None
+            try:
+                return job()
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtextextended(:key, 0))"), {"key": key})
+                conn.commit()
+
+    return run
+
+
+def daily_jobs(runtimes: list[ServiceRuntime]) -> DailyJobs:
+    """Every service's daily jobs, each run by one replica at a time."""
+    return DailyJobs([one_replica_at_a_time(rt.engine, f"daily-job:{rt.name}:{i}", job)
+                      for rt in runtimes for i, job in enumerate(rt.daily_jobs)])
+
+
+def periodic_jobs(runtimes: list[ServiceRuntime]) -> PeriodicJobs:
+    """Every service's periodic jobs, each run by one replica at a time (a replica that finds the
+    lock held skips that round; the next round may be its own)."""
+    return PeriodicJobs([PeriodicJob(job.name, job.interval_seconds,
+                                     one_replica_at_a_time(rt.engine, f"periodic-job:{rt.name}:{job.name}", job.run))
+                         for rt in runtimes for job in rt.periodic_jobs])
 
 
 class DailyJobs(threading.Thread):
@@ -79,6 +121,34 @@ class DailyJobs(threading.Thread):
                 except Exception:
                     log.exception("daily job failed")
             self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+class PeriodicJobs(threading.Thread):
+    """Runs the services' periodic jobs, each on its own interval (the first `first_delay` after
+    start, so that a starting platform serves before it sweeps); one job failing is logged and
+    the others go on."""
+
+    def __init__(self, jobs: list[PeriodicJob], first_delay: float = 60.0):
+        super().__init__(name="periodic-jobs", daemon=True)
+        self.jobs, self.first_delay = jobs, first_delay
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        if not self.jobs:
+            return
+        start = time.monotonic() + self.first_delay
+        due = {job.name: start for job in self.jobs}
+        while not self.stopped.wait(max(0.0, min(due.values()) - time.monotonic())):
+            for job in self.jobs:
+                if due[job.name] <= time.monotonic():
+                    try:
+                        job.run()
+                    except Exception:
+                        log.exception("periodic job %s failed", job.name)
+                    due[job.name] = time.monotonic() + job.interval_seconds
 
     def stop(self) -> None:
         self.stopped.set()

@@ -1,8 +1,10 @@
 """The demo county's rounds for `make run`: 宜君县 (610222) runs the 评星定级 (star-rating) scheme.
 
 A finished round of 2025 (every stage walked, scores from the townships' clerks, the county and the
-city) and a running round of 2026 in its first scoring stage, with the villages of the first
-township scored. Called from demo.py's load_demo_serving once the platform serves and the
+city) and a running round of 2026 scored the same way and in its public notice (公开公示), whose
+seven days are over: the README tour files an objection, resolves it, advances into the city's
+re-check, adjusts a score as the city and finalizes. In 2025 one village (the last in tree
+order) scored poorly: it was graded weak (软弱涣散) and its rectification case is open. Called from demo.py's load_demo_serving once the platform serves and the
 directory is resynced (the scheme is published by demo.py's load_demo). Everything goes through
 the use cases, as a county would through the RPCs.
 """
@@ -40,9 +42,9 @@ def load_demo_rounds(uows: AssessmentUnitOfWorkFactory, scheme_id: str, code: st
             return False
     county = Principal.operator("demo")
     past = _create(uows, code, scheme_id, revision, PAST_PERIOD, county)
-    _walk_to_the_end(uows, code, past, county)
+    _walk(uows, code, past, county, weak=_last_target(uows, code, past))
     current = _create(uows, code, scheme_id, revision, CURRENT_PERIOD, county)
-    _score_first_township(uows, code, current)
+    _walk(uows, code, current, county, stop_in_notice=True)
     return True
 
 
@@ -60,10 +62,15 @@ def _create(uows, code: str, scheme_id: str, revision: int, period: str, who: Pr
     return view.round
 
 
-def demo_value(indicator: Indicator, target_id: str, source: str) -> float:
-    """A plausible value for the method, the same on every start (a hash, not a random draw)."""
-    digest = hashlib.sha256(f"{target_id}/{source}/{indicator.code}".encode()).digest()
-    share = Decimal(60 + digest[0] % 41) / 100  # 0.60 .. 1.00: most villages do well, a few less so
+def demo_value(indicator: Indicator, target_id: str, source: str, *, weak: bool = False, period: str = "") -> float:
+    """A plausible value for the method, the same on every start (a hash, not a random draw), and
+    another for another `period`; `weak`: a village doing poorly (a third to a half of each indicator)."""
+    key = f"{target_id}/{source}/{indicator.code}"
+    digest = hashlib.sha256((f"{period}/{key}" if period else key).encode()).digest()
+    # 0.60 .. 1.00: most villages do well, a few less so; a weak one 0.30 .. 0.50.
+    share = Decimal(30 + digest[0] % 21) / 100 if weak else Decimal(60 + digest[0] % 41) / 100
+    if weak and indicator.method is Method.BOOLEAN:
+        return 0.0
     if indicator.method is Method.BOOLEAN:
         return 1.0 if digest[1] % 10 else 0.0
     if indicator.method is Method.MANUAL:
@@ -85,7 +92,7 @@ def _actor_principal(code: str, actor: Actor, target: RoundTarget) -> Principal:
 
 
 def _fill_stage(uows, code: str, round_: Round, scheme: Scheme, targets: list[RoundTarget],
-                scored: frozenset) -> None:
+                scored: frozenset, weak: str = "") -> None:
     """Every value the current stage takes and still lacks, entered by the stage's first actor."""
     stage = scheme.stages[round_.stage_index]
     if stage.kind is StageKind.PUBLIC_NOTICE or not stage.actors:
@@ -98,11 +105,15 @@ def _fill_stage(uows, code: str, round_: Round, scheme: Scheme, targets: list[Ro
                        if (target.target_id, source, code_) not in scored]
             if missing:
                 cmd = c.SubmitScores(code, round_.id, target.target_id, source, [
-                    c.Value(code_, demo_value(indicators[code_], target.target_id, source)) for code_ in missing])
+                    c.Value(code_, demo_value(indicators[code_], target.target_id, source,
+                                              weak=target.target_id == weak, period=round_.period))
+                    for code_ in missing])
                 round_scores.submit_scores(cmd, uows, who)
 
 
-def _walk_to_the_end(uows, code: str, round_: Round, county: Principal) -> None:
+def _walk(uows, code: str, round_: Round, county: Principal, *, weak: str = "", stop_in_notice: bool = False) -> None:
+    """Score and advance stage by stage to the end, or (`stop_in_notice`) into the public notice,
+    whose days are then over: what remains is the county's (objections, advance) and the city's."""
     while not round_.finalized:
         with uows(code, write=False) as uow:
             round_ = round_access.load_round(uow, round_.id)
@@ -110,21 +121,20 @@ def _walk_to_the_end(uows, code: str, round_: Round, county: Principal) -> None:
             targets = uow.rounds.targets(round_.id)
             scored = uow.rounds.scored_keys(round_.id)
         stage = scheme.stages[round_.stage_index]
-        _fill_stage(uows, code, round_, scheme, targets, scored)
+        _fill_stage(uows, code, round_, scheme, targets, scored, weak=weak)
         if stage.kind is StageKind.PUBLIC_NOTICE:
-            # Last year's notice is long over: its stage began `days` before now.
+            # The notice is over: its stage began `days` before now.
             with uows(code) as uow:
                 uow.rounds.backdate_stage(round_.id, stage.days)
                 uow.commit()
+            if stop_in_notice:
+                return
         # The city's re-check ends with the city's own decision; every other stage is the county's.
         who = _actor_principal(code, Actor.CITY, targets[0]) if Actor.CITY in stage.actors else county
         round_ = rounds.advance_round(c.AdvanceRound(code, round_.id, request_id=f"demo-{round_.id}-{stage.code}"),
                                       uows, who).round
 
 
-def _score_first_township(uows, code: str, round_: Round) -> None:
+def _last_target(uows, code: str, round_: Round) -> str:
     with uows(code, write=False) as uow:
-        scheme = round_access.round_scheme(uow, round_)
-        targets = uow.rounds.targets(round_.id)
-    first = [target for target in targets if target.township_id == targets[0].township_id]
-    _fill_stage(uows, code, round_, scheme, first, frozenset())
+        return uow.rounds.target_ids(round_.id)[-1]

@@ -69,8 +69,13 @@ class Settings:
     # PB_SERVICE_TOKEN: the bearer token a consuming service calls the organization with
     # (sub service:<svc>, scope org.read); None: minted from the dev secret where it is allowed.
     service_token: str | None = None
-    # PB_ORGANIZATION_TARGET: host:port of the organization's gRPC server; None: this process's own.
+    # PB_ORGANIZATION_TARGET: host:port of the organization's gRPC server, or a list of them
+    # (`ipv4:10.0.0.1:50051,10.0.0.2:50051`, `dns:///organization:50051`) called round robin;
+    # None: this process's own.
     organization_target: str | None = None
+    # PB_GRPC_PROCESSES: gRPC server processes sharing the port (SO_REUSEPORT), each with its own
+    # engines and pools (docs/scaling.md); PostgreSQL only.
+    grpc_processes: int = 1
 
     @property
     def embedded(self) -> bool:
@@ -129,7 +134,18 @@ class Settings:
             data_key=data_key,
             service_token=env.get("PB_SERVICE_TOKEN") or None,
             organization_target=_target(env, "PB_ORGANIZATION_TARGET"),
+            grpc_processes=_processes(env, db),
         )
+
+
+def _processes(env: dict[str, str], db: str | None) -> int:
+    count = _int(env, "PB_GRPC_PROCESSES", 1, 1, 64)
+    if count > 1 and (db is None or not db.startswith("postgresql")):
+        raise ConfigError(
+            f"PB_GRPC_PROCESSES={count}: 多个服务进程需要 PostgreSQL（PB_DATABASE_URL）/ more than one server process "
+            "needs PostgreSQL (PB_DATABASE_URL): the embedded SQLite files take one writer at a time, so `make run` "
+            "serves in one process")
+    return count
 
 
 def _target(env: dict[str, str], key: str) -> str | None:

@@ -31,18 +31,32 @@ def migration_data_key(op) -> DataKey:
     return DataKey(key if key is not None else Settings.from_env().data_key)
 
 
+# Held while a process migrates a PostgreSQL database: replicas that start together (two
+# `pbctl serve`, a rollout's pods) migrate one after the other; the later ones find it done.
+MIGRATION_LOCK = 0x70625F6D6967  # "pb_mig"
+
+
 def upgrade(service: str, url: str, revision: str = "head", data_key: bytes | None = None) -> None:
-    """Bring the service's schema to `revision`; safe to call on every start."""
+    """Bring the service's schema to `revision`; safe to call on every start, from several
+    processes at once."""
     if is_sqlite(url):
         ensure_sqlite_dir(url)
-    else:
-        engine = create_engine(url, poolclass=NullPool)
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
-            ensure_app_role(conn)
-            conn.execute(text(f'GRANT USAGE ON SCHEMA "{service}" TO {APP_ROLE}'))
+        command.upgrade(alembic_config(service, url, data_key), revision)
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            lock.commit()  # the lock is the session's: it outlives this transaction
+            with engine.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
+                ensure_app_role(conn)
+                conn.execute(text(f'GRANT USAGE ON SCHEMA "{service}" TO {APP_ROLE}'))
+            command.upgrade(alembic_config(service, url, data_key), revision)
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            lock.commit()
+    finally:
         engine.dispose()
-    command.upgrade(alembic_config(service, url, data_key), revision)
 
 
 def ensure_app_role(conn: Connection) -> None:

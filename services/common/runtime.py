@@ -18,6 +18,17 @@ if TYPE_CHECKING:  # grpcio stays out of event workers, which import a service's
     from services.common.grpc.server import Mount
 
 
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job run more often than daily (the notify reminder sweep): first a minute after start,
+    then every `interval_seconds`. Every replica of `pbctl serve` runs it, so a job must be safe to
+    run twice at once (notify's is: each message it makes has a dedupe key)."""
+
+    name: str
+    interval_seconds: float
+    run: Callable[[], object]
+
+
 @dataclass
 class ServiceRuntime:
     """What one hosted service needs at run time."""
@@ -28,6 +39,7 @@ class ServiceRuntime:
     mount: Mount
     policy: dict[str, Rule]
     daily_jobs: list[Callable[[], object]] = field(default_factory=list)
+    periodic_jobs: list[PeriodicJob] = field(default_factory=list)
     # Loads the service's demo data for `make run`; None when the service has none.
     load_demo: Callable[[], None] | None = None
     # Loads demo data that needs the platform serving, called once the server has started, in

@@ -4,8 +4,11 @@ The first township sends its weekly task list (两下两上) to its work station
 forwards it to its villages, two of them have reported and one has acknowledged; the second
 station has acknowledged; the others have not opened it yet. The county has also sent a notice
 on the month's themed Party day (主题党日) to every village secretary, so each clerk's inbox holds
-something. The recipients resolve against notify's directory: the week loads once the platform
-serves (`load_demo_serving`), after a resync of the directory through it.
+something. Last week's list is still open in one village: sent nine days ago and due five days
+ago, every village of the first station reported but its last, so the sweep run after loading
+reminds that village (逾期提醒) and escalates it to its station (督办). The recipients resolve
+against notify's directory: the week loads once the platform serves (`load_demo_serving`),
+after a resync of the directory through it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from services.common.errors import PlatformError
 from services.notify.domain.names import unit_name
 from services.notify.domain.notices import FieldKind, RecipientSelector, ReportField
 from services.notify.service_layer import commands as c
-from services.notify.service_layer import directory, progress, sending
+from services.notify.service_layer import directory, progress, reminders, sending
 from services.notify.service_layer.unit_of_work import NotifyUnitOfWorkFactory
 
 log = logging.getLogger("partybuilding.notify.demo")
@@ -42,7 +45,10 @@ def load_demo_serving(uows: NotifyUnitOfWorkFactory, code: str = DEMO_CODE) -> b
     except PlatformError as exc:  # no such county (the organization's demo did not run): nothing to show
         log.warning("notify demo: no directory for %s: %s", code, exc)
         return False
-    return load_demo_week(uows, code, active_units(uows, code))
+    loaded = load_demo_week(uows, code, active_units(uows, code))
+    if loaded:  # what the platform's periodic sweep would make a minute later, there at once
+        reminders.sweep_county(reminders.SweepReminders(code), uows, Principal.operator("demo"))
+    return loaded
 
 
 def active_units(uows: NotifyUnitOfWorkFactory, code: str) -> list:
@@ -77,6 +83,8 @@ def load_demo_week(uows: NotifyUnitOfWorkFactory, code: str, units: list) -> boo
         [RecipientSelector(town.id, ("WORK_STATION",))], True, True, list(WEEKLY_FORM),
         now + dt.timedelta(days=4), "demo-week"), uows, _clerk(code, town))
     first, second = stations(town)[:2]
+    _last_week(uows, code, town, stations(town), [u for u in units if u.parent_id == first.id and u.type == "VILLAGE"],
+               now)
     child = sending.forward_notice(c.ForwardNotice(
         code, task_list.id, first.id, [RecipientSelector(first.id, ("VILLAGE",))], "请各村周五前在系统中报送。", None,
         "demo-week-forward"), uows, _clerk(code, first))
@@ -92,3 +100,31 @@ def load_demo_week(uows: NotifyUnitOfWorkFactory, code: str, units: list) -> boo
     progress.acknowledge_notice(c.RecipientAction(code, task_list.id, second.id), uows, _clerk(code, second))
     log.info("notify demo: %s in flight (%s)", task_list.title, task_list.id)
     return True
+
+
+def _last_week(uows: NotifyUnitOfWorkFactory, code: str, town, stations: list, villages: list, now: dt.datetime) -> None:
+    """Last week's list, due at 18:00 five days ago and sent four days before: every station and
+    village reported but the first station's last village, which is overdue."""
+    china = dt.timezone(dt.timedelta(hours=8))
+    due = dt.datetime.combine((now - dt.timedelta(days=5)).astimezone(china).date(), dt.time(18), tzinfo=china)
+    due = due.astimezone(dt.UTC)  # times are UTC inside the platform
+    sent = due - dt.timedelta(days=4, hours=9)
+    week = sent.astimezone(china).isocalendar().week
+    first, *others = stations
+    task_list = sending.send_notice(c.SendNotice(
+        code, town.id, f"{town.display_name}第{week}周工作任务清单", WEEKLY_BODY,
+        [RecipientSelector(town.id, ("WORK_STATION",))], True, True, list(WEEKLY_FORM), due, "demo-last-week"),
+        uows, _clerk(code, town), now=sent)
+    child = sending.forward_notice(c.ForwardNotice(
+        code, task_list.id, first.id, [RecipientSelector(first.id, ("VILLAGE",))], "请各村周五前在系统中报送。", None,
+        "demo-last-week-forward"), uows, _clerk(code, first), now=sent + dt.timedelta(hours=2))
+    done = [("meetings", "1"), ("summary", "召开支委会1次，完成走访。"), ("status", "已完成")]
+    reported = sent + dt.timedelta(days=3)
+    for village in villages[:-1]:
+        progress.submit_report(c.SubmitReport(code, child.id, village.id, done), uows, _clerk(code, village),
+                               now=reported)
+    progress.submit_report(c.SubmitReport(code, task_list.id, first.id, [], include_forwarded=True), uows,
+                           _clerk(code, first), now=reported)
+    for station in others:
+        progress.submit_report(c.SubmitReport(code, task_list.id, station.id, done), uows, _clerk(code, station),
+                               now=reported)

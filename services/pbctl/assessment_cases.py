@@ -42,12 +42,12 @@ def _stub(opened):
     return pb_grpc.AssessmentServiceStub(opened)
 
 
-def _run(target: str, method: str, request, tenant: str, request_id: str = ""):
+def run_rpc(target: str, method: str, request, tenant: str, request_id: str = ""):
     with channel(target, request_id) as opened:
         return call(getattr(_stub(opened), method), request, token_metadata(tenant))
 
 
-def _tenant(name: str, option: str) -> str:
+def tenant_of_name(name: str, option: str) -> str:
     return tenant_of(name) or fail(f"{option}: 应为 tenants/CODE/... / must be a resource name tenants/CODE/...", 2)
 
 
@@ -109,8 +109,8 @@ def create(file: str, request_id: str, target: str) -> None:
     from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 
     message = load_case_file(file)
-    tenant = _tenant(message.unit, "unit")
-    created = _run(target, "CreateCase", cpb.CreateCaseRequest(parent=tenant_name(tenant), case=message), tenant,
+    tenant = tenant_of_name(message.unit, "unit")
+    created = run_rpc(target, "CreateCase", cpb.CreateCaseRequest(parent=tenant_name(tenant), case=message), tenant,
                    request_id)
     click.echo(f"{created.name}\t{created.title}\t{len(created.problems)} problem(s)\t"
                f"next supervision {created.next_supervision_date}")
@@ -123,7 +123,7 @@ def show(name: str, target: str) -> None:
     """Print case NAME (tenants/CODE/cases/ID): its problems, measures and every note."""
     from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 
-    found = _run(target, "GetCase", cpb.GetCaseRequest(name=name), _tenant(name, "NAME"))
+    found = run_rpc(target, "GetCase", cpb.GetCaseRequest(name=name), tenant_of_name(name, "NAME"))
     click.echo(f"{found.name}  {found.title}  [{cpb.Case.State.Name(found.state)}]")
     click.echo(f"unit {found.unit_display_name} ({found.unit})  opened by {found.created_by}  "
                f"next supervision {found.next_supervision_date or '-'}  every {found.supervision_days} days")
@@ -134,7 +134,8 @@ def show(name: str, target: str) -> None:
             click.echo(f"  措施 measure {j}: {measure}")
         for note in p.notes:
             kind = cpb.ProblemNote.Kind.Name(note.kind)
-            click.echo(f"  {note.create_time.ToJsonString()}  {kind}  {note.author}" + (f": {note.text}" if note.text else ""))
+            text = note.text.replace("\n", "\n      ")  # a revision notes one change a line
+            click.echo(f"  {note.create_time.ToJsonString()}  {kind}  {note.author}" + (f": {text}" if text else ""))
         click.echo(f"  etag {p.etag}")
 
 
@@ -154,7 +155,7 @@ def list_(tenant: str, under: str, state: str | None, overdue: bool, limit: int,
     found = []
     while len(found) < limit:
         request.page_size = min(limit, 1000)
-        answer = _run(target, "ListCases", request, tenant)
+        answer = run_rpc(target, "ListCases", request, tenant)
         found += answer.cases
         request.page_token = answer.next_page_token
         if not request.page_token:
@@ -165,19 +166,19 @@ def list_(tenant: str, under: str, state: str | None, overdue: bool, limit: int,
                      rows))
 
 
-def _moved(problem) -> None:
+def echo_problem(problem) -> None:
     from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 
     click.echo(f"{problem.name}\t{cpb.Problem.State.Name(problem.state)}\tetag {problem.etag}")
 
 
-_ETAG = click.option("--etag", default="", help="The problem's etag as read (case show); a stale one is refused.")
+PROBLEM_ETAG = click.option("--etag", default="", help="The problem's etag as read (case show); a stale one is refused.")
 
 
 @case.command("progress")
 @click.argument("problem")
 @click.option("--note", required=True, help="What was done (整改进展).")
-@_ETAG
+@PROBLEM_ETAG
 @REQUEST_ID
 @TARGET
 def progress(problem: str, note: str, etag: str, request_id: str, target: str) -> None:
@@ -185,13 +186,13 @@ def progress(problem: str, note: str, etag: str, request_id: str, target: str) -
     from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 
     request = cpb.UpdateProblemRequest(name=problem, progress_note=note, etag=etag)
-    _moved(_run(target, "UpdateProblem", request, _tenant(problem, "PROBLEM"), request_id))
+    echo_problem(run_rpc(target, "UpdateProblem", request, tenant_of_name(problem, "PROBLEM"), request_id))
 
 
 @case.command("request-closure")
 @click.argument("problem")
 @click.option("--note", default="", help="How it was rectified.")
-@_ETAG
+@PROBLEM_ETAG
 @REQUEST_ID
 @TARGET
 def request_closure(problem: str, note: str, etag: str, request_id: str, target: str) -> None:
@@ -199,14 +200,14 @@ def request_closure(problem: str, note: str, etag: str, request_id: str, target:
     from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 
     request = cpb.RequestClosureRequest(name=problem, note=note, etag=etag)
-    _moved(_run(target, "RequestClosure", request, _tenant(problem, "PROBLEM"), request_id))
+    echo_problem(run_rpc(target, "RequestClosure", request, tenant_of_name(problem, "PROBLEM"), request_id))
 
 
 @case.command("verify")
 @click.argument("problem")
 @click.option("--passed/--failed", required=True, help="Passed closes it (销号); failed sends it back.")
 @click.option("--note", default="", help="The inspection's finding (required when failed).")
-@_ETAG
+@PROBLEM_ETAG
 @REQUEST_ID
 @TARGET
 def verify(problem: str, passed: bool, note: str, etag: str, request_id: str, target: str) -> None:
@@ -214,4 +215,4 @@ def verify(problem: str, passed: bool, note: str, etag: str, request_id: str, ta
     from partybuilding.assessment.v1 import assessment_cases_pb2 as cpb
 
     request = cpb.VerifyAndCloseRequest(name=problem, passed=passed, note=note, etag=etag)
-    _moved(_run(target, "VerifyAndClose", request, _tenant(problem, "PROBLEM"), request_id))
+    echo_problem(run_rpc(target, "VerifyAndClose", request, tenant_of_name(problem, "PROBLEM"), request_id))

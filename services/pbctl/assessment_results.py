@@ -45,7 +45,8 @@ def result_line(r) -> str:
     change = ""
     if r.HasField("change"):
         change = f"  vs previous: {r.change.total_change:+.2f}, rank {r.change.rank_change:+d}"
-    return (f"{r.rank_in_scope:>4}  {r.display_name}  {_score(r.total)}  {r.grade_display_name}{capped}  "
+    weak = "  软弱涣散 weak" if r.weak else ""
+    return (f"{r.rank_in_scope:>4}  {r.display_name}  {_score(r.total)}  {r.grade_display_name}{capped}{weak}  "
             f"township rank {r.rank_in_township}{change}{'  ' + negatives if negatives else ''}")
 
 
@@ -84,7 +85,9 @@ def result(round_id: str, target_id: str, tenant: str, target: str) -> None:
     """One target's result explained: dimensions, indicators, each source's value, negative items."""
     from partybuilding.assessment.v1 import assessment_results_pb2 as rpb
 
+    # A target's id, its result's name, or the target's name as `round targets` prints it.
     name = target_id if target_id.startswith("tenants/") else f"{_round(tenant, round_id)}/results/{target_id}"
+    name = name.replace("/targets/", "/results/")
     with channel(target) as opened:
         r = _call(_stub(opened).GetResult, rpb.GetResultRequest(name=name), token_metadata())
     click.echo(result_line(r))

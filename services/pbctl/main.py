@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from services.pbctl import (
+    assessment_case_edits,  # noqa: F401 - adds add-problem, revise, remove-problem to `assessment case`
     assessment_cases,  # noqa: F401 - adds `assessment case`
     assessment_results,  # noqa: F401 - adds results, result, export, preview to `assessment`
     assessment_rounds,  # noqa: F401 - adds `round` to `assessment`

@@ -59,7 +59,7 @@ def _selectors(subtrees, unit_types, posts) -> list:
                                     post_types=[opb.PostType.Value(p) for p in posts]) for s in subtrees]
 
 
-def _due(text: str):
+def _due(text: str, option: str = "--due"):
     """A Timestamp from the command line's local time, or None."""
     if not text:
         return None
@@ -68,7 +68,7 @@ def _due(text: str):
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        fail(f"--due: 时间格式应为 2026-12-11T18:00 / must be a date and time like 2026-12-11T18:00, got {text!r}", 2)
+        fail(f"{option}: 时间格式应为 2026-12-11T18:00 / must be a date and time like 2026-12-11T18:00, got {text!r}", 2)
     stamp = Timestamp()
     stamp.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(DEFAULT_TZ)))
     return stamp
@@ -182,7 +182,13 @@ def _tree(status, depth: int = 0) -> None:
 @TARGET
 def status(notice, target) -> None:
     """Who received, read, acknowledged, reported and is overdue, down the forwarded tree."""
-    _tree(_rpc(target, "GetNoticeStatus", _pb().GetNoticeStatusRequest(name=notice)))
+    found = _rpc(target, "GetNoticeStatus", _pb().GetNoticeStatusRequest(name=notice))
+    token = found.next_page_token
+    while token:  # a county-wide notice answers its recipients page by page
+        more = _rpc(target, "GetNoticeStatus", _pb().GetNoticeStatusRequest(name=notice, page_token=token))
+        found.recipients.extend(more.recipients)
+        token = more.next_page_token
+    _tree(found)
 
 
 @notify.command("list")
@@ -226,9 +232,11 @@ def resync(tenant: str, target: str) -> None:
 def _subcommands() -> None:
     # Each concern's commands live in their own module (services/pbctl/notify_<concern>.py).
     from services.pbctl.notify_channels import COMMANDS as CHANNEL_COMMANDS
+    from services.pbctl.notify_reminders import sweep
     from services.pbctl.notify_settings import settings
 
     notify.add_command(settings)
+    notify.add_command(sweep)
     for command in CHANNEL_COMMANDS:
         notify.add_command(command)
 

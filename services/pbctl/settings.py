@@ -15,7 +15,9 @@ import click
 
 from services.common.config import ConfigError, Settings
 
-TARGET = click.option("--target", default="localhost:50051", show_default=True, help="gRPC server address.")
+TARGET = click.option("--target", default="localhost:50051", show_default=True,
+                      help="gRPC server address; several replicas as ipv4:HOST:PORT,HOST:PORT or dns:///NAME:PORT "
+                           "(called round robin).")
 REQUEST_ID = click.option(
     "--request-id", default="",
     help="Idempotency key of the create (AIP-155). Default: a fresh uuid4. Pass the id of an attempt whose "
@@ -48,11 +50,10 @@ def token_metadata(tenant: str = "") -> list[tuple[str, str]]:
 @contextmanager
 def channel(target: str, request_id: str = "") -> Iterator:
     """A channel to the server on which every create carries a request_id (retries stay single)."""
-    import grpc
-
+    from services.common.grpc.channels import balanced_channel
     from services.common.grpc.request_ids import idempotent_channel
 
-    with grpc.insecure_channel(target) as raw:
+    with balanced_channel(target) as raw:
         yield idempotent_channel(raw, request_id)
 
 

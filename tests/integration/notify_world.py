@@ -102,3 +102,16 @@ def outbox(platform, tenant: str) -> list[tuple[str, dict]]:
         rows = uow.conn.execute(select(tables.outbox.c.type, tables.outbox.c.payload).where(
             tables.outbox.c.tenant == tenant).order_by(tables.outbox.c.seq)).all()
     return [(row.type, json.loads(row.payload)) for row in rows]
+
+
+def stored_messages(platform, tenant: str) -> list:
+    """Notify's messages for one county, oldest first: (channel, source kind, source type,
+    recipient id, unit id, status, body)."""
+    from sqlalchemy import select
+
+    from services.notify.adapters import tables
+
+    m = tables.messages
+    with platform.runtime("notify").uow_factory(tenant, write=False) as uow:
+        rows = uow.conn.execute(select(m).where(m.c.tenant == tenant).order_by(m.c.created_at, m.c.id)).all()
+    return [(r.channel, r.source_kind, r.source_type, r.recipient_id, r.unit_id, r.status, r.body) for r in rows]

@@ -58,3 +58,31 @@ problems:
                    f"    measures: []\n    deadline: {ledger.day(-1)}\n    owner: 王\n", encoding="utf-8")
     refused = run("create", str(bad), status=2)
     assert "case.problems[0].measures" in refused and "case.problems[0].deadline" in refused
+
+
+def test_pbctl_changes_an_open_case_plan(platform, monkeypatch):
+    from click.testing import CliRunner
+
+    from services.pbctl.main import cli
+
+    ledger = Ledger(platform)
+    case = ledger.create().name
+    target = ["--target", f"127.0.0.1:{platform.port}"]
+    monkeypatch.setenv("TOKEN", token("county_admin", [ledger.code], subject="user:admin"))
+
+    def run(*args, status: int = 0) -> str:
+        result = CliRunner().invoke(cli, ["assessment", "case", *args, *target])
+        assert result.exit_code == status, result.output
+        return result.output
+
+    added = run("add-problem", case, "--description", "发展党员不规范", "--measure", "重新履行程序",
+                "--deadline", ledger.day(20), "--owner", "李委员", "--note", "督查发现")
+    assert "2/2 open" in added
+    revised = run("revise", f"{case}/problems/1", "--deadline", ledger.day(45), "--owner", "李委员",
+                  "--reason", "汛期施工受阻")
+    assert "OPEN" in revised
+    assert "1/2 open" in run("remove-problem", f"{case}/problems/2", "--reason", "重复登记")
+    shown = run("show", case)
+    assert "REVISED" in shown and f"→ {ledger.day(45)}" in shown and "REMOVED" in shown and "撤销原因：重复登记" in shown
+    refused = run("revise", f"{case}/problems/1", "--reason", "无", status=2)
+    assert "update_mask" in refused

@@ -143,3 +143,15 @@ def test_a_replayed_request_id_answers_only_a_caller_who_may_see_the_target(plat
     full_width = made.name.rsplit("/", 1)[0] + "/" + made.name.rsplit("/", 1)[1].translate(
         str.maketrans("0123456789", "０１２３４５６７８９"))
     assert rc.s.GetRound(rpb.GetRoundRequest(name=full_width), metadata=rc.admin).name == made.name
+
+
+def test_a_clerk_counts_the_open_objections_of_their_own_subtree(platform, rc):
+    made = rc.create()
+    rc.to_notice(made)
+    file(rc, made, rc.villages[0], rc.clerk(rc.town))
+    file(rc, made, rc.village_b)
+    assert rc.get(made).open_objection_count == 2
+    for md, count in ((rc.clerk(rc.town), 1), (rc.clerk(rc.town_b), 1), (rc.clerk(rc.villages[1]), 0)):
+        assert rc.s.GetRound(rpb.GetRoundRequest(name=made.name), metadata=md).open_objection_count == count
+        listed = rc.s.ListRounds(rpb.ListRoundsRequest(parent=rc.parent), metadata=md).rounds
+        assert [r.open_objection_count for r in listed if r.name == made.name] == [count]

@@ -206,3 +206,33 @@ def test_mass_values_skip_what_the_source_does_not_score(platform, rc):
     rc.score_townships(made)
     rc.advance(made)
     expect(INVALID, rc.score, made, rc.villages[0], "MASS", {**MASS_VALUES, "ARCHIVE": 1}, field="values[ARCHIVE]")
+
+
+def test_a_scheme_change_never_alters_a_running_round(platform, rc):
+    """Revision 2 halves MEETINGS' maximum and drops ARCHIVE; the round made on revision 1 still
+    takes revision 1's values and still asks for ARCHIVE."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from services.assessment.service_layer import commands, schemes
+    from services.common.auth import Principal
+    from tests.unit.round_schemes import small_scheme
+
+    made = rc.create()
+    org, dev = small_scheme().dimensions
+    meetings = replace(org.indicators[0], max_score=Decimal(15))
+    changes = {"dimensions": (replace(org, indicators=(meetings,)), dev)}
+    uows, who = rc.p.runtime("assessment").uow_factory, Principal.operator("test")
+    schemes.update_scheme(commands.UpdateScheme(rc.code, "stars", changes), uows, who)
+    schemes.publish_scheme(commands.PublishScheme(rc.code, "stars"), uows, who)
+    done = rc.score(made, rc.villages[0], "ORGANIZATION", {"MEETINGS": 25, "ARCHIVE": 1}, rc.clerk(rc.town))
+    assert {(v.indicator, v.value) for v in done.values} == {("MEETINGS", 25), ("ARCHIVE", 1)}
+    assert [(p.source, p.required) for p in done.progress] == [("ORGANIZATION", 4), ("MASS", 3)]
+    assert rc.get(made).scheme_revision == rc.revision
+
+
+def test_a_target_of_another_round_is_not_a_target_of_this_one(platform, rc):
+    scoped = rc.create(scope=rc.town_b.name)
+    county_wide = rc.create(period="2027")
+    expect(MISSING, rc.score, scoped, rc.villages[0], "ORGANIZATION", {"MEETINGS": 1}, rc.clerk(rc.town))
+    assert rc.score(county_wide, rc.villages[0], "ORGANIZATION", {"MEETINGS": 1}, rc.clerk(rc.town)).values

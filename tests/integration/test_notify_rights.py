@@ -11,6 +11,7 @@ import grpc
 import pytest
 from partybuilding.notify.v1 import notify_channels_pb2 as cpb
 from partybuilding.notify.v1 import notify_notices_pb2 as npb
+from partybuilding.notify.v1 import notify_reminders_pb2 as rpb
 from partybuilding.notify.v1 import notify_service_pb2 as nspb
 from partybuilding.notify.v1 import notify_settings_pb2 as setpb
 from partybuilding.organization.v1 import organization_service_pb2 as opb
@@ -64,6 +65,7 @@ class RightsWorld(NotifyWorld):
                 update_mask={"paths": ["reminders"]}), metadata=md),
             "ResyncDirectory": lambda: s.ResyncDirectory(nspb.ResyncDirectoryRequest(parent=self.parent), metadata=md),
             **self.channel_calls(md),
+            "SweepReminders": lambda: s.SweepReminders(rpb.SweepRemindersRequest(parent=self.parent), metadata=md),
         }
         return calls[rpc]()
 

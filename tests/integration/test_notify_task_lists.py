@@ -10,7 +10,15 @@ from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.organization.v1 import organization_service_pb2 as opb
 
 from tests.helpers import expect
-from tests.integration.notify_world import NotifyWorld, copy_name, in_days, outbox, selector, values
+from tests.integration.notify_world import (
+    NotifyWorld,
+    copy_name,
+    in_days,
+    outbox,
+    selector,
+    stored_messages,
+    values,
+)
 
 INVALID, DENIED = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED
 
@@ -148,7 +156,12 @@ def test_the_demo_week_is_in_flight_down_to_the_villages(w, platform):
     assert demo.load_demo_serving(uows, w.code)
     assert not demo.load_demo_serving(uows, w.code)  # once: a restart adds nothing
     listed = w.s.ListNotices(npb.ListNoticesRequest(parent=w.parent, sent_by=w.town.name), metadata=w.admin)
-    [task_list] = listed.notices
+    task_list, last_week = listed.notices
+    # Last week's list is done but for one village of the first station: reminded and escalated.
+    assert w.status(last_week.name).tree_counts.overdue == 1
+    told = {(kind, recipient) for _, kind, _, recipient, _, _, _ in stored_messages(platform, w.code)}
+    overdue, station = (u.name.rsplit("/", 1)[-1] for u in (w.villages[2], w.stations[0]))
+    assert {("REMINDER", overdue), ("ESCALATION", station)} <= told
     status = w.status(task_list.name)
     states = {r.recipient.unit_display_name: r.recipient.state for r in status.recipients}
     assert states == {"第一工作站": npb.Recipient.ACKNOWLEDGED, "第二工作站": npb.Recipient.ACKNOWLEDGED}

@@ -70,3 +70,17 @@ def test_settings_are_read_as_yaml_and_a_file_naming_no_section_is_refused(cli_w
     bad.write_text("colours: {}\n", encoding="utf-8")
     refused = run(None, "settings", "apply", str(bad), "--tenant", w.code)
     assert refused.exit_code == 2 and "colours" in refused.output
+
+
+def test_an_operator_sweeps_a_county_from_the_command_line(cli_world, platform, monkeypatch):
+    w, run = cli_world
+    w.task_list()
+    target = ["--target", f"127.0.0.1:{platform.port}"]
+    monkeypatch.setenv("TOKEN", token("operator", ["*"]))
+    swept = CliRunner().invoke(cli, ["notify", "sweep", "--tenant", w.code, "--as-of", "2026-13-01", *target])
+    assert swept.exit_code == 2 and "--as-of" in swept.output
+    swept = CliRunner().invoke(cli, ["notify", "sweep", "--tenant", w.code, *target])
+    # Due in 3 days: not yet within a day of its deadline, so nothing is reminded yet.
+    assert swept.exit_code == 0 and f"swept tenants/{w.code}: 0 open copies, 0 reminders" in swept.output, swept.output
+    refused = run(None, "sweep", "--tenant", w.code)  # a county admin
+    assert refused.exit_code != 0 and "PERMISSION_DENIED" in refused.output, refused.output

@@ -7,12 +7,14 @@ import pytest
 from services.assessment.domain.scheme import Actor, Stage, StageKind
 from services.assessment.domain.stages import (
     RoundFacts,
+    Scored,
     check_actor,
     check_may_advance,
     check_negative_items_allowed,
     check_objections_allowed,
     check_source,
     leaving_checks,
+    listed_targets,
     notice_ends_on,
     refuse_advance,
     sources_of,
@@ -35,6 +37,7 @@ def facts(**changes):
     base = dict(target_ids=("v-1", "v-2"), scored=frozenset(), open_objections=(), stage_started_at=START,
                 now=START, tz_name="Asia/Shanghai")
     base.update(changes)
+    base["scored"] = Scored.of(base["scored"])
     return RoundFacts(**base)
 
 
@@ -146,3 +149,18 @@ def test_a_county_sized_refusal_fits_in_the_grpc_trailers():
     percent_encoded = sum(1 if 0x20 <= byte < 0x7F and byte != 0x25 else 3 for byte in message)  # grpc-message
     trailer = percent_encoded + 4 * (len(message) + len(error.zh.encode())) // 3  # + the binary Status
     assert error.metadata["missing_count"] == "300" and trailer < 12 * 1024
+
+
+def test_counts_alone_find_the_gaps_and_keys_name_them_for_the_listed_targets():
+    """AdvanceRound counts values in the database and loads exact keys only for the targets its
+    refusal names: the same targets are missing, named by number where no keys were loaded."""
+    many = tuple(f"v-{n}" for n in range(30))
+    partial = scored(many, "ORGANIZATION", ORG_INDICATORS[:3])  # every target lacks VOLUNTEER
+    counts = Scored.of(partial).counts
+    listed = listed_targets(SCHEME, 0, many, counts)
+    assert listed == list(many[:20])
+    keys = Scored.of(k for k in partial if k[0] in listed).keys
+    missing = leaving_checks(SCHEME, 0, RoundFacts(many, Scored(counts, keys), (), START, START, "Asia/Shanghai"))
+    assert [m.subject for m in missing] == list(many)
+    assert missing[0].en == "v-0: ORGANIZATION lacks VOLUNTEER" and missing[25].en == "v-25: ORGANIZATION lacks 1 indicators"
+    assert [m.subject for m in leaving_checks(SCHEME, 0, facts(target_ids=many, scored=frozenset(partial)))] == list(many)

@@ -77,3 +77,11 @@ def test_page_tokens_have_their_own_secret():
     prod = settings(PB_DATABASE_URL="postgresql://u@h/db", PB_JWT_SECRET="x" * 32, PB_PAGE_TOKEN_SECRET="p" * 32,
                     PB_DATA_KEY=KEY)
     assert prod.page_token_secret == "p" * 32
+
+
+def test_more_than_one_server_process_needs_postgresql():
+    assert settings().grpc_processes == 1
+    assert "PostgreSQL" in error(PB_GRPC_PROCESSES="2")
+    assert "PostgreSQL" in error(PB_GRPC_PROCESSES="2", PB_DATABASE_URL="sqlite:///x.sqlite3")
+    assert settings(PB_GRPC_PROCESSES="2", PB_DATABASE_URL="postgresql://u@h/db", PB_ALLOW_DEV_SECRET="1").grpc_processes == 2
+    assert "1..64" in error(PB_GRPC_PROCESSES="0")

@@ -86,3 +86,38 @@ class CaseClosed:
     @classmethod
     def of(cls, case: Case, unit_display_name: str, today: dt.date) -> CaseClosed:
         return cls(case_document(case, unit_display_name, today))
+
+
+class ProblemAdded(_ProblemMoved):
+    """A problem added to an open case (the county's)."""
+
+
+@dataclass(frozen=True)
+class ProblemRevised:
+    """A problem's deadline (延期), measures, owner or description changed; its newest note says how and why."""
+
+    problem: dict
+    case: str
+    unit: str
+    changed: list
+    reason: str
+
+    @classmethod
+    def of(cls, case: Case, problem: Problem, today: dt.date, changed: list[str], reason: str) -> ProblemRevised:
+        moved = _ProblemMoved.of(case, problem, today)
+        return cls(moved.problem, moved.case, moved.unit, list(changed), reason)
+
+
+@dataclass(frozen=True)
+class ProblemRemoved:
+    """A problem taken off the ledger before closure (撤销)."""
+
+    problem: dict
+    case: str
+    unit: str
+    reason: str
+
+    @classmethod
+    def of(cls, case: Case, problem: Problem, today: dt.date, reason: str) -> ProblemRemoved:
+        moved = _ProblemMoved.of(case, problem, today)
+        return cls(moved.problem, moved.case, moved.unit, reason)

@@ -25,6 +25,11 @@ class ProblemState(enum.StrEnum):
     OPEN = "OPEN"  # 整改中
     CLOSURE_REQUESTED = "CLOSURE_REQUESTED"  # 申请销号: waits for the inspection
     CLOSED = "CLOSED"  # 已销号
+    REMOVED = "REMOVED"  # 已撤销: taken off the ledger before closure (case_edits.remove_problem)
+
+
+# A problem in one of these no longer counts: not open, not overdue, not supervised.
+SETTLED = frozenset({ProblemState.CLOSED, ProblemState.REMOVED})
 
 
 class CaseState(enum.StrEnum):
@@ -39,6 +44,9 @@ class NoteKind(enum.StrEnum):
     CLOSURE_REQUESTED = "CLOSURE_REQUESTED"  # 申请销号
     VERIFICATION_PASSED = "VERIFICATION_PASSED"  # 验收通过，销号
     VERIFICATION_FAILED = "VERIFICATION_FAILED"  # 验收未通过，退回整改
+    ADDED = "ADDED"  # 新增问题
+    REVISED = "REVISED"  # 调整时限、措施、责任人或描述: before → after, and why
+    REMOVED = "REMOVED"  # 撤销, and why
 
 
 class Action(enum.StrEnum):
@@ -70,7 +78,8 @@ TRANSITIONS: dict[Action, Transition] = {
                                      NoteKind.VERIFICATION_FAILED, "note", True),
 }
 
-_STATE_ZH = {ProblemState.OPEN: "整改中", ProblemState.CLOSURE_REQUESTED: "待验收销号", ProblemState.CLOSED: "已销号"}
+STATE_ZH = {ProblemState.OPEN: "整改中", ProblemState.CLOSURE_REQUESTED: "待验收销号", ProblemState.CLOSED: "已销号",
+            ProblemState.REMOVED: "已撤销"}
 _ACTION_ZH = {Action.PROGRESS: "登记整改进展", Action.REQUEST_CLOSURE: "申请销号",
               Action.VERIFY_PASSED: "验收销号", Action.VERIFY_FAILED: "验收退回"}
 
@@ -141,8 +150,8 @@ class Problem:
     version: int = 1
 
     def is_overdue(self, today: dt.date) -> bool:
-        """Past its deadline and not closed (a pending inspection does not stop the clock)."""
-        return self.state is not ProblemState.CLOSED and today > self.deadline
+        """Past its deadline and not closed or removed (a pending inspection does not stop the clock)."""
+        return self.state not in SETTLED and today > self.deadline
 
     def days_overdue(self, today: dt.date) -> int:
         return max((today - self.deadline).days, 0) if self.is_overdue(today) else 0
@@ -168,7 +177,11 @@ class Case:
         return next((p for p in self.problems if p.number == number), None)
 
     def open_problems(self) -> list[Problem]:
-        return [p for p in self.problems if p.state is not ProblemState.CLOSED]
+        return [p for p in self.problems if p.state not in SETTLED]
+
+    def listed_problems(self) -> list[Problem]:
+        """The problems on the ledger: all but the removed ones."""
+        return [p for p in self.problems if p.state is not ProblemState.REMOVED]
 
     def overdue_problems(self, today: dt.date) -> list[Problem]:
         return [p for p in self.problems if p.is_overdue(today)]
@@ -190,30 +203,40 @@ def check_case(title: str, drafts: Sequence[ProblemDraft], supervision_days: int
     v.require(bool(drafts), "case.problems", "至少列出一个问题", "must list at least one problem")
     v.require(len(drafts) <= rules.max_problems, "case.problems", f"一个台账最多 {rules.max_problems} 个问题",
               f"must list at most {rules.max_problems} problems")
-    cleaned = [_check_problem(v, f"case.problems[{i}]", d, today, rules) for i, d in enumerate(drafts)]
+    cleaned = [check_problem(v, f"case.problems[{i}]", d, today, rules) for i, d in enumerate(drafts)]
     v.raise_if_any()
     return title, cleaned, days
 
 
-def _check_problem(v: Validator, path: str, draft: ProblemDraft, today: dt.date, rules: LedgerRules) -> ProblemDraft:
-    description = v.text(draft.description, f"{path}.description", max_len=rules.description_max, multi_line=True)
-    v.require(bool(draft.measures), f"{path}.measures", "至少列出一项整改措施", "must list at least one measure")
-    v.require(len(draft.measures) <= rules.max_measures, f"{path}.measures",
-              f"最多 {rules.max_measures} 项整改措施", f"must list at most {rules.max_measures} measures")
-    measures = tuple(v.text(m, f"{path}.measures[{j}]", max_len=rules.measure_max)
-                     for j, m in enumerate(draft.measures))
-    deadline = draft.deadline
-    if deadline is None:
-        v.add(f"{path}.deadline", "请填写整改时限（YYYY-MM-DD）", "must be a date YYYY-MM-DD")
-    else:
-        latest = today + dt.timedelta(days=rules.deadline_horizon_days)
-        v.require(deadline >= today, f"{path}.deadline", f"整改时限不能早于今天（{today.isoformat()}）",
-                  f"must not be before today ({today.isoformat()})")
-        v.require(deadline <= latest, f"{path}.deadline", f"整改时限不能晚于 {latest.isoformat()}",
-                  f"must not be after {latest.isoformat()}")
-    owner = Owner(v.text(draft.owner.display_name, f"{path}.owner.display_name", max_len=rules.owner_max),
-                  draft.owner.member_id,
-                  v.text(draft.owner.subject, f"{path}.owner.subject", max_len=rules.subject_max, required=False))
+PROBLEM_FIELDS = frozenset({"description", "measures", "deadline", "owner"})
+
+
+def check_problem(v: Validator, path: str, draft: ProblemDraft, today: dt.date, rules: LedgerRules = DEFAULT_RULES,
+                  only: frozenset[str] = PROBLEM_FIELDS) -> ProblemDraft:
+    """A problem's fields as stored, each wrong one added to `v` under `path`; `only` the fields
+    a revision changes (an old deadline already past does not stop a change of owner)."""
+    description, measures, deadline, owner = draft.description, draft.measures, draft.deadline, draft.owner
+    if "description" in only:
+        description = v.text(draft.description, f"{path}.description", max_len=rules.description_max, multi_line=True)
+    if "measures" in only:
+        v.require(bool(draft.measures), f"{path}.measures", "至少列出一项整改措施", "must list at least one measure")
+        v.require(len(draft.measures) <= rules.max_measures, f"{path}.measures",
+                  f"最多 {rules.max_measures} 项整改措施", f"must list at most {rules.max_measures} measures")
+        measures = tuple(v.text(m, f"{path}.measures[{j}]", max_len=rules.measure_max)
+                         for j, m in enumerate(draft.measures))
+    if "deadline" in only:
+        if deadline is None:
+            v.add(f"{path}.deadline", "请填写整改时限（YYYY-MM-DD）", "must be a date YYYY-MM-DD")
+        else:
+            latest = today + dt.timedelta(days=rules.deadline_horizon_days)
+            v.require(deadline >= today, f"{path}.deadline", f"整改时限不能早于今天（{today.isoformat()}）",
+                      f"must not be before today ({today.isoformat()})")
+            v.require(deadline <= latest, f"{path}.deadline", f"整改时限不能晚于 {latest.isoformat()}",
+                      f"must not be after {latest.isoformat()}")
+    if "owner" in only:
+        owner = Owner(v.text(draft.owner.display_name, f"{path}.owner.display_name", max_len=rules.owner_max),
+                      draft.owner.member_id,
+                      v.text(draft.owner.subject, f"{path}.owner.subject", max_len=rules.subject_max, required=False))
     return ProblemDraft(description, measures, deadline, owner)
 
 
@@ -237,7 +260,7 @@ def apply(case: Case, problem: Problem, action: Action, text: str, by: str, at: 
     if problem.state not in move.allowed_from:
         raise FailedPrecondition(
             f"PROBLEM_{problem.state.value}",
-            f"问题 {problem_name} {_STATE_ZH[problem.state]}，不能{_ACTION_ZH[action]}",
+            f"问题 {problem_name} {STATE_ZH[problem.state]}，不能{_ACTION_ZH[action]}",
             f"{problem_name} is {problem.state.value}: {action.value} needs it to be "
             + " or ".join(sorted(s.value for s in move.allowed_from)),
             {"resource": problem_name, "state": problem.state.value},

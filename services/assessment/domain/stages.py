@@ -18,12 +18,11 @@ the last stage: either needs every indicator of every source for every target.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from services.assessment.domain.scheme import Actor, Scheme, Stage, StageKind
-from services.assessment.domain.scoring import gaps
 from services.common.errors import FailedPrecondition, PermissionDenied
 
 # How many missing items an AdvanceRound refusal lists (the rest are counted), and how many
@@ -128,29 +127,73 @@ def indicators_of_source(scheme: Scheme, source: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Ref:
-    target_id: str
+class Scored:
+    """What a round holds, as the leaving checks read it: how many values each (target, source)
+    has (an aggregate, cheap at province scale), and the exact (source, indicator) keys of the
+    few targets a refusal names. Stored values are always indicators their source scores (the
+    submission is checked against the frozen scheme), so a count equal to the source's
+    indicators means complete."""
+
+    counts: Mapping[tuple[str, str], int]
+    keys: Mapping[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, keys: Iterable[tuple[str, str, str]]) -> Scored:
+        """From every (target, source, indicator) with a value (small rounds, tests)."""
+        counts: dict[tuple[str, str], int] = {}
+        by_target: dict[str, set[tuple[str, str]]] = {}
+        for target_id, source, indicator in keys:
+            counts[(target_id, source)] = counts.get((target_id, source), 0) + 1
+            by_target.setdefault(target_id, set()).add((source, indicator))
+        return cls(counts, {target_id: frozenset(found) for target_id, found in by_target.items()})
 
 
-def _gap_text(source: str, codes: list[str]) -> tuple[str, str]:
+def _lacking(scheme: Scheme, sources: tuple[str, ...], target_ids: Iterable[str],
+             scored: Scored) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """(target, [(source, how many indicators lack a value)]) for each incomplete target, in order."""
+    needed = {source: len(indicators_of_source(scheme, source)) for source in sources}
+    for target_id in target_ids:
+        short = [(source, needed[source] - scored.counts.get((target_id, source), 0)) for source in sources
+                 if scored.counts.get((target_id, source), 0) < needed[source]]
+        if short:
+            yield target_id, short
+
+
+def listed_targets(scheme: Scheme, index: int, target_ids: Sequence[str], counts: Mapping[tuple[str, str], int],
+                   limit: int = MISSING_LISTED) -> list[str]:
+    """The targets a refusal to leave stage `index` may name (the first `limit` incomplete ones
+    under the stage's sources and under all sources): the use case loads their exact keys."""
+    scored = Scored(counts)
+    every = tuple(source.code for source in scheme.sources)
+    found: dict[str, None] = {}
+    for sources in (sources_of(scheme, scheme.stages[index]), every):
+        for n, (target_id, _) in enumerate(_lacking(scheme, sources, target_ids, scored)):
+            if n >= limit:
+                break
+            found[target_id] = None
+    return list(found)
+
+
+def _gap_text(source: str, codes: list[str], count: int) -> tuple[str, str]:
     """One source's gaps, short: a few indicators by name, more by their number (a refusal travels
     in the gRPC trailers, which hold 16 KiB, Chinese percent-encoded at 9 bytes a character)."""
-    if len(codes) <= SHOWN_CODES:
+    if codes and len(codes) <= SHOWN_CODES:
         return f"{source}: {', '.join(codes)}", f"{source} lacks {', '.join(codes)}"
-    return f"{source} {len(codes)}项", f"{source} lacks {len(codes)} indicators"
+    return f"{source} {count}项", f"{source} lacks {count} indicators"
 
 
-def missing_scores(scheme: Scheme, sources: Iterable[str], target_ids: Iterable[str],
-                   scored: Collection[tuple[str, str, str]]) -> list[Missing]:
-    """Per target, the sources and indicators without a value (scoring.gaps, grouped for people);
-    `scored` holds (target, source, indicator)."""
+def missing_scores(scheme: Scheme, sources: Iterable[str], target_ids: Iterable[str], scored: Scored) -> list[Missing]:
+    """Per target, the sources and indicators without a value (by code where `scored` holds the
+    target's keys and they are few, else by number)."""
     sources = tuple(sources)
-    grouped: dict[str, dict[str, list[str]]] = {}
-    for gap in gaps(scheme, [_Ref(target_id) for target_id in target_ids], scored, sources):
-        grouped.setdefault(gap.target_id, {}).setdefault(gap.source, []).append(gap.indicator)
     found: list[Missing] = []
-    for target_id, by_source in grouped.items():
-        texts = [_gap_text(source, by_source[source]) for source in sources if source in by_source]
+    for target_id, short in _lacking(scheme, sources, target_ids, scored):
+        keys = scored.keys.get(target_id)
+        texts = []
+        for source, count in short:
+            codes = ([code for code in indicators_of_source(scheme, source) if (source, code) not in keys]
+                     if keys is not None and count <= SHOWN_CODES else [])
+            texts.append(_gap_text(source, codes, count))
         found.append(Missing("SCORES_MISSING", target_id, f"{target_id} 缺 {'; '.join(zh for zh, _ in texts)}",
                              f"{target_id}: {'; '.join(en for _, en in texts)}"))
     return found
@@ -166,7 +209,7 @@ class RoundFacts:
     """What the leaving checks look at, loaded by the use case."""
 
     target_ids: tuple[str, ...]
-    scored: frozenset[tuple[str, str, str]]  # (target, source, indicator) with a value
+    scored: Scored
     open_objections: tuple[str, ...]  # ids
     stage_started_at: dt.datetime
     now: dt.datetime

@@ -11,6 +11,7 @@ from services.assessment.domain.names import MEMBERS
 from services.assessment.domain.rectification import CaseState, Owner, ProblemDraft
 from services.assessment.service_layer.cases import CaseView, ProblemView
 from services.common.clock import parse_date
+from services.common.fieldmask import MaskChanges, changes_from_mask
 
 
 def case_to_proto(view: CaseView) -> cpb.Case:
@@ -23,15 +24,26 @@ def problem_to_proto(view: ProblemView) -> cpb.Problem:
                                  cpb.Problem())
 
 
+def owner_from_proto(owner: cpb.Owner, tenant: str, path: str) -> Owner:
+    member_id = MEMBERS.id_in(owner.member, tenant, f"{path}.member") if owner.member else ""
+    return Owner(owner.display_name, member_id, owner.subject)
+
+
+def draft_from_proto(p: cpb.Problem, tenant: str, path: str) -> ProblemDraft:
+    """A problem as a request gives it; a malformed or empty deadline becomes None for the checks to name."""
+    return ProblemDraft(p.description, tuple(p.measures), parse_date(p.deadline),
+                        owner_from_proto(p.owner, tenant, f"{path}.owner"))
+
+
 def drafts_from_proto(message: cpb.Case, tenant: str) -> tuple[ProblemDraft, ...]:
-    """The problems of a CreateCase; a malformed or empty deadline becomes None for the checks to name."""
-    drafts = []
-    for i, p in enumerate(message.problems):
-        path = f"case.problems[{i}].owner.member"
-        member_id = MEMBERS.id_in(p.owner.member, tenant, path) if p.owner.member else ""
-        drafts.append(ProblemDraft(p.description, tuple(p.measures), parse_date(p.deadline),
-                                   Owner(p.owner.display_name, member_id, p.owner.subject)))
-    return tuple(drafts)
+    """The problems of a CreateCase."""
+    return tuple(draft_from_proto(p, tenant, f"case.problems[{i}]") for i, p in enumerate(message.problems))
+
+
+def revision_from_proto(p: cpb.Problem, paths, tenant: str) -> MaskChanges:
+    """A ReviseProblem's {field: new value} by its update_mask (unknown paths kept for the use case to refuse)."""
+    return changes_from_mask(p, paths, {"deadline": parse_date, "measures": tuple,
+                                        "owner": lambda owner: owner_from_proto(owner, tenant, "problem.owner")})
 
 
 def state_from_proto(number: int) -> CaseState | None:

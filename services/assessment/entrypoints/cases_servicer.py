@@ -12,7 +12,7 @@ from services.assessment.domain.names import CASES, PROBLEMS, UNITS
 from services.assessment.domain.rectification import Action
 from services.assessment.entrypoints import case_mapping as cm
 from services.assessment.service_layer import case_commands as c
-from services.assessment.service_layer import cases
+from services.assessment.service_layer import case_edits, cases
 from services.common.errors import InvalidArgument
 from services.common.grpc.interceptor import current_principal
 from services.common.grpc.messages import tenant_code
@@ -67,6 +67,29 @@ class CaseMethods:
 
     def VerifyAndClose(self, request, context):
         return self._move(request, Action.VERIFY_PASSED if request.passed else Action.VERIFY_FAILED, request.note)
+
+    def AddProblem(self, request, context):
+        who = current_principal()
+        check_names_visible(who, request.problem.owner.member, write=True)
+        case = CASES.parse(request.parent, "parent")
+        cmd = c.AddProblem(case.tenant, case.id, cm.draft_from_proto(request.problem, case.tenant, "problem"),
+                           request.note, request.etag, request.request_id, request_fingerprint(request))
+        return cm.case_to_proto(case_edits.add_problem(cmd, self.uows, who))
+
+    def ReviseProblem(self, request, context):
+        who = current_principal()
+        check_names_visible(who, request.problem.owner.member, write=True)
+        tenant, case_id, number = _problem(request.name)
+        cmd = c.ReviseProblem(tenant, case_id, number,
+                              cm.revision_from_proto(request.problem, request.update_mask.paths, tenant),
+                              request.reason, request.etag, request.request_id, request_fingerprint(request))
+        return cm.problem_to_proto(case_edits.revise_problem(cmd, self.uows, who))
+
+    def RemoveProblem(self, request, context):
+        tenant, case_id, number = _problem(request.name)
+        cmd = c.RemoveProblem(tenant, case_id, number, request.reason, request.etag, request.request_id,
+                              request_fingerprint(request))
+        return cm.case_to_proto(case_edits.remove_problem(cmd, self.uows, current_principal()))
 
     def _move(self, request, action: Action, note: str):
         tenant, case_id, number = _problem(request.name)

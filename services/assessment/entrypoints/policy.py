@@ -58,6 +58,10 @@ _RULES: dict[str, Rule] = {
     "UpdateProblem": Rule(ADMINS, write=True, tenant_field="name"),
     "RequestClosure": Rule(ADMINS, write=True, tenant_field="name"),
     "VerifyAndClose": Rule(ADMINS, write=True, tenant_field="name"),
+    # Changing the plan itself (a problem added, revised, removed) is the county's decision.
+    "AddProblem": Rule(ADMINS, write=True, tenant_field="parent"),
+    "ReviseProblem": Rule(ADMINS, write=True, tenant_field="name"),
+    "RemoveProblem": Rule(ADMINS, write=True, tenant_field="name"),
 
     # ---- Directory
     "ResyncDirectory": Rule(OPERATOR, write=True, tenant_field="parent"),
@@ -105,6 +109,9 @@ CLERK: dict[str, Clerk] = {
     "UpdateProblem": Clerk.SUBTREE_WRITE,
     "RequestClosure": Clerk.SUBTREE_WRITE,
     "VerifyAndClose": Clerk.SUBTREE_WRITE,
+    "AddProblem": Clerk.NEVER,
+    "ReviseProblem": Clerk.NEVER,
+    "RemoveProblem": Clerk.NEVER,
 
     # ---- Directory
     "ResyncDirectory": Clerk.NEVER,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.assessment.domain.rectification import Action, CaseState, ProblemDraft
 
@@ -54,3 +54,39 @@ class MoveProblem:
 class SweepCases:
     tenant: str
     today: dt.date | None = None  # the county's today unless given (tests, a catch-up run)
+
+
+@dataclass
+class AddProblem:
+    tenant: str
+    case_id: str
+    problem: ProblemDraft
+    note: str = ""
+    etag: str = ""  # the case's
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class ReviseProblem:
+    """Change the fields `changes` names: description, measures, deadline, owner (other paths are refused)."""
+
+    tenant: str
+    case_id: str
+    number: int
+    changes: dict = field(default_factory=dict)
+    reason: str = ""
+    etag: str = ""
+    request_id: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class RemoveProblem:
+    tenant: str
+    case_id: str
+    number: int
+    reason: str = ""
+    etag: str = ""
+    request_id: str = ""
+    fingerprint: str = ""

@@ -4,7 +4,7 @@ result through `open_case`), read and list cases, and move a problem towards 销
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from services.assessment.domain import rectification as r
@@ -54,32 +54,58 @@ class ProblemView:
     today: dt.date
 
 
+@dataclass(frozen=True)
+class CaseOpening:
+    """One case to open: its unit as the directory knows it and problems whose owners are resolved."""
+
+    unit_id: str
+    unit_display_name: str
+    title: str
+    problems: Sequence[r.ProblemDraft]
+    source_round: str = ""  # tenants/{t}/rounds/{id} of the round that opens it, "" by hand
+    supervision_days: int = 0
+
+
 def open_case(uow: AssessmentUnitOfWork, unit_id: str, *, source_round: str, title: str,
               problems: Sequence[r.ProblemDraft], now: dt.datetime, who: Principal,
               supervision_days: int = 0) -> r.Case:
-    """Open a case in the caller's transaction (CreateCase, and a round's finalize for a weak
-    result): validated, stored, `case_opened` emitted; the caller commits.
+    """Open a case in the caller's transaction (CreateCase): the unit and the owners' members
+    checked, then `open_cases`; the caller commits.
 
     `source_round` is the round's name (tenants/{t}/rounds/{id}) or "". INVALID_ARGUMENT names the
     field under `case.` (case.unit, case.problems[i].deadline, ...)."""
     unit = access.referenced_unit(uow, unit_id, "case.unit")
-    drafts = _with_owners(uow, problems)
-    today = access.county_today(uow)
-    title, drafts, days = r.check_case(title, drafts, supervision_days, today)
-    case = r.new_case(uow.tenant, new_id("c"), unit.id, title, source_round, drafts, days, now, today, who.subject)
-    uow.cases.add(case)
-    uow.emit(CaseOpened.of(case, unit.display_name, today))
+    drafts = with_owners(uow, problems)
+    [case] = open_cases(uow, [CaseOpening(unit.id, unit.display_name, title, drafts, source_round, supervision_days)],
+                        now=now, who=who)
     return case
 
 
-def _with_owners(uow: AssessmentUnitOfWork, problems: Sequence[r.ProblemDraft]) -> list[r.ProblemDraft]:
+def open_cases(uow: AssessmentUnitOfWork, openings: Sequence[CaseOpening], *, now: dt.datetime,
+               who: Principal) -> list[r.Case]:
+    """Open many cases at once (a round's finalize, one per weak unit): each checked by the same
+    rules as one (`check_case`), one insert per table, one `case_opened` each; the caller commits."""
+    today = access.county_today(uow)
+    cases: list[r.Case] = []
+    for opening in openings:
+        title, drafts, days = r.check_case(opening.title, opening.problems, opening.supervision_days, today)
+        cases.append(r.new_case(uow.tenant, new_id("c"), opening.unit_id, title, opening.source_round, drafts, days,
+                                now, today, who.subject))
+    uow.cases.add_all(cases)
+    for case, opening in zip(cases, openings, strict=True):
+        uow.emit(CaseOpened.of(case, opening.unit_display_name, today))
+    return cases
+
+
+def with_owners(uow: AssessmentUnitOfWork, problems: Sequence[r.ProblemDraft],
+                path: Callable[[int], str] = lambda i: f"case.problems[{i}]") -> list[r.ProblemDraft]:
     """Owners named by member: the member must be known, and lends their name when none is written."""
     v, out = Validator(), []
     for i, draft in enumerate(problems):
         owner = draft.owner
         if owner.member_id:
             member = uow.directory.member(owner.member_id)
-            if v.require(member is not None, f"case.problems[{i}].owner.member", "党员不存在",
+            if v.require(member is not None, f"{path(i)}.owner.member", "党员不存在",
                          "must be a member of this county known to the organization") and not owner.display_name:
                 owner = replace(owner, display_name=member.display_name)
         out.append(replace(draft, owner=owner))

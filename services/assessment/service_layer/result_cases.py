@@ -1,14 +1,17 @@
 """A unit graded weak (软弱涣散) gets a rectification case (问题台账) when its round is finalized.
 
-One case per weak unit, in the finalize transaction, through the cases' own `open_case` (it
-validates, stores and emits assessment.case_opened). The case's content follows the articles:
-a one-village plan (一村一策) within 90 days, owned by the village's current secretary.
+One case per weak unit, in the finalize transaction, through the cases' own `open_cases` (the
+same checks as one case, one insert per table, one assessment.case_opened each). The units and
+their secretaries are read in bulk (adapters/case_owners.py); a unit or member the directory
+does not hold is asked for one by one (read through to the organization), as `open_case` does. The case's content follows the
+articles: a one-village plan (一村一策) within 90 days, owned by the village's current secretary.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from services.assessment.domain.names import round_name
 from services.assessment.domain.rectification import Owner, ProblemDraft
@@ -16,13 +19,15 @@ from services.assessment.domain.rounds import Round
 from services.assessment.domain.scheme import Scheme
 from services.assessment.domain.scoring import TargetScore
 from services.assessment.service_layer.case_access import county_today
-from services.assessment.service_layer.cases import open_case
+from services.assessment.service_layer.cases import CaseOpening, open_cases
 from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWork
 from services.common.auth import Principal
 
+if TYPE_CHECKING:
+    from services.assessment.adapters.case_owners import UnitHolder
+
 PLAN_DAYS = 90  # the 一村一策 plan's deadline; a placeholder the county may change with the case
 MEASURE = "制定“一村一策”整顿方案，报县委组织部审核备案"
-SECRETARY = "SECRETARY"
 # Cases opened by finalizing are the platform's own act, recorded as such.
 FINALIZER = Principal.operator("assessment-finalize")
 # The ledger's bounds (rectification.LedgerRules): a long round or village name must not make
@@ -34,23 +39,29 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _owner(uow: AssessmentUnitOfWork, holder: UnitHolder) -> Owner:
+    """The secretary; the ledger refuses an owner the directory does not know as a member: then the name only."""
+    if not holder.secretary_member_id:
+        return Owner("村党组织书记")
+    known = holder.member_known or uow.directory.member(holder.secretary_member_id) is not None
+    return Owner(_fit(holder.secretary_name or "村党组织书记", OWNER_MAX), holder.secretary_member_id if known else "")
+
+
 def open_weak_cases(uow: AssessmentUnitOfWork, round_: Round, scheme: Scheme, weak: Sequence[TargetScore],
                     now: dt.datetime) -> None:
     if not weak:
         return
     bands = {band.code: band.name_zh for band in scheme.grades}
     deadline = county_today(uow) + dt.timedelta(days=PLAN_DAYS)
+    source = round_name(uow.tenant, round_.id)
+    holders = uow.case_owners.holders([result.target.unit_id for result in weak])
+    openings = []
     for result in weak:
-        unit = result.target
-        found = uow.directory.unit(unit.unit_id)
-        if found is None or not found.active:  # merged or dissolved since the round began: no unit to rectify
+        holder = holders.get(result.target.unit_id)
+        if holder is None:  # merged or dissolved since the round began: no unit to rectify
             continue
-        secretary = next((p for p in uow.directory.current_posts(unit_id=unit.unit_id) if p.type == SECRETARY), None)
-        # The ledger refuses an owner the directory does not know as a member: then the name only.
-        known = secretary is not None and uow.directory.member(secretary.member_id) is not None
-        owner = (Owner(_fit(secretary.member_display_name or "村党组织书记", OWNER_MAX),
-                       secretary.member_id if known else "") if secretary else Owner("村党组织书记"))
-        problem = ProblemDraft(f"评定为{bands[result.grade]}，列为软弱涣散基层党组织", (MEASURE,), deadline, owner)
-        title = _fit(f"{round_.display_name}：{unit.display_name}软弱涣散整顿", TITLE_MAX)
-        open_case(uow, unit.unit_id, source_round=round_name(uow.tenant, round_.id), title=title, problems=[problem],
-                  now=now, who=FINALIZER)
+        problem = ProblemDraft(f"评定为{bands[result.grade]}，列为软弱涣散基层党组织", (MEASURE,), deadline,
+                               _owner(uow, holder))
+        title = _fit(f"{round_.display_name}：{result.target.display_name}软弱涣散整顿", TITLE_MAX)
+        openings.append(CaseOpening(holder.unit_id, holder.display_name, title, (problem,), source))
+    open_cases(uow, openings, now=now, who=FINALIZER)

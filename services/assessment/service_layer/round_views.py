@@ -42,8 +42,10 @@ def county_zone(uow: AssessmentUnitOfWork) -> str:
     return (tenant.time_zone if tenant is not None else "") or DEFAULT_TZ
 
 
-def round_views(uow: AssessmentUnitOfWork, rounds: list[Round]) -> list[RoundView]:
-    open_counts = uow.rounds.count_open_objections([r.id for r in rounds]) if rounds else {}
+def round_views(uow: AssessmentUnitOfWork, rounds: list[Round], path_prefix: str = "/") -> list[RoundView]:
+    """Rounds as answered; `path_prefix` (a clerk's subtree) limits the open objections counted
+    to those on its targets, as ListObjections lists them."""
+    open_counts = uow.rounds.count_open_objections([r.id for r in rounds], path_prefix) if rounds else {}
     views = []
     for round_ in rounds:
         scheme = round_scheme(uow, round_)
@@ -54,8 +56,8 @@ def round_views(uow: AssessmentUnitOfWork, rounds: list[Round]) -> list[RoundVie
     return views
 
 
-def round_view(uow: AssessmentUnitOfWork, round_: Round) -> RoundView:
-    return round_views(uow, [round_])[0]
+def round_view(uow: AssessmentUnitOfWork, round_: Round, path_prefix: str = "/") -> RoundView:
+    return round_views(uow, [round_], path_prefix)[0]
 
 
 def required_indicators(scheme: Scheme) -> dict[str, list[str]]:

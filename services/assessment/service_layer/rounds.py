@@ -134,7 +134,7 @@ def create_round(cmd: c.CreateRound, uows: AssessmentUnitOfWorkFactory, who: Pri
 
 def get_round(cmd: c.GetRound, uows: AssessmentUnitOfWorkFactory, who: Principal) -> RoundView:
     with uows(cmd.tenant, write=False) as uow:
-        return round_view(uow, access.load_round(uow, cmd.round_id))
+        return round_view(uow, access.load_round(uow, cmd.round_id), access.subtree_path(uow, who))
 
 
 def list_rounds(cmd: c.ListRounds, uows: AssessmentUnitOfWorkFactory, who: Principal) -> tuple[list[RoundView], str]:
@@ -143,7 +143,7 @@ def list_rounds(cmd: c.ListRounds, uows: AssessmentUnitOfWorkFactory, who: Princ
         after = [dt.datetime.fromisoformat(page.after[0]), page.after[1]] if page.after else None
         found = uow.rounds.list(cmd.scheme_id, cmd.state, after, page.fetch)
         rounds, token = page.cut(found, lambda r: [r.created_at.isoformat(), r.id])
-        return round_views(uow, rounds), token
+        return round_views(uow, rounds, access.subtree_path(uow, who)), token
 
 
 def list_round_targets(cmd: c.ListRoundTargets, uows: AssessmentUnitOfWorkFactory,
@@ -173,9 +173,19 @@ def _incomplete(uow: AssessmentUnitOfWork, round_: Round) -> list[str]:
         return []
     scheme = access.round_scheme(uow, round_)
     sources = stages.sources_of(scheme, scheme.stages[round_.stage_index]) or tuple(required_indicators(scheme))
-    missing = stages.missing_scores(scheme, sources, [x.target_id for x in uow.rounds.targets(round_.id)],
-                                    uow.rounds.scored_keys(round_.id))
+    missing = stages.missing_scores(scheme, sources, uow.rounds.target_ids(round_.id),
+                                    stages.Scored(uow.rounds.scored_counts(round_.id, sources)))
     return sorted({item.subject for item in missing})
+
+
+def _scored(uow: AssessmentUnitOfWork, round_: Round, scheme: Scheme, target_ids: tuple[str, ...]) -> stages.Scored:
+    """The values held, as counts (one aggregate), and the exact keys of the targets a refusal names."""
+    counts = uow.rounds.scored_counts(round_.id)
+    listed = stages.listed_targets(scheme, round_.stage_index, target_ids, counts)
+    keys: dict[str, set[tuple[str, str]]] = {}
+    for target_id, source, indicator in uow.rounds.scored_keys(round_.id, listed) if listed else ():
+        keys.setdefault(target_id, set()).add((source, indicator))
+    return stages.Scored(counts, {target_id: frozenset(keys.get(target_id, ())) for target_id in listed})
 
 
 def advance_round(cmd: c.AdvanceRound, uows: AssessmentUnitOfWorkFactory, who: Principal) -> RoundView:
@@ -191,9 +201,9 @@ def advance_round(cmd: c.AdvanceRound, uows: AssessmentUnitOfWorkFactory, who: P
         stages.check_may_advance(stage, access.actor_of(who))
         now = utcnow()
         zone = county_zone(uow)
-        facts = stages.RoundFacts(
-            tuple(x.target_id for x in uow.rounds.targets(round_.id)), uow.rounds.scored_keys(round_.id),
-            uow.rounds.open_objection_ids(round_.id), round_.stage_started_at, now, zone)
+        target_ids = uow.rounds.target_ids(round_.id)
+        facts = stages.RoundFacts(target_ids, _scored(uow, round_, scheme, target_ids),
+                                  uow.rounds.open_objection_ids(round_.id), round_.stage_started_at, now, zone)
         missing = stages.leaving_checks(scheme, round_.stage_index, facts)
         if missing:
             raise stages.refuse_advance(stage, missing)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from services.assessment.adapters import tables
+from services.assessment.adapters.case_owners import CaseOwners
 from services.assessment.adapters.repositories.cases import CaseRepository
 from services.assessment.adapters.repositories.results import ResultRepository
 from services.assessment.adapters.repositories.rounds import RoundRepository
@@ -24,6 +25,7 @@ class AssessmentUnitOfWork(SqlUnitOfWork):
     directory: Directory  # the organization as this service knows it: units, members, posts
     rounds: RoundRepository  # rounds, their frozen targets, scores, negative items, objections, trail
     round_candidates: RoundCandidates  # who a new round assesses, read from the directory
+    case_owners: CaseOwners  # weak units and their secretaries, in bulk, read from the directory
     organization = None  # the organization's client the directory reads through on a miss
 
     # What the loser of a race on each natural key is told: what the use case's own check says.
@@ -43,6 +45,7 @@ class AssessmentUnitOfWork(SqlUnitOfWork):
         self.directory = Directory(conn, tables.directory, self.tenant, self.organization)
         self.rounds = RoundRepository(conn, self.tenant)
         self.round_candidates = RoundCandidates(conn, tables.directory, self.tenant)
+        self.case_owners = CaseOwners(conn, tables.directory, self.directory)
 
 
 class AssessmentUnitOfWorkFactory(ServiceUnitOfWorkFactory):

@@ -25,6 +25,7 @@ from services.common.directory.model import (
     DirectoryUnit,
 )
 from services.common.errors import FailedPrecondition, Unavailable
+from services.common.grpc.channels import balanced_channel
 from services.common.pagination import MAX_PAGE_SIZE
 from services.common.tenancy import Collection, tenant_name
 
@@ -61,7 +62,8 @@ class _RenewedToken:
 
 
 class OrganizationTarget:
-    """Where the organization answers: PB_ORGANIZATION_TARGET, else this process's own gRPC port.
+    """Where the organization answers: PB_ORGANIZATION_TARGET (one address, or several called
+    round robin: services/common/grpc/channels.py), else this process's own gRPC port.
 
     With PB_GRPC_PORT=0 (tests, a second `make run`) the port is known only once the server is
     bound: hand `bind` to the runtime as `ServiceRuntime(on_server_bound=target.bind)` and the
@@ -165,7 +167,7 @@ class OrganizationClient:
         with self._lock:
             if self._stub is None:
                 target = self.target() if callable(self.target) else self.target
-                self._channel = grpc.insecure_channel(target)
+                self._channel = balanced_channel(target)
                 self._stub = pb_grpc.OrganizationServiceStub(self._channel)
             return self._stub
 

@@ -21,10 +21,7 @@ log = logging.getLogger("partybuilding.server")
 # message have their own bounds (services/common/bounds.py).
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
-OPTIONS = [
-    ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
-    ("grpc.so_reuseport", 0),
-]
+OPTIONS = [("grpc.max_receive_message_length", MAX_REQUEST_BYTES)]
 
 
 class Mount:
@@ -35,10 +32,12 @@ class Mount:
 
 
 def create_server(address: str, mounts: list[Mount], interceptor: PlatformInterceptor,
-                  max_workers: int = 32) -> tuple[grpc.Server, int, health.HealthServicer]:
+                  max_workers: int = 32, reuse_port: bool = False) -> tuple[grpc.Server, int, health.HealthServicer]:
+    """`reuse_port`: share the port with the other server processes (services/common/grpc/processes.py);
+    otherwise a port already taken is an error, not a second server beside the first."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[interceptor], options=OPTIONS,
+        interceptors=[interceptor], options=[*OPTIONS, ("grpc.so_reuseport", int(reuse_port))],
     )
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -19,6 +19,7 @@ from services.common.policy import check_names_visible
 from services.notify.domain.names import NOTICES, RECIPIENTS, UNITS
 from services.notify.entrypoints import mapping
 from services.notify.entrypoints.grpc_channels import ChannelMethods
+from services.notify.entrypoints.grpc_reminders import ReminderMethods
 from services.notify.entrypoints.grpc_settings import SettingsMethods
 from services.notify.service_layer import commands, directory, progress, reads, sending
 from services.notify.service_layer.unit_of_work import NotifyUnitOfWorkFactory
@@ -26,7 +27,7 @@ from services.notify.service_layer.unit_of_work import NotifyUnitOfWorkFactory
 FULL_NAME = "partybuilding.notify.v1.NotifyService"
 
 
-class NotifyServicer(SettingsMethods, ChannelMethods, pb_grpc.NotifyServiceServicer):
+class NotifyServicer(SettingsMethods, ReminderMethods, ChannelMethods, pb_grpc.NotifyServiceServicer):
     def __init__(self, uows: NotifyUnitOfWorkFactory):
         self.uows = uows
 
@@ -69,9 +70,8 @@ class NotifyServicer(SettingsMethods, ChannelMethods, pb_grpc.NotifyServiceServi
 
     def GetNoticeStatus(self, request, context):
         notice = NOTICES.parse(request.name, "name")
-        tree = reads.get_notice_status(commands.GetNoticeStatus(notice.tenant, notice.id), self.uows,
-                                       current_principal())
-        return mapping.status_to_proto(tree, utcnow())
+        cmd = commands.GetNoticeStatus(notice.tenant, notice.id, request.page_size, request.page_token)
+        return mapping.status_page_to_proto(reads.get_notice_status(cmd, self.uows, current_principal()), utcnow())
 
     def ListNotices(self, request, context):
         who = current_principal()

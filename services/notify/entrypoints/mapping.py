@@ -20,7 +20,8 @@ from services.notify.domain.notices import (
     RecipientSelector,
     ReportField,
 )
-from services.notify.domain.status import Counts, NoticeTree, per_parent
+from services.notify.domain.status import Counts, NoticeTree, UnitCounts, per_parent
+from services.notify.service_layer.status_pages import StatusPage
 
 
 def due(message, field: str, field_path: str) -> dt.datetime | None:
@@ -62,14 +63,29 @@ def _counts(counts: Counts) -> pb.StatusCounts:
                            reported=counts.reported, overdue=counts.overdue)
 
 
+def _unit_counts(tenant: str, groups: list[UnitCounts]) -> list[pb.UnitCounts]:
+    return [pb.UnitCounts(unit=UNITS.name(tenant, group.unit_id) if group.unit_id else "",
+                          display_name=group.display_name, counts=_counts(group.counts)) for group in groups]
+
+
+def _recipient_rows(tree: NoticeTree, now: dt.datetime) -> list[pb.RecipientStatus]:
+    return [pb.RecipientStatus(
+        recipient=recipient_to_proto(tree.notice, r, now),
+        forwarded=status_to_proto(tree.forwarded[r.unit_id], now) if r.unit_id in tree.forwarded else None)
+        for r in tree.recipients]
+
+
+def status_page_to_proto(page: StatusPage, now: dt.datetime) -> pb.NoticeStatus:
+    """The requested notice: whole counts, one page of its recipients, and their forwarded trees."""
+    notice = page.tree.notice
+    return pb.NoticeStatus(notice=notice_to_proto(notice), counts=_counts(page.counts),
+                           tree_counts=_counts(page.tree_counts), unit_counts=_unit_counts(notice.tenant, page.unit_counts),
+                           recipients=_recipient_rows(page.tree, now), next_page_token=page.next_page_token)
+
+
 def status_to_proto(tree: NoticeTree, now: dt.datetime) -> pb.NoticeStatus:
     notice = tree.notice
     return pb.NoticeStatus(
         notice=notice_to_proto(notice), counts=_counts(tree.counts(now)), tree_counts=_counts(tree.tree_counts(now)),
-        unit_counts=[pb.UnitCounts(unit=UNITS.name(notice.tenant, group.unit_id) if group.unit_id else "",
-                                   display_name=group.display_name, counts=_counts(group.counts))
-                     for group in per_parent(notice, tree.recipients, now)],
-        recipients=[pb.RecipientStatus(
-            recipient=recipient_to_proto(notice, r, now),
-            forwarded=status_to_proto(tree.forwarded[r.unit_id], now) if r.unit_id in tree.forwarded else None)
-            for r in tree.recipients])
+        unit_counts=_unit_counts(notice.tenant, per_parent(notice, tree.recipients, now)),
+        recipients=_recipient_rows(tree, now))

@@ -39,6 +39,8 @@ _RULES: dict[str, Rule] = {
     "UpdateWebhookEndpoint": Rule(ADMINS, write=True, tenant_field="webhook_endpoint.name"),
     "DeleteWebhookEndpoint": Rule(ADMINS, write=True, tenant_field="name"),
     "ListWebhookDeliveries": Rule(ADMINS, tenant_field="parent"),
+    # Reminders: the platform sweeps every 10 minutes; an operator may sweep a county now.
+    "SweepReminders": Rule(OPERATOR, write=True, tenant_field="parent"),
     # Directory
     "ResyncDirectory": Rule(OPERATOR, write=True, tenant_field="parent"),
 }
@@ -70,6 +72,7 @@ CLERK: dict[str, Clerk] = {
     "UpdateWebhookEndpoint": Clerk.NEVER,
     "DeleteWebhookEndpoint": Clerk.NEVER,
     "ListWebhookDeliveries": Clerk.NEVER,
+    "SweepReminders": Clerk.NEVER,
     # Directory
     "ResyncDirectory": Clerk.NEVER,
 }

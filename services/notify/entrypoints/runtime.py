@@ -9,12 +9,15 @@ from services.common.config import Settings
 from services.common.db import make_engine, make_read_engine
 from services.common.outbox import OutboxWriter
 from services.common.pagination import PageTokens
-from services.common.runtime import ServiceRuntime
+from services.common.runtime import PeriodicJob, ServiceRuntime
 from services.common.sealing import DataKey
 from services.notify.adapters import tables
+from services.notify.domain import reminder_settings, reminder_templates  # noqa: F401  (register sections, templates)
 from services.notify.service_layer.unit_of_work import NotifyUnitOfWorkFactory
 
 NAME = "notify"
+# Reminders go at a county's send hour: a sweep every 10 minutes sends them within 10 minutes of it.
+SWEEP_SECONDS = 600
 
 
 # notify's service account: the directory's reads, and members' phones in clear for SMS (the
@@ -45,6 +48,7 @@ def build(settings: Settings) -> ServiceRuntime:
     from services.notify.entrypoints.delivery import DeliveryLoop, channels_for
     from services.notify.entrypoints.grpc_servicer import FULL_NAME, NotifyServicer
     from services.notify.entrypoints.policy import POLICY
+    from services.notify.service_layer.reminders import sweep_all
 
     url = settings.database_url_for(NAME)
     engine = make_engine(url, NAME)
@@ -56,6 +60,7 @@ def build(settings: Settings) -> ServiceRuntime:
     servicer = NotifyServicer(uow)
     mount = Mount(notify_service_pb2_grpc.add_NotifyServiceServicer_to_server, servicer, FULL_NAME)
     return ServiceRuntime(NAME, engine, uow, mount, POLICY,
+                          periodic_jobs=[PeriodicJob("notify.reminder_sweep", SWEEP_SECONDS, lambda: sweep_all(uow))],
                           load_demo_serving=lambda: demo.load_demo_serving(uow),
                           on_server_bound=organization.target.bind,
                           # Embedded: the delivery process is a thread; distributed: `pbctl notify deliver`.

@@ -26,7 +26,7 @@ def settings_to_pb(tenant: str, found: NotifySettings, stamp: dict) -> spb.Notif
 
 def _value_at(message, path: str):
     """The JSON value a mask path points at in `message`; None when it is unset there."""
-    value = message
+    value, fd = message, None
     for part in path.split("."):
         fd = value.DESCRIPTOR.fields_by_name.get(part)
         if fd is None:
@@ -34,6 +34,8 @@ def _value_at(message, path: str):
         if fd.has_presence and not value.HasField(part):
             return None
         value = getattr(value, part)
+    if isinstance(value, (int, float, bool)) and fd is not None and fd.has_presence:
+        return value  # a proto3 `optional` set to 0 or false is a value, not the default
     if hasattr(value, "DESCRIPTOR"):  # a message: its set fields, None when none is
         data = json_format.MessageToDict(value, preserving_proto_field_name=True)
         return data or None

@@ -67,6 +67,8 @@ class SubmitReport:
 class GetNoticeStatus:
     tenant: str
     notice_id: str
+    page_size: int = 0  # the notice's own recipients per page
+    page_token: str = ""
 
 
 @dataclass

@@ -17,6 +17,7 @@ from services.notify.domain.notices import Notice, Recipient, Report
 from services.notify.domain.rules import aggregate, check_report
 from services.notify.service_layer import commands as c
 from services.notify.service_layer.loaders import load_recipient
+from services.notify.service_layer.reminders import cancel_reminders
 from services.notify.service_layer.scope import check_own_unit
 from services.notify.service_layer.unit_of_work import NotifyUnitOfWork, NotifyUnitOfWorkFactory
 
@@ -37,23 +38,26 @@ def mark_read(cmd: c.RecipientAction, uows: NotifyUnitOfWorkFactory, who: Princi
         return notice, recipient
 
 
-def acknowledge_notice(cmd: c.RecipientAction, uows: NotifyUnitOfWorkFactory,
-                       who: Principal) -> tuple[Notice, Recipient]:
-    """签收: the first receipt stands; acknowledging again answers it and emits nothing."""
-    now = utcnow()
+def acknowledge_notice(cmd: c.RecipientAction, uows: NotifyUnitOfWorkFactory, who: Principal,
+                       now=None) -> tuple[Notice, Recipient]:
+    """签收: the first receipt stands; acknowledging again answers it and emits nothing. `now` is
+    the demo's, which backdates a past week."""
+    now = now or utcnow()
     with uows(cmd.tenant) as uow:
         notice, recipient = _own_copy(uow, cmd, who)
         if recipient.acknowledge(who.subject, now):
             uow.notices.save_recipient(recipient)
+            cancel_reminders(uow, notice, recipient, now)
             uow.emit(events.NoticeAcknowledged.of(notice, recipient, now))
             uow.commit()
         return notice, recipient
 
 
-def submit_report(cmd: c.SubmitReport, uows: NotifyUnitOfWorkFactory, who: Principal) -> tuple[Notice, Recipient]:
+def submit_report(cmd: c.SubmitReport, uows: NotifyUnitOfWorkFactory, who: Principal,
+                  now=None) -> tuple[Notice, Recipient]:
     """The unit's report, checked against the notice's form; with include_forwarded, the fields not
     given are filled from what the units it forwarded the notice to reported (the station's 汇总)."""
-    now = utcnow()
+    now = now or utcnow()
     with uows(cmd.tenant) as uow:
         notice, recipient = _own_copy(uow, cmd, who)
         if not notice.requires_report:
@@ -75,6 +79,7 @@ def submit_report(cmd: c.SubmitReport, uows: NotifyUnitOfWorkFactory, who: Princ
                         sum(r.report is not None for r in below), len(below))
         acknowledged = recipient.submit(report, who.subject, now)
         uow.notices.save_recipient(recipient)
+        cancel_reminders(uow, notice, recipient, now)
         if acknowledged:
             uow.emit(events.NoticeAcknowledged.of(notice, recipient, now))
         uow.emit(events.ReportSubmitted.of(notice, recipient, now))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.common.auth import Principal
 from services.common.clerks import outside_subtree
+from services.common.clock import utcnow
 from services.common.pagination import Page
 from services.common.tenancy import tenant_name
 from services.notify.adapters.queries import InboxItem
 from services.notify.domain.notices import Notice
-from services.notify.domain.status import NoticeTree
 from services.notify.service_layer import commands as c
 from services.notify.service_layer.loaders import load_notice, unit_for_read
 from services.notify.service_layer.scope import (
@@ -19,39 +19,19 @@ from services.notify.service_layer.scope import (
     check_within,
     clerk_root,
 )
+from services.notify.service_layer.status_pages import STATUS_PAGE_SIZE, StatusPage, status_page
 from services.notify.service_layer.unit_of_work import NotifyUnitOfWork, NotifyUnitOfWorkFactory
 
-# County → township → station → village → group: deeper forwarding is not a task list's shape,
-# and the bound keeps a status read finite whatever the data holds.
-MAX_FORWARD_DEPTH = 8
 
-
-def get_notice_status(cmd: c.GetNoticeStatus, uows: NotifyUnitOfWorkFactory, who: Principal) -> NoticeTree:
-    """The notice, its recipients and, below each that forwarded it, the forwarded notice's tree."""
+def get_notice_status(cmd: c.GetNoticeStatus, uows: NotifyUnitOfWorkFactory, who: Principal) -> StatusPage:
+    """The notice, one page of its recipients and, below each that forwarded it, the forwarded
+    notice's tree; the counts cover every recipient of the tree."""
+    page = Page.open(replace(cmd, page_size=cmd.page_size or STATUS_PAGE_SIZE), uows.page_tokens,
+                     shape=(str, str, str))
     with uows(cmd.tenant, write=False) as uow:
         notice = load_notice(uow, cmd.notice_id)
         check_sender_within(uow, who, notice.sender_unit_id)
-        return notice_tree(uow, notice)
-
-
-def notice_tree(uow: NotifyUnitOfWork, notice: Notice) -> NoticeTree:
-    """One query per level of forwarding, however many recipients each level has."""
-    root = NoticeTree(notice, [])
-    level = {notice.id: root}
-    for _ in range(MAX_FORWARD_DEPTH):
-        copies = uow.notices.recipients(level)
-        below: dict[str, tuple[NoticeTree, str]] = {}
-        for notice_id, tree in level.items():
-            tree.recipients = copies[notice_id]
-            below.update({r.forwarded_notice_id: (tree, r.unit_id) for r in tree.recipients if r.forwarded_notice_id})
-        children = uow.notices.get_many(below)
-        level = {}
-        for child_id, (parent, unit_id) in below.items():
-            if child_id in children:
-                level[child_id] = parent.forwarded[unit_id] = NoticeTree(children[child_id], [])
-        if not level:
-            break
-    return root
+        return status_page(uow, notice, page, utcnow())
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,17 @@ from services.notify.domain.recipients import Candidates, resolve
 from services.notify.domain.rules import BOUNDS, check_due, check_report_form, check_selectors
 from services.notify.service_layer import commands as c
 from services.notify.service_layer.loaders import load_notice, load_recipient, referenced_unit
+from services.notify.service_layer.reminders import cancel_reminders
 from services.notify.service_layer.scope import check_own_unit, check_within, own_unit_id
 from services.notify.service_layer.unit_of_work import NotifyUnitOfWork, NotifyUnitOfWorkFactory
 
 COUNTY_SENDER = "县委组织部"
 
 
-def send_notice(cmd: c.SendNotice, uows: NotifyUnitOfWorkFactory, who: Principal) -> Notice:
-    """Resolve the selectors, freeze the recipients, and put the notice in each one's inbox."""
-    now = utcnow()
+def send_notice(cmd: c.SendNotice, uows: NotifyUnitOfWorkFactory, who: Principal, now=None) -> Notice:
+    """Resolve the selectors, freeze the recipients, and put the notice in each one's inbox. `now`
+    is the demo's, which backdates a past week."""
+    now = now or utcnow()
     with uows(cmd.tenant) as uow:
         # Who may send from where and to whom comes before what the notice says.
         sender_id = cmd.sender_unit_id or (own_unit_id(who) if who.role is Role.CLERK else None)
@@ -56,10 +58,11 @@ def send_notice(cmd: c.SendNotice, uows: NotifyUnitOfWorkFactory, who: Principal
         return notice
 
 
-def forward_notice(cmd: c.ForwardNotice, uows: NotifyUnitOfWorkFactory, who: Principal) -> Notice:
+def forward_notice(cmd: c.ForwardNotice, uows: NotifyUnitOfWorkFactory, who: Principal, now=None) -> Notice:
     """A recipient passes the notice on to units below it: a child notice with the same form,
-    linked to the recipient's copy, due no later than the parent."""
-    now = utcnow()
+    linked to the recipient's copy, due no later than the parent (forwarding is receipt: a copy
+    that asked only for 签收 has its queued reminders cancelled)."""
+    now = now or utcnow()
     with uows(cmd.tenant) as uow:
         parent, forwarder = load_recipient(uow, cmd.notice_id, cmd.unit_id, for_update=True)
         check_own_unit(uow, who, forwarder.unit_id, forwarder.unit_display_name)
@@ -86,6 +89,7 @@ def forward_notice(cmd: c.ForwardNotice, uows: NotifyUnitOfWorkFactory, who: Pri
         uow.notices.add(child, recipients)
         acknowledged = forwarder.forward_as(child.id, who.subject, now)
         uow.notices.save_recipient(forwarder)
+        cancel_reminders(uow, parent, forwarder, now)
         if acknowledged:
             uow.emit(events.NoticeAcknowledged.of(parent, forwarder, now))
         uow.emit(events.NoticeSent.of(child))

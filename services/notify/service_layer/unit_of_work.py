@@ -8,11 +8,13 @@ from services.common.directory import Directory
 from services.common.uow import ServiceUnitOfWorkFactory, SqlUnitOfWork
 from services.notify.adapters import tables
 from services.notify.adapters.queries import NotifyQueries
+from services.notify.adapters.reminder_queries import ReminderQueries
 from services.notify.adapters.repositories.deliveries import DeliveryLog, MessageListing
 from services.notify.adapters.repositories.messages import MessageRepository
 from services.notify.adapters.repositories.notices import NoticeRepository
 from services.notify.adapters.repositories.settings import SettingsRepository
 from services.notify.adapters.repositories.webhooks import WebhookRepository
+from services.notify.adapters.status_queries import StatusQueries
 
 
 class NotifyUnitOfWork(SqlUnitOfWork):
@@ -20,6 +22,8 @@ class NotifyUnitOfWork(SqlUnitOfWork):
     messages: MessageRepository  # messages on every channel, with their delivery status
     settings: SettingsRepository  # the tenant's notify settings document
     queries: NotifyQueries  # the read side: inboxes, listings
+    reminders: ReminderQueries  # what the reminder sweep reads
+    status: StatusQueries  # a notice's counts and its recipients page by page
     directory: Directory  # the organization as this service knows it: units, members, posts
     webhooks: WebhookRepository  # the county's webhook endpoints
     deliveries: DeliveryLog  # every channel call (the webhook log, rate windows) and the SMS sink
@@ -35,6 +39,8 @@ class NotifyUnitOfWork(SqlUnitOfWork):
         self.webhooks = WebhookRepository(conn, self.tenant)
         self.deliveries = DeliveryLog(conn, self.tenant)
         self.message_listing = MessageListing(conn, self.tenant)
+        self.reminders = ReminderQueries(conn, self.tenant)
+        self.status = StatusQueries(conn, self.tenant)
 
 
 class NotifyUnitOfWorkFactory(ServiceUnitOfWorkFactory):

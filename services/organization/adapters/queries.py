@@ -1,8 +1,9 @@
 """The read side: what a Get or List answers, as views built straight from rows.
 
-A view carries what its answer shows beyond its aggregate's own columns (a unit's member count,
-whether a member holds a post, a post holder's name, 一肩挑). Counts and joins across aggregates
-are made here, one grouped query per page, never a correlated subquery per row; every RPC that
+A view carries what its answer shows beyond its aggregate's own columns (whether a member holds
+a post, a post holder's name, 一肩挑; a unit's member count is a column its members' writes keep).
+Joins across aggregates are made here, one grouped query per page, never a correlated subquery
+per row; every RPC that
 answers a unit, member or post builds its answer here, so a write answers what a Get would.
 """
 
@@ -146,13 +147,8 @@ def _unit_page(dialect: str, types: bool, under: bool, show_inactive: bool, afte
     return query
 
 
-# Active members per unit of a page: one grouped query, not a correlated subquery per row.
-_MEMBER_COUNTS = _per_dialect(lambda match: select(_m.c.unit_id, func.count()).where(
-    _m.c.tenant == bindparam("tenant"), match, _m.c.state == _ACTIVE_MEMBER).group_by(_m.c.unit_id), _m.c.unit_id)
-# GetUnit, the hottest read: one row and its count in one round trip, compiled once.
-_UNIT = HotQuery(select(_u, select(func.count()).where(
-    _m.c.tenant == _u.c.tenant, _m.c.unit_id == _u.c.id, _m.c.state == _ACTIVE_MEMBER).scalar_subquery())
-    .where(_u.c.tenant == bindparam("tenant"), _u.c.id == bindparam("id")))
+# GetUnit, the hottest read: one row, its member count a column of it, compiled once.
+_UNIT = HotQuery(select(_u).where(_u.c.tenant == bindparam("tenant"), _u.c.id == bindparam("id")))
 _MEMBER = HotQuery(select(_m).where(_m.c.tenant == bindparam("tenant"), _m.c.id == bindparam("id")))
 _UNITS_BY_ID = _per_dialect(lambda match: select(_u).where(_u.c.tenant == bindparam("tenant"), match), _u.c.id)
 # The current posts of a page's members: whether each holds one, and 一肩挑.
@@ -162,8 +158,8 @@ _CURRENT_POSTS = _per_dialect(lambda match: select(_p.c.member_id, _p.c.unit_id,
 
 def _unit_view(uid, tenant, type_, name, parent_id, path, depth, state, division, weak, demo, stars, merged_into,
                version, created, updated, member_count) -> UnitView:
-    """A units row (in the table's column order: positional, as named access on a Row costs
-    several times more) and its member count."""
+    """A units row, in the table's column order (positional, as named access on a Row costs
+    several times more); its member count is the column that writes of members keep."""
     return UnitView(uid, tenant, UNIT_TYPES[type_], name, parent_id, path, depth, UNIT_STATES[state], division,
                     weak, demo, stars, merged_into, version, as_utc(created), as_utc(updated), member_count)
 
@@ -179,17 +175,9 @@ class OrgQueries:
 
     # ------------------------------------------------------------ units
 
-    def _unit_views(self, rows) -> list[UnitView]:
-        rows = rows if isinstance(rows, list) else list(rows)
-        return [_unit_view(*row, count) for row, count in zip(rows, self._member_counts([r[0] for r in rows]), strict=True)]
-
-    def _member_counts(self, unit_ids: list[str]) -> list[int]:
-        """Active members of each of these units, in their order: one grouped query for a page."""
-        counts: dict[str, int] = {}
-        query = _MEMBER_COUNTS[self.conn.dialect.name]
-        for chunk in _chunks(unit_ids):
-            counts.update(query.all(self.conn, {"tenant": self.tenant, "ids": chunk}))
-        return [counts.get(uid, 0) for uid in unit_ids]
+    @staticmethod
+    def _unit_views(rows) -> list[UnitView]:
+        return [_unit_view(*row) for row in rows]
 
     def unit(self, unit_id: str) -> UnitView | None:
         row = _UNIT.first(self.conn, {"tenant": self.tenant, "id": unit_id})

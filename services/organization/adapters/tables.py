@@ -44,6 +44,9 @@ units = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", utc_datetime(), nullable=False),
     Column("updated_at", utc_datetime(), nullable=False),
+    # Active members of the unit, kept by every write of members in the same transaction
+    # (adapters/repositories/member_counts.py): ListUnits reads it instead of counting.
+    Column("member_count", Integer, nullable=False, server_default="0"),
     Index("ix_units_tenant_path", "tenant", "path"),
     Index("ix_units_tenant_parent", "tenant", "parent_id"),
 )

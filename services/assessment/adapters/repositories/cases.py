@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Connection, and_, distinct, exists, insert
 
 from services.assessment.adapters import tables
 from services.assessment.domain.rectification import (
+    SETTLED,
     Case,
     CaseState,
     Note,
@@ -26,6 +27,7 @@ from services.assessment.domain.rectification import (
 from services.common.clock import as_utc
 
 _cases, _problems, _notes = tables.cases, tables.case_problems, tables.case_notes
+_SETTLED = sorted(state.value for state in SETTLED)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -81,7 +83,7 @@ class CaseRepository:
         if overdue_on is not None:
             query = query.where(exists().where(
                 _problems.c.tenant == _cases.c.tenant, _problems.c.case_id == _cases.c.id,
-                _problems.c.state != ProblemState.CLOSED.value, _problems.c.deadline < overdue_on))
+                _problems.c.state.notin_(_SETTLED), _problems.c.deadline < overdue_on))
         if before is not None:
             query = query.where(_cases.c.id < before)
         rows = self.conn.execute(query.order_by(_cases.c.id.desc()).limit(limit)).all()
@@ -106,31 +108,41 @@ class CaseRepository:
 
     # ------------------------------------------------------------ writes
 
-    def add(self, case: Case) -> None:
-        self.conn.execute(insert(_cases).values(
-            tenant=self.tenant, id=case.id, unit_id=case.unit_id, title=case.title, source_round=case.source_round,
-            state=case.state.value, supervision_days=case.supervision_days,
-            next_supervision_on=case.next_supervision_on, opened_at=case.opened_at, opened_by=case.opened_by,
-            closed_at=case.closed_at, version=case.version))
-        self.conn.execute(insert(_problems), [
-            {"tenant": self.tenant, "case_id": case.id, "number": p.number, "description": p.description,
-             "measures": json.dumps(list(p.measures), ensure_ascii=False), "deadline": p.deadline,
-             "owner_display_name": p.owner.display_name, "owner_member_id": p.owner.member_id,
-             "owner_subject": p.owner.subject, "overdue_announced": p.overdue_announced, **_problem_values(p)}
-            for p in case.problems])
+    def add_all(self, cases: list[Case]) -> None:
+        """Store new cases with their problems: one INSERT per table, however many cases."""
+        if not cases:
+            return
+        self.conn.execute(insert(_cases), [
+            {"tenant": self.tenant, "id": case.id, "unit_id": case.unit_id, "title": case.title,
+             "source_round": case.source_round, "state": case.state.value, "supervision_days": case.supervision_days,
+             "next_supervision_on": case.next_supervision_on, "opened_at": case.opened_at,
+             "opened_by": case.opened_by, "closed_at": case.closed_at, "version": case.version}
+            for case in cases])
+        self.conn.execute(insert(_problems), [self._problem_row(case.id, p) for case in cases for p in case.problems])
 
-    def save_move(self, case: Case, problem: Problem, read_version: int) -> bool:
-        """Write a problem's move (its state and newest note) and its case; False when the case
-        changed since it was read at `read_version` (nothing written)."""
+    def _problem_row(self, case_id: str, p: Problem) -> dict:
+        return {"tenant": self.tenant, "case_id": case_id, "number": p.number, "description": p.description,
+                "measures": json.dumps(list(p.measures), ensure_ascii=False), "deadline": p.deadline,
+                "owner_display_name": p.owner.display_name, "owner_member_id": p.owner.member_id,
+                "owner_subject": p.owner.subject, "overdue_announced": p.overdue_announced, **_problem_values(p)}
+
+    def save_move(self, case: Case, problem: Problem, read_version: int, *, added: bool = False) -> bool:
+        """Write one problem whole (a move, a revision, a removal; `added`: a new one) with its
+        newest note, and its case; False when the case changed since it was read at
+        `read_version` (nothing written)."""
         moved = self.conn.execute(update(_cases).where(
             _cases.c.tenant == self.tenant, _cases.c.id == case.id, _cases.c.version == read_version,
         ).values(state=case.state.value, closed_at=case.closed_at, next_supervision_on=case.next_supervision_on,
                  version=case.version))
         if moved.rowcount != 1:
             return False
-        self.conn.execute(update(_problems).where(
-            _problems.c.tenant == self.tenant, _problems.c.case_id == case.id, _problems.c.number == problem.number,
-        ).values(**_problem_values(problem)))
+        row = self._problem_row(case.id, problem)
+        if added:
+            self.conn.execute(insert(_problems).values(**row))
+        else:
+            self.conn.execute(update(_problems).where(
+                _problems.c.tenant == self.tenant, _problems.c.case_id == case.id, _problems.c.number == problem.number,
+            ).values(**{k: v for k, v in row.items() if k not in ("tenant", "case_id", "number")}))
         note = problem.notes[-1]
         self.conn.execute(insert(_notes).values(
             tenant=self.tenant, case_id=case.id, number=problem.number, seq=len(problem.notes), kind=note.kind.value,
@@ -148,7 +160,7 @@ class CaseRepository:
         """Open cases whose supervision has come or with a problem overdue and not yet announced."""
         overdue = exists().where(
             _problems.c.tenant == _cases.c.tenant, _problems.c.case_id == _cases.c.id,
-            _problems.c.state != ProblemState.CLOSED.value, _problems.c.deadline < today,
+            _problems.c.state.notin_(_SETTLED), _problems.c.deadline < today,
             _problems.c.overdue_announced.is_(False))
         query = select(_cases.c.id).where(_cases.c.tenant == self.tenant, _cases.c.state == CaseState.OPEN.value,
                                           (_cases.c.next_supervision_on <= today) | overdue)

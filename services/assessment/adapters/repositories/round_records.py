@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 
 from services.assessment.adapters import tables as t
 from services.assessment.domain.names import objection_name
@@ -110,12 +110,16 @@ class ObjectionRows:
                                                       o.c.state == ObjectionState.OPEN.value).order_by(o.c.id))
         return tuple(row.id for row in rows)
 
-    def count_open_objections(self, round_ids: list[str]) -> dict[str, int]:
-        o = t.round_objections
-        rows = self.conn.execute(select(o.c.round_id, func.count()).where(
-            o.c.tenant == self.tenant, o.c.round_id.in_(round_ids), o.c.state == ObjectionState.OPEN.value,
-        ).group_by(o.c.round_id))
-        return {row[0]: row[1] for row in rows}
+    def count_open_objections(self, round_ids: list[str], path_prefix: str = "/") -> dict[str, int]:
+        """Open objections per round; `path_prefix` counts only those on targets of a subtree."""
+        o, rt = t.round_objections, t.round_targets
+        query = select(o.c.round_id, func.count()).where(
+            o.c.tenant == self.tenant, o.c.round_id.in_(round_ids), o.c.state == ObjectionState.OPEN.value)
+        if path_prefix != "/":
+            query = query.where(exists().where(
+                rt.c.tenant == o.c.tenant, rt.c.round_id == o.c.round_id, rt.c.target_id == o.c.target_id,
+                rt.c.unit_path.like(like_prefix(path_prefix), escape=LIKE_ESCAPE)))
+        return {row[0]: row[1] for row in self.conn.execute(query.group_by(o.c.round_id))}
 
 
 

@@ -3,12 +3,15 @@ active county per ID number). Personal data is sealed at rest with the deploymen
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import Connection, delete, insert, select, update
 
 from services.common.clock import as_utc, utcnow
 from services.common.sealing import DataKey
 from services.organization.adapters import tables as t
 from services.organization.adapters.repositories._sql import CHUNK
+from services.organization.adapters.repositories.member_counts import MemberCounts
 from services.organization.domain.model import (
     HistoryEntry,
     Member,
@@ -18,11 +21,16 @@ from services.organization.domain.model import (
 )
 
 ID_CARD, PHONE, BIRTH_DATE = "id_card_number", "phone", "birth_date"  # sealing fields
+_ACTIVE = MemberState.ACTIVE.value
 
 
 class MemberRepository:
     def __init__(self, conn: Connection, tenant: str, key: DataKey | None):
         self.conn, self.tenant, self._key = conn, tenant, key
+        self.counts = MemberCounts(conn, tenant)
+        # Each loaded member's unit and whether it counts, as stored: an update that changes
+        # either shifts the units' counts (units.member_count).
+        self._stored: dict[str, tuple[str, bool]] = {}
 
     @property
     def key(self) -> DataKey:
@@ -32,6 +40,7 @@ class MemberRepository:
 
     def _from_row(self, row) -> Member:
         key = self.key
+        self._stored[row.id] = (row.unit_id, row.state == _ACTIVE)
         return Member(
             id=row.id, tenant=row.tenant, unit_id=row.unit_id, display_name=row.display_name,
             gender=row.gender, id_card_number=key.open(ID_CARD, row.id_card_sealed),
@@ -105,9 +114,12 @@ class MemberRepository:
         if members:
             self.conn.execute(insert(t.members), [self._row(m) for m in members])
             self._register(members)
+            self.counts.shift(Counter(m.unit_id for m in members if m.state is MemberState.ACTIVE))
+            self._stored.update((m.id, (m.unit_id, m.state is MemberState.ACTIVE)) for m in members)
 
     def update(self, m: Member) -> bool:
         now = utcnow()
+        stored = self._stored.get(m.id) or self._as_stored(m.id)
         row = self._row(m)
         for key in ("id", "tenant", "created_at", "version"):
             row.pop(key)
@@ -122,7 +134,25 @@ class MemberRepository:
             # The ID number may have changed, or the member left the county.
             self._unregister(m.id)
             self._register([m])
+            self._shift_counts(stored, m)
         return bool(result.rowcount)
+
+    def _as_stored(self, member_id: str) -> tuple[str, bool] | None:
+        """A member's unit and whether it counts, read from its row (one not loaded here)."""
+        row = self.conn.execute(select(t.members.c.unit_id, t.members.c.state).where(
+            t.members.c.tenant == self.tenant, t.members.c.id == member_id)).first()
+        return (row.unit_id, row.state == _ACTIVE) if row else None
+
+    def _shift_counts(self, before: tuple[str, bool], m: Member) -> None:
+        """The member moved or stopped counting: its old unit loses it, its new one gains it.
+        (`before` is as loaded: the update's version check proves the row had not changed since.)"""
+        after = (m.unit_id, m.state is MemberState.ACTIVE)
+        if before != after:
+            deltas: Counter[str] = Counter()
+            deltas[before[0]] -= before[1]
+            deltas[after[0]] += after[1]
+            self.counts.shift(deltas)
+        self._stored[m.id] = after
 
     def move_all(self, from_unit: str, to_unit: str) -> list[str]:
         """Re-point every active member of one unit to another; returns their ids."""
@@ -132,6 +162,8 @@ class MemberRepository:
         if ids:
             self.conn.execute(update(t.members).where(t.members.c.tenant == self.tenant, t.members.c.id.in_(ids))
                               .values(unit_id=to_unit, version=t.members.c.version + 1, updated_at=utcnow()))
+            self.counts.shift(Counter({from_unit: -len(ids), to_unit: len(ids)}))
+            self._stored.update((member_id, (to_unit, True)) for member_id in ids)
         return ids
 
     def add_history(self, entry: HistoryEntry, from_unit: str = "", to_unit: str = "") -> None:

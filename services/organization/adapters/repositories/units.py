@@ -26,7 +26,7 @@ class UnitRepository:
     def _from_row(row) -> Unit:
         # Positional unpacking (order = the units table): named access on a Row costs more.
         (uid, tenant, type_, display_name, parent_id, path, depth, state, division_code, weak_and_lax,
-         demonstration_site, star_level, merged_into, version, created_at, updated_at) = row
+         demonstration_site, star_level, merged_into, version, created_at, updated_at, _member_count) = row
         return Unit(
             uid, tenant, UNIT_TYPES[type_], display_name, parent_id, path, depth, UNIT_STATES[state], division_code,
             weak_and_lax, demonstration_site, star_level, merged_into, version, as_utc(created_at), as_utc(updated_at),
