@@ -1,4 +1,5 @@
-"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points|assessment|notify runs one part."""
+"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points|assessment|notify|webhook runs
+one part."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bench import (
     org_bench,
     points_bench,
     relay_bench,
+    webhook_bench,
 )
 
 
@@ -26,6 +28,8 @@ def main() -> None:
         points_bench.run()
     if only in ("", "assessment"):
         assessment_bench.run()
+    if only in ("", "webhook"):
+        webhook_bench.run()
     if only in ("", "notify"):
         notify_bench.run()
 

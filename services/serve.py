@@ -3,7 +3,7 @@
 With PB_GRPC_PROCESSES=N (PostgreSQL only) N server processes share the port
 (services/common/grpc/processes.py). Each builds its own runtimes, hence its own engines and
 pools, after the fork; process 0 alone runs what must run once per deployment unit: the demo
-data, the daily and periodic jobs and the embedded bus (whose relay reads the outbox that all of them write).
+data, the daily and periodic jobs, notify's delivery loop and the embedded bus (whose relay reads the outbox that all of them write).
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ def serve_one(settings: Settings, index: int, port: int, demo: bool = False) -> 
         from services.common.events.embedded import start_embedded_bus
 
         bus = start_embedded_bus(runtimes, retention_hours=settings.relay_retention_hours)
+    # Embedded, process 0: background loops (notify's delivery) run here; with a broker,
+    # run-distributed starts them as processes of their own.
+    background = [loop for rt in runtimes for loop in rt.background] if primary and not settings.amqp_uri else []
     jobs = daily_jobs(runtimes) if primary else None
     if jobs:
         jobs.start()
@@ -78,12 +81,16 @@ def serve_one(settings: Settings, index: int, port: int, demo: bool = False) -> 
             return
         if demo:
             load_demos_serving(runtimes)
+        for loop in background:  # after the demo: its messages are there for the first round
+            loop.start()
         processes = f", {settings.grpc_processes} processes" if settings.grpc_processes > 1 else ""
         print(TOUR.format(port=port, processes=processes, metrics=metrics_port,
                           db=settings.database_url or f"SQLite files under {settings.var_dir}",
                           bus="in-process (embedded)" if bus else settings.amqp_uri), flush=True)
 
     def stop() -> None:
+        for loop in background:
+            loop.stop()
         if jobs:
             jobs.stop()
         if periodic:

@@ -65,6 +65,12 @@ class Principal:
             return True
         return self.role is Role.SYSTEM and "org.pii" in self.scopes
 
+    @property
+    def sees_phones(self) -> bool:
+        """Phones in clear (not ID numbers): whoever sees personal data, and systems granted
+        org.phone, the narrowest right notify's SMS needs to text a member."""
+        return self.sees_personal_data or (self.role is Role.SYSTEM and "org.phone" in self.scopes)
+
     def check_tenant(self, code: str, write: bool) -> None:
         """Raise PERMISSION_DENIED when this principal may not touch the tenant."""
         ok = self.may_write_tenant(code) if write else self.may_read_tenant(code)

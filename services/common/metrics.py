@@ -34,6 +34,10 @@ RELAY_UNROUTED = Counter(
 )
 RELAY_ERRORS = Counter("relay_errors_total", "Failed relay rounds (broker or database down).", ["producer"])
 EVENTS_HANDLED = Counter("events_handled_total", "Events consumed, by outcome.", ["consumer", "type", "outcome"])
+NOTIFY_DELIVERIES = Counter(
+    "notify_deliveries_total", "Messages the delivery process handled: sent, delivered, retried, failed, deferred.",
+    ["channel", "outcome", "tenant"],
+)
 
 
 

@@ -51,3 +51,6 @@ class ServiceRuntime:
     # Told the port once the platform's gRPC server is bound: a service calling the organization
     # in its own process learns where (the port is known only then when PB_GRPC_PORT=0).
     on_server_bound: Callable[[int], None] | None = None
+    # Background loops (each with start() and stop()) the embedded platform runs beside the server
+    # (notify's delivery process); with a broker each runs as a process of its own instead.
+    background: list = field(default_factory=list)

@@ -8,7 +8,9 @@ and one RabbitMQ: a request_id is claimed in the database, so a retry that reach
 replica answers the first result; the relays lock each county's outbox rows, so an event leaves
 once; the workers consume each service's queue as competing consumers. Clients, the services'
 own organization client included, call the servers round robin
-(`ipv4:127.0.0.1:50051,127.0.0.1:50052`). The broker topology is declared first
+(`ipv4:127.0.0.1:50051,127.0.0.1:50052`). Per replica too, notify's delivery process (`pbctl
+notify deliver`: SMS and webhooks; `pbctl serve` runs it as a thread only without a broker), the
+replicas sharing the queue (claims skip what another holds). The broker topology is declared first
 (`pbctl events declare`), so no event leaves before its consumers' queues exist. Ctrl-C stops
 them all.
 """
@@ -78,6 +80,10 @@ def _roles(env: dict[str, str], replicas: int, relays: int) -> tuple[list[tuple[
         metrics += step
     if not consumers:
         click.echo("no service consumes events yet: no nameko worker started", err=True)
+    for i in range(replicas):
+        roles.append((f"delivery-{i}", [*pbctl, "notify", "deliver"],
+                      {"PB_METRICS_PORT": str(metrics), "PB_ORGANIZATION_TARGET": organization}))
+        metrics += step
     return roles, target
 
 

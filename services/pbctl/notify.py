@@ -231,11 +231,14 @@ def resync(tenant: str, target: str) -> None:
 
 def _subcommands() -> None:
     # Each concern's commands live in their own module (services/pbctl/notify_<concern>.py).
+    from services.pbctl.notify_channels import COMMANDS as CHANNEL_COMMANDS
     from services.pbctl.notify_reminders import sweep
     from services.pbctl.notify_settings import settings
 
     notify.add_command(settings)
     notify.add_command(sweep)
+    for command in CHANNEL_COMMANDS:
+        notify.add_command(command)
 
 
 _subcommands()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from partybuilding.notify.v1 import notify_channels_pb2 as cpb
 from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.notify.v1 import notify_reminders_pb2 as rpb
 from partybuilding.notify.v1 import notify_service_pb2 as nspb
@@ -63,9 +64,33 @@ class RightsWorld(NotifyWorld):
                 settings=setpb.NotifySettings(name=f"{self.parent}/notifySettings"),
                 update_mask={"paths": ["reminders"]}), metadata=md),
             "ResyncDirectory": lambda: s.ResyncDirectory(nspb.ResyncDirectoryRequest(parent=self.parent), metadata=md),
+            **self.channel_calls(md),
             "SweepReminders": lambda: s.SweepReminders(rpb.SweepRemindersRequest(parent=self.parent), metadata=md),
         }
         return calls[rpc]()
+
+
+    def channel_calls(self, md) -> dict:
+        """The channel RPCs: the county's, never a clerk's (each side answers the same)."""
+        s, hook = self.s, f"{self.parent}/webhookEndpoints/wh-none"
+        endpoint = cpb.WebhookEndpoint(display_name="平台", url="https://example.cn/hook")
+        return {
+            "GetMessage": lambda: s.GetMessage(cpb.GetMessageRequest(name=f"{self.parent}/messages/m-1"), metadata=md),
+            "ListMessages": lambda: s.ListMessages(cpb.ListMessagesRequest(parent=self.parent), metadata=md),
+            "ListSmsSink": lambda: s.ListSmsSink(cpb.ListSmsSinkRequest(parent=self.parent), metadata=md),
+            "CreateWebhookEndpoint": lambda: s.CreateWebhookEndpoint(cpb.CreateWebhookEndpointRequest(
+                parent=self.parent, webhook_endpoint=endpoint), metadata=md),
+            "GetWebhookEndpoint": lambda: s.GetWebhookEndpoint(cpb.GetWebhookEndpointRequest(name=hook), metadata=md),
+            "ListWebhookEndpoints": lambda: s.ListWebhookEndpoints(cpb.ListWebhookEndpointsRequest(
+                parent=self.parent), metadata=md),
+            "UpdateWebhookEndpoint": lambda: s.UpdateWebhookEndpoint(cpb.UpdateWebhookEndpointRequest(
+                webhook_endpoint=cpb.WebhookEndpoint(name=hook, enabled=True), update_mask={"paths": ["enabled"]}),
+                metadata=md),
+            "DeleteWebhookEndpoint": lambda: s.DeleteWebhookEndpoint(cpb.DeleteWebhookEndpointRequest(name=hook),
+                                                                     metadata=md),
+            "ListWebhookDeliveries": lambda: s.ListWebhookDeliveries(cpb.ListWebhookDeliveriesRequest(parent=hook),
+                                                                     metadata=md),
+        }
 
 
 @pytest.fixture(scope="module")

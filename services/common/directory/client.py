@@ -34,7 +34,7 @@ SERVICE_SCOPES = ["org.read"]
 SERVICE_TOKEN_TTL = 12 * 3600  # seconds; a minted token is renewed at half its life
 
 
-def service_token(settings: Settings, service: str) -> str:
+def service_token(settings: Settings, service: str, scopes: list[str] | None = None) -> str:
     """The service account's bearer token: PB_SERVICE_TOKEN, else minted from the dev secret."""
     if settings.service_token:
         return settings.service_token
@@ -44,19 +44,20 @@ def service_token(settings: Settings, service: str) -> str:
             f"token of role system, sub service:{service}, tenants [\"*\"], scope org.read (only the built-in dev "
             "secret mints one by itself)")
     return mint_token(DEV_JWT_SECRET, role=Role.SYSTEM.value, tenants=["*"], subject=f"service:{service}",
-                      scopes=SERVICE_SCOPES, ttl_seconds=SERVICE_TOKEN_TTL)
+                      scopes=scopes or SERVICE_SCOPES, ttl_seconds=SERVICE_TOKEN_TTL)
 
 
 class _RenewedToken:
     """A configured token as it is; a minted one minted again at half its life."""
 
-    def __init__(self, settings: Settings, service: str):
-        self.settings, self.service = settings, service
-        self.token, self.renew_at = service_token(settings, service), time.monotonic() + SERVICE_TOKEN_TTL / 2
+    def __init__(self, settings: Settings, service: str, scopes: list[str] | None = None):
+        self.settings, self.service, self.scopes = settings, service, scopes
+        self.token, self.renew_at = service_token(settings, service, scopes), time.monotonic() + SERVICE_TOKEN_TTL / 2
 
     def __call__(self) -> str:
         if not self.settings.service_token and time.monotonic() >= self.renew_at:
-            self.token, self.renew_at = service_token(self.settings, self.service), time.monotonic() + SERVICE_TOKEN_TTL / 2
+            self.token = service_token(self.settings, self.service, self.scopes)
+            self.renew_at = time.monotonic() + SERVICE_TOKEN_TTL / 2
         return self.token
 
 
@@ -98,9 +99,11 @@ class OrganizationClient:
         self._stub: pb_grpc.OrganizationServiceStub | None = None
 
     @classmethod
-    def for_service(cls, settings: Settings, service: str, **options) -> OrganizationClient:
-        """The client of `service`'s account; wire `client.target.bind` as the runtime's on_server_bound."""
-        return cls(OrganizationTarget(settings), _RenewedToken(settings, service), **options)
+    def for_service(cls, settings: Settings, service: str, scopes: list[str] | None = None,
+                    **options) -> OrganizationClient:
+        """The client of `service`'s account (scope org.read, or `scopes`); wire `client.target.bind`
+        as the runtime's on_server_bound."""
+        return cls(OrganizationTarget(settings), _RenewedToken(settings, service, scopes), **options)
 
     # ------------------------------------------------------------ reads
 
@@ -115,6 +118,12 @@ class OrganizationClient:
     def get_member(self, tenant: str, member_id: str) -> DirectoryMember | None:
         found = self._call("GetMember", pb.GetMemberRequest(name=MEMBERS.name(tenant, member_id)))
         return None if found is None else DirectoryMember.from_proto(found)
+
+    def member_phone(self, tenant: str, member_id: str) -> str | None:
+        """A member's mobile as the organization answers it to this account (masked unless the
+        account holds org.phone); "" when none is on record, None when the member is unknown."""
+        found = self._call("GetMember", pb.GetMemberRequest(name=MEMBERS.name(tenant, member_id)))
+        return None if found is None else found.phone
 
     def list_units(self, tenant: str) -> Iterator[DirectoryUnit]:
         """Every unit of the county, archived and merged ones too."""

@@ -132,3 +132,57 @@ notify_settings = Table(
     Column("updated_by", String(100), nullable=False, server_default=""),
     Column("updated_at", utc_datetime(), nullable=False),
 )
+
+# Another government system's endpoint that the county's events are POSTed to (docs/notify-channels.md).
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    Column("display_name", String(100), nullable=False),
+    Column("url", String(500), nullable=False),
+    # JSON list of event types and prefixes ("assessment.*"); [] receives every event.
+    Column("event_types", Text, nullable=False),
+    # The HMAC-SHA256 key, sealed with the data key; answered once, at creation.
+    Column("secret_sealed", String(200), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", Text, nullable=False, server_default=""),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("created_at", utc_datetime(), nullable=False),
+    Column("updated_at", utc_datetime(), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+)
+
+# One call of a channel for one message: the webhook delivery log, and what rate limits count.
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    Column("message_id", String(24), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient_id", String(40), nullable=False),  # the endpoint's id for a webhook
+    Column("event_type", String(80), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("outcome", String(16), nullable=False),  # DELIVERED, SENT, RETRY, FAILED
+    Column("error", Text, nullable=False, server_default=""),
+    Column("attempted_at", utc_datetime(), nullable=False),
+    Index("ix_delivery_attempts_rate", "tenant", "channel", "attempted_at"),
+    Index("ix_delivery_attempts_recipient", "tenant", "recipient_id", "attempted_at"),
+)
+
+# The SMS sink: what a county without a gateway would have texted (the phone masked).
+sms_sink = Table(
+    "sms_sink",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("id", String(24), primary_key=True),
+    Column("message_id", String(24), nullable=False),
+    Column("phone_masked", String(11), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("segments", Integer, nullable=False),
+    Column("created_at", utc_datetime(), nullable=False),
+    Index("ix_sms_sink_tenant_created", "tenant", "created_at"),
+)

@@ -17,13 +17,32 @@ from dataclasses import dataclass
 from services.common.errors import InvalidArgument
 
 Check = Callable[[dict, str], dict]
+# (section as changed, section as stored before, the deployment's DataKey) -> section to store.
+Seal = Callable[[dict, dict, object], dict]
 
 # {section name: its check}, filled by each concern's module at import.
 SECTIONS: dict[str, Check] = {}
+# {section name: how its secrets are stored}, for sections that hold one (channels' gateway key).
+SEALS: dict[str, Seal] = {}
 
 
-def register_section(name: str, check: Check) -> None:
+def register_section(name: str, check: Check, seal: Seal | None = None) -> None:
     SECTIONS[name] = check
+    if seal is not None:
+        SEALS[name] = seal
+
+
+def seal_secrets(doc: dict, stored: dict, key) -> dict:
+    """`doc` as it is stored: each section's secrets sealed (never kept in clear)."""
+    out = dict(doc)
+    for name, seal in SEALS.items():
+        if name in out or name in stored:
+            sealed = seal(out.get(name) or {}, stored.get(name) or {}, key)
+            if sealed:
+                out[name] = sealed
+            else:
+                out.pop(name, None)
+    return out
 
 
 def _passthrough(section: dict, field_path: str) -> dict:

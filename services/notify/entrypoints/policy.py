@@ -28,6 +28,17 @@ _RULES: dict[str, Rule] = {
     # Settings: the county's reminders, calendar and channels are the county's decision.
     "GetNotifySettings": Rule(READERS, scope="notify.read", tenant_field="name"),
     "UpdateNotifySettings": Rule(ADMINS, write=True, tenant_field="settings.name"),
+    # Channels: delivery status and the SMS sink are the county's (and its systems') to read;
+    # endpoints of other systems and their secrets are the county's decision.
+    "GetMessage": Rule(READERS, scope="notify.read", tenant_field="name"),
+    "ListMessages": Rule(READERS, scope="notify.read", tenant_field="parent"),
+    "ListSmsSink": Rule(ADMINS, tenant_field="parent"),
+    "CreateWebhookEndpoint": Rule(ADMINS, write=True, tenant_field="parent"),
+    "GetWebhookEndpoint": Rule(ADMINS, tenant_field="name"),
+    "ListWebhookEndpoints": Rule(ADMINS, tenant_field="parent"),
+    "UpdateWebhookEndpoint": Rule(ADMINS, write=True, tenant_field="webhook_endpoint.name"),
+    "DeleteWebhookEndpoint": Rule(ADMINS, write=True, tenant_field="name"),
+    "ListWebhookDeliveries": Rule(ADMINS, tenant_field="parent"),
     # Reminders: the platform sweeps every 10 minutes; an operator may sweep a county now.
     "SweepReminders": Rule(OPERATOR, write=True, tenant_field="parent"),
     # Directory
@@ -51,6 +62,16 @@ CLERK: dict[str, Clerk] = {
     # A clerk knows when reminders come and when the SMS gateway is quiet.
     "GetNotifySettings": Clerk.COUNTY_READ,
     "UpdateNotifySettings": Clerk.NEVER,
+    # Channels: a clerk reads their unit's messages in its inbox, not the county's delivery status.
+    "GetMessage": Clerk.NEVER,
+    "ListMessages": Clerk.NEVER,
+    "ListSmsSink": Clerk.NEVER,
+    "CreateWebhookEndpoint": Clerk.NEVER,
+    "GetWebhookEndpoint": Clerk.NEVER,
+    "ListWebhookEndpoints": Clerk.NEVER,
+    "UpdateWebhookEndpoint": Clerk.NEVER,
+    "DeleteWebhookEndpoint": Clerk.NEVER,
+    "ListWebhookDeliveries": Clerk.NEVER,
     "SweepReminders": Clerk.NEVER,
     # Directory
     "ResyncDirectory": Clerk.NEVER,

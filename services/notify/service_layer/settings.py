@@ -48,7 +48,7 @@ def update_settings(cmd: UpdateSettings, uows, who) -> tuple[rules.NotifySetting
         _known_county(uow)
         doc, version = uow.settings.load()
         check_etag(cmd.etag, version, settings_name(cmd.tenant))
-        changed = rules.apply_paths(doc, cmd.changes)
+        changed = rules.seal_secrets(rules.apply_paths(doc, cmd.changes), doc, uow.data_key)
         checked = rules.effective(changed, version + 1)  # refuses a wrong field, naming it
         if not uow.settings.save(changed, version + 1, who.subject):
             raise stale_etag(settings_name(cmd.tenant))

@@ -170,7 +170,7 @@ def member_to_proto(m: MemberView, who: Principal) -> pb.Member:
     return pb.Member(
         name=member_name(m.tenant, m.id), display_name=m.display_name, gender=pb.Gender.Value(m.gender or "GENDER_UNSPECIFIED"),
         id_card_number=m.id_card_number if clear else pd.mask_id_card(m.id_card_number),
-        phone=m.phone if clear else pd.mask_phone(m.phone),
+        phone=m.phone if who.sees_phones else pd.mask_phone(m.phone),
         unit=unit_name(m.tenant, m.unit_id), status=pb.MemberStatus.Value(m.status.value),
         category=pb.MemberCategory.Value(m.category.value), joined_on=iso_date(m.joined_on) if clear else "",
         education=m.education, birth_date=m.birth_date if clear else "",
