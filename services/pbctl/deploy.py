@@ -65,8 +65,9 @@ def render(values_path: str, out: str) -> None:
 @CONTEXT
 @click.option("--job-timeout", default=900, show_default=True, help="Seconds to wait for each Job.")
 @click.option("--rollout-timeout", default=600, show_default=True, help="Seconds to wait for the rollouts.")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at a Job or a rollout.")
 def apply(values_path: str, kubeconfig: str | None, context: str | None, job_timeout: int,
-          rollout_timeout: int) -> None:
+          rollout_timeout: int, poll: float) -> None:
     """Server-side apply (field manager pbctl): migration and topology Jobs first, then the rollout."""
     from kubernetes.client import ApiException
 
@@ -82,7 +83,7 @@ def apply(values_path: str, kubeconfig: str | None, context: str | None, job_tim
 
     try:
         outcomes = apply_stages(api_client, rendered, report,
-                                Waits(job_seconds=job_timeout, rollout_seconds=rollout_timeout), monitoring)
+                                Waits(job_timeout, rollout_timeout, poll), monitoring)
     except DeployError as exc:
         fail(f"apply stopped / 部署中止: {exc}")
     except ApiException as exc:

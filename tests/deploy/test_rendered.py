@@ -1,0 +1,19 @@
+"""deploy/rendered/ is exactly what the shipped example renders to (so a reviewer reads the real output)."""
+
+from __future__ import annotations
+
+from services.deployment.render import write
+from tests.deploy.conftest import ROOT, objects_of
+
+RENDERED = ROOT / "deploy" / "rendered"
+REFRESH = "pbctl deploy render --values deploy/values/example.yaml --out deploy/rendered"
+
+
+def test_the_committed_manifests_are_current(rendered, tmp_path):
+    assert len(objects_of(rendered)) == 42
+    write(rendered, tmp_path)
+    fresh = {p.relative_to(tmp_path): p.read_text() for p in tmp_path.rglob("*.yaml")}
+    committed = {p.relative_to(RENDERED): p.read_text() for p in RENDERED.rglob("*.yaml")}
+    assert sorted(committed) == sorted(fresh), f"deploy/rendered is stale: {REFRESH}"
+    stale = [str(p) for p in fresh if committed[p] != fresh[p]]
+    assert not stale, f"deploy/rendered is stale ({', '.join(stale)}): {REFRESH}"
