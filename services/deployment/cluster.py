@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from services.deployment.kinds import apply_and_compare
+from services.deployment.kinds import CUSTOM_KINDS, apply_and_compare
 from services.deployment.render import Stage
 
 
@@ -86,6 +86,18 @@ def wait_rollouts(api_client, deployments: list[dict], waits: Waits) -> None:
         waits.sleep(waits.poll_seconds)
 
 
+def _apply(api_client, obj: dict) -> str:
+    from kubernetes.client import ApiException
+
+    try:
+        return apply_and_compare(api_client, obj)
+    except ApiException as exc:
+        if exc.status == 404 and obj["kind"] in CUSTOM_KINDS:
+            raise DeployError(f"{_ref(obj)}: the cluster has no {obj['kind']} kind (install the Prometheus "
+                              "Operator's CRDs, or set monitoring.prometheusRule: false)") from None
+        raise
+
+
 def apply_stages(api_client, rendered: list[Stage], report: Callable[[str, str], None],
                  waits: Waits | None = None, monitoring: bool = False) -> dict[str, str]:
     """Apply every stage in order; `report(outcome, ref)` is told each object's outcome as it happens."""
@@ -97,7 +109,7 @@ def apply_stages(api_client, rendered: list[Stage], report: Callable[[str, str],
                 report("skipped", f"{_ref(obj)} (monitoring.prometheusRule is false)")
             continue
         for obj in stage.objects:
-            outcome = apply_and_compare(api_client, obj)
+            outcome = _apply(api_client, obj)
             outcomes[_ref(obj)] = outcome
             report(outcome, _ref(obj))
             if obj["kind"] == "Job":

@@ -32,7 +32,7 @@ def _api_client(kubeconfig: str | None, context: str | None):
     try:
         from kubernetes import client, config
     except ImportError:
-        fail("the kubernetes client is not installed: pip install 'partybuilding[deploy]'", 2)
+        fail("the kubernetes client is not installed: pip install '.[deploy]' (from the repository)", 2)
     try:
         if kubeconfig or context or not _in_cluster():
             return config.new_client_from_config(config_file=kubeconfig, context=context)

@@ -26,8 +26,9 @@ NOW = "2026-12-04T00:00:00Z"
 class StandIn:
     """The objects the stand-in holds, and the requests it was sent (method, path, content type)."""
 
-    def __init__(self, rollout_reads: int = 2, failing_jobs: tuple[str, ...] = ()):
+    def __init__(self, rollout_reads: int = 2, failing_jobs: tuple[str, ...] = (), missing_groups: tuple[str, ...] = ()):
         self.objects: dict[tuple, dict] = {}
+        self.missing_groups = missing_groups  # API groups the cluster does not serve (a CRD not installed)
         self.requests: list[tuple[str, str, str]] = []
         self.rollout_reads, self.failing_jobs = rollout_reads, failing_jobs
         self.reads: dict[tuple, int] = {}
@@ -129,7 +130,7 @@ def _handler(state: StandIn):
             url = urlparse(self.path)
             state.requests.append((self.command, url.path, self.headers.get("Content-Type", "")))
             match = PATH.match(url.path)
-            if not match:
+            if not match or match["group"] in state.missing_groups:
                 self._fail(404, "NotFound", f"no route {url.path}")
                 return None
             return url, match

@@ -13,11 +13,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from services.deployment.render import render_file
 from services.pbctl.main import cli
 from tests.deploy.apiserver import ApiServer, StandIn
-from tests.deploy.conftest import EXAMPLE
+from tests.deploy.conftest import EXAMPLE, objects_of
 
-OBJECTS = 42  # tests/deploy/test_rendered.py: the example renders 42 objects
+# Every object the example renders (the alert rules too: it sets monitoring.prometheusRule).
+OBJECTS = len(objects_of(render_file(EXAMPLE)))
 
 
 def deploy(server: ApiServer, tmp_path, *args: str, values=EXAMPLE):
@@ -45,8 +47,8 @@ def test_a_first_apply_creates_everything_and_waits_for_jobs_and_rollouts(first_
     assert set(outcomes(result.output).values()) == {"created"}
     assert len(outcomes(result.output)) == OBJECTS
     assert f"{OBJECTS} created, 0 configured, 0 unchanged" in result.output
-    assert len(re.findall(r"^completed +Job/", result.output, re.M)) == 5
-    assert len(re.findall(r"^rolled out +Deployment/", result.output, re.M)) == 12
+    assert len(re.findall(r"^completed +Job/", result.output, re.M)) == 5  # 4 migrations, the topology
+    assert len(re.findall(r"^rolled out +Deployment/", result.output, re.M)) == 12  # 4 services x 3 roles
 
 
 def test_every_write_is_a_server_side_apply(first_apply):
@@ -129,3 +131,11 @@ def test_status_without_pods_says_so(tmp_path):
     with ApiServer(StandIn()) as server:
         result = deploy(server, tmp_path, "status", "--namespace", "elsewhere")
     assert result.exit_code == 1 and "no pods of the platform in namespace elsewhere" in result.output
+
+
+def test_alert_rules_without_the_prometheus_operator_are_refused_with_what_to_do(tmp_path):
+    with ApiServer(StandIn(rollout_reads=0, missing_groups=("monitoring.coreos.com",))) as server:
+        result = deploy(server, tmp_path, "apply")
+    assert result.exit_code == 1
+    assert "PrometheusRule/partybuilding: the cluster has no PrometheusRule kind" in result.output
+    assert "monitoring.prometheusRule: false" in result.output

@@ -15,6 +15,7 @@ from kubernetes_validate.utils import all_versions
 
 from services.deployment.kinds import CUSTOM_KINDS, KINDS
 from services.deployment.values import load
+from services.platform import SERVICES
 from tests.deploy.conftest import EXAMPLE, objects_of
 
 VERSION = yaml.safe_load(EXAMPLE.read_text())["kubernetesVersion"]
@@ -67,6 +68,6 @@ def test_the_alert_rules_are_a_prometheus_rule_of_the_namespace(rendered):
 
 
 def test_every_object_lives_in_the_values_namespace(rendered):
-    namespace = load(EXAMPLE, ("organization", "points", "assessment", "notify"))["namespace"]
+    namespace = load(EXAMPLE, SERVICES)["namespace"]
     for obj in objects_of(rendered):
         assert obj["metadata"].get("namespace", namespace) == namespace

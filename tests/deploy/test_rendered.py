@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from services.deployment.render import write
-from tests.deploy.conftest import ROOT, objects_of
+from tests.deploy.conftest import ROOT
 
 RENDERED = ROOT / "deploy" / "rendered"
 REFRESH = "pbctl deploy render --values deploy/values/example.yaml --out deploy/rendered"
 
 
 def test_the_committed_manifests_are_current(rendered, tmp_path):
-    assert len(objects_of(rendered)) == 42
     write(rendered, tmp_path)
     fresh = {p.relative_to(tmp_path): p.read_text() for p in tmp_path.rglob("*.yaml")}
     committed = {p.relative_to(RENDERED): p.read_text() for p in RENDERED.rglob("*.yaml")}
