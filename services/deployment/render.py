@@ -46,16 +46,29 @@ def stages(values: dict, services: tuple[ServiceFacts, ...] | None = None) -> li
 
 
 def render_file(values_path: str | Path) -> list[Stage]:
+    return render_values(values_path)[1]
+
+
+def render_values(values_path: str | Path) -> tuple[dict, list[Stage]]:
+    """The checked values of a file, and what they render to."""
     services = platform_services()
-    return stages(load(values_path, tuple(f.name for f in services)), services)
+    values = load(values_path, tuple(f.name for f in services))
+    return values, stages(values, services)
 
 
 def file_name(obj: dict) -> str:
     return f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml"
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """No anchors and aliases (&id001) where a piece of data is shared: each file reads on its own."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def to_yaml(obj: dict) -> str:
-    return yaml.safe_dump(obj, sort_keys=False, allow_unicode=True, width=120)
+    return yaml.dump(obj, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=120)
 
 
 def write(rendered: list[Stage], out: str | Path) -> list[Path]:

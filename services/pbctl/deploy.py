@@ -19,11 +19,12 @@ def deploy() -> None:
 
 
 def _render(values_path: str):
-    from services.deployment.render import render_file
+    """(values, stages) of a values file, or the mistake and exit status 2."""
+    from services.deployment.render import render_values
     from services.deployment.values import ValuesError
 
     try:
-        return render_file(values_path)
+        return render_values(values_path)
     except ValuesError as exc:
         fail(f"values 错误 / values error: {exc}", 2)
 
@@ -55,7 +56,7 @@ def render(values_path: str, out: str) -> None:
     """Write the manifests of an environment, one file per object, a folder per stage."""
     from services.deployment.render import write
 
-    written = write(_render(values_path), out)
+    written = write(_render(values_path)[1], out)
     click.echo(f"wrote {len(written)} manifests under {out}")
 
 
@@ -72,10 +73,9 @@ def apply(values_path: str, kubeconfig: str | None, context: str | None, job_tim
     from kubernetes.client import ApiException
 
     from services.deployment.cluster import DeployError, Waits, apply_stages
-    from services.deployment.values import load
 
-    rendered = _render(values_path)
-    monitoring = load(values_path, _service_names())["monitoring"]["prometheusRule"]
+    values, rendered = _render(values_path)
+    monitoring = values["monitoring"]["prometheusRule"]
     api_client = _api_client(kubeconfig, context)
 
     def report(outcome: str, ref: str) -> None:
@@ -117,8 +117,3 @@ def status(namespace: str, kubeconfig: str | None, context: str | None, show_pod
             click.echo(f"{p.pod}\t{p.service}/{p.role}\t{p.phase}\t{'ready' if p.ready else 'not ready'}\t"
                        f"restarts={p.restarts}\t{p.image}")
 
-
-def _service_names() -> tuple[str, ...]:
-    from services.platform import SERVICES
-
-    return SERVICES

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from services.deployment.render import write
 from tests.deploy.conftest import ROOT
 
@@ -16,3 +18,8 @@ def test_the_committed_manifests_are_current(rendered, tmp_path):
     assert sorted(committed) == sorted(fresh), f"deploy/rendered is stale: {REFRESH}"
     stale = [str(p) for p in fresh if committed[p] != fresh[p]]
     assert not stale, f"deploy/rendered is stale ({', '.join(stale)}): {REFRESH}"
+
+
+def test_each_file_reads_on_its_own_without_yaml_aliases():
+    for path in RENDERED.rglob("*.yaml"):
+        assert not re.search(r"[&*]id\d{3}", path.read_text()), path
