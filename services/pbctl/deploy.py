@@ -43,6 +43,11 @@ def _api_client(kubeconfig: str | None, context: str | None):
         fail(f"no cluster to talk to / 无法连接集群: {exc}", 2)
 
 
+def _unreachable(api_client, exc: Exception) -> None:
+    reason = getattr(exc, "reason", None) or exc
+    fail(f"cannot reach the API server / 无法连接集群 {api_client.configuration.host}: {reason}")
+
+
 def _in_cluster() -> bool:
     import os
 
@@ -71,6 +76,7 @@ def apply(values_path: str, kubeconfig: str | None, context: str | None, job_tim
           rollout_timeout: int, poll: float) -> None:
     """Server-side apply (field manager pbctl): migration and topology Jobs first, then the rollout."""
     from kubernetes.client import ApiException
+    from urllib3.exceptions import HTTPError
 
     from services.deployment.cluster import DeployError, Waits, apply_stages
 
@@ -88,6 +94,8 @@ def apply(values_path: str, kubeconfig: str | None, context: str | None, job_tim
         fail(f"apply stopped / 部署中止: {exc}")
     except ApiException as exc:
         fail(f"the API server refused / 集群拒绝: {exc.status} {exc.reason}: {(exc.body or '')[:500]}")
+    except HTTPError as exc:
+        _unreachable(api_client, exc)
     counts = {o: list(outcomes.values()).count(o) for o in ("created", "configured", "unchanged")}
     click.echo(", ".join(f"{n} {o}" for o, n in counts.items()))
 
@@ -100,13 +108,17 @@ def apply(values_path: str, kubeconfig: str | None, context: str | None, job_tim
 def status(namespace: str, kubeconfig: str | None, context: str | None, show_pods: bool) -> None:
     """Pods of the platform: ready/total and image versions per service and role."""
     from kubernetes.client import ApiException
+    from urllib3.exceptions import HTTPError
 
     from services.deployment.status import pod_lines, summary
 
+    api_client = _api_client(kubeconfig, context)
     try:
-        lines = pod_lines(_api_client(kubeconfig, context), namespace)
+        lines = pod_lines(api_client, namespace)
     except ApiException as exc:
         fail(f"the API server refused / 集群拒绝: {exc.status} {exc.reason}")
+    except HTTPError as exc:
+        _unreachable(api_client, exc)
     if not lines:
         fail(f"no pods of the platform in namespace {namespace}")
     for line in summary(lines):

@@ -139,3 +139,12 @@ def test_alert_rules_without_the_prometheus_operator_are_refused_with_what_to_do
     assert result.exit_code == 1
     assert "PrometheusRule/partybuilding: the cluster has no PrometheusRule kind" in result.output
     assert "monitoring.prometheusRule: false" in result.output
+
+
+def test_an_unreachable_api_server_is_said_plainly(tmp_path):
+    with ApiServer(StandIn()) as server:
+        kubeconfig = server.kubeconfig(tmp_path / "kubeconfig")
+    # The stand-in has stopped: nothing listens on its port any more.
+    result = CliRunner().invoke(cli, ["deploy", "status", "--kubeconfig", kubeconfig])
+    assert result.exit_code == 1
+    assert f"cannot reach the API server / 无法连接集群 {server.url}" in result.output
