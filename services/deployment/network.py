@@ -27,6 +27,25 @@ def service(values: dict, facts: ServiceFacts) -> dict:
     return obj
 
 
+def pods_service_name(service: str) -> str:
+    return f"{service}-pods"
+
+
+def pods_service(values: dict, facts: ServiceFacts) -> dict:
+    """Headless: its DNS name resolves to every ready server pod, so a client with grpc's
+    round_robin policy (services/common/grpc/channels.py) spreads its calls over all of them,
+    where the ClusterIP Service would pin its one long-lived connection to one pod."""
+    obj = service(values, facts)
+    obj["metadata"]["name"] = pods_service_name(facts.name)
+    obj["spec"] = {"clusterIP": "None", **{k: v for k, v in obj["spec"].items() if k != "type"}}
+    return obj
+
+
+def balanced_target(values: dict, service_name: str) -> str:
+    """The target a platform process calls `service_name` at: every pod, round robin."""
+    return f"dns:///{pods_service_name(service_name)}.{values['namespace']}.svc:{GRPC_PORT}"
+
+
 def _peer(peer: dict) -> dict:
     if "cidr" in peer:
         return {"ipBlock": {"cidr": peer["cidr"]}}

@@ -35,8 +35,10 @@ def container(values: dict, service: str, name: str, command: list[str], env: li
     return out
 
 
-def metrics_port() -> dict:
-    return {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"}
+def metrics_port(index: int = 0) -> dict:
+    """Process `index` of a server with PB_GRPC_PROCESSES > 1 serves /metrics on the port + index."""
+    return {"name": f"metrics-{index}" if index else "metrics", "containerPort": METRICS_PORT + index,
+            "protocol": "TCP"}
 
 
 def scrape_annotations() -> dict[str, str]:

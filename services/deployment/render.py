@@ -39,7 +39,7 @@ def stages(values: dict, services: tuple[ServiceFacts, ...] | None = None) -> li
     run_first = [jobs.migration(values, f) for f in ordered] + [jobs.topology(values, ordered[0])]
     rollout = []
     for f in ordered:
-        rollout += [network.service(values, f), *workloads.deployments(values, f),
+        rollout += [network.service(values, f), network.pods_service(values, f), *workloads.deployments(values, f),
                     scaling.disruption_budget(values, f), scaling.autoscaler(values, f)]
     return [Stage("1-prepare", prepare), Stage("2-jobs", run_first), Stage("3-rollout", rollout),
             Stage("4-monitoring", [alerts.prometheus_rule(values)])]

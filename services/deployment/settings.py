@@ -7,6 +7,7 @@ says how) and a manifest names only its keys, so no rendered file holds a creden
 from __future__ import annotations
 
 from services.deployment.meta import digest, header
+from services.deployment.network import balanced_target
 from services.deployment.roles import DIRECTORY_OWNER, GRPC_PORT, METRICS_PORT, ServiceFacts
 
 VAR_DIR = "/tmp/var"  # the only writable place: an emptyDir on /tmp
@@ -21,8 +22,8 @@ def settings_data(values: dict, facts: ServiceFacts) -> dict[str, str]:
     data = dict(values["services"][facts.name]["settings"])
     data.update({"PB_GRPC_PORT": str(GRPC_PORT), "PB_METRICS_PORT": str(METRICS_PORT), "PB_VAR_DIR": VAR_DIR})
     if facts.reads_directory:
-        # The Service of the organization's gRPC servers, in the same namespace.
-        data["PB_ORGANIZATION_TARGET"] = f"{DIRECTORY_OWNER}:{GRPC_PORT}"
+        # Every organization server pod, round robin (the headless Service of network.py).
+        data["PB_ORGANIZATION_TARGET"] = balanced_target(values, DIRECTORY_OWNER)
     return dict(sorted(data.items()))
 
 

@@ -23,7 +23,7 @@ class ValuesError(Exception):
 
 
 # PB_* settings by who sets them (tests/deploy/test_values.py checks every one config.py reads is here).
-OPERATOR_SETTINGS = frozenset({"PB_LOG_LEVEL", "PB_RELAY_RETENTION_HOURS"})
+OPERATOR_SETTINGS = frozenset({"PB_LOG_LEVEL", "PB_RELAY_RETENTION_HOURS", "PB_GRPC_PROCESSES"})
 SECRET_SETTINGS = frozenset({"PB_DATABASE_URL", "PB_AMQP_URI", "PB_JWT_SECRET", "PB_JWT_PUBLIC_KEY",
                              "PB_PAGE_TOKEN_SECRET", "PB_DATA_KEY", "PB_SERVICE_TOKEN"})
 RENDERED_SETTINGS = frozenset({"PB_GRPC_PORT", "PB_METRICS_PORT", "PB_VAR_DIR", "PB_ORGANIZATION_TARGET",

@@ -48,10 +48,12 @@ def _grpc_probe(service_name: str, period: int, failures: int) -> dict:
 def grpc_server(values: dict, facts: ServiceFacts) -> dict:
     """The service's gRPC server; ready while its own health name answers SERVING."""
     svc = values["services"][facts.name]
+    processes = int(svc["settings"].get("PB_GRPC_PROCESSES", "1"))
     container = pods.container(
         values, facts.name, "grpc", roles.server_command(facts.name), secret_env(values, facts, serving=True),
         svc["grpc"]["resources"],
-        [{"name": "grpc", "containerPort": GRPC_PORT, "protocol": "TCP"}, pods.metrics_port()],
+        [{"name": "grpc", "containerPort": GRPC_PORT, "protocol": "TCP"},
+         *(pods.metrics_port(i) for i in range(processes))],
         # Starting migrates (a no-op after the Job) and loads the known tenants: give it a minute.
         startupProbe=_grpc_probe("", 2, 30),
         readinessProbe=_grpc_probe(facts.health_name, 5, 2),

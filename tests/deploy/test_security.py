@@ -91,7 +91,27 @@ def test_only_the_services_that_call_the_organization_get_a_token_and_its_addres
             assert not tokens and "PB_ORGANIZATION_TARGET" not in settings["organization-settings"]
         else:
             assert tokens[0]["valueFrom"]["secretKeyRef"]["key"] == f"service-token-{facts.name}"
-            assert settings[f"{facts.name}-settings"]["PB_ORGANIZATION_TARGET"] == "organization:50051"
+            target = settings[f"{facts.name}-settings"]["PB_ORGANIZATION_TARGET"]
+            assert target == "dns:///organization-pods.partybuilding.svc:50051"
+
+
+def test_the_organization_is_called_at_every_server_pod_round_robin(rendered):
+    services = {s["metadata"]["name"]: s["spec"] for s in objects_of(rendered, "Service")}
+    headless, stable = services["organization-pods"], services["organization"]
+    assert headless["clusterIP"] == "None" and "clusterIP" not in stable
+    assert headless["selector"] == stable["selector"] == {
+        "app.kubernetes.io/part-of": "partybuilding", "app.kubernetes.io/name": "organization",
+        "app.kubernetes.io/component": "grpc"}
+
+
+def test_every_configmap_is_settings_the_kernel_accepts(rendered):
+    from services.common.config import Settings
+
+    secrets = {"PB_DATABASE_URL": "postgresql+psycopg://u@pg/db", "PB_JWT_SECRET": "j" * 32,
+               "PB_PAGE_TOKEN_SECRET": "p" * 32, "PB_DATA_KEY": "A" * 43 + "="}
+    for cm in objects_of(rendered, "ConfigMap"):
+        settings = Settings.from_env({**secrets, **cm["data"]})
+        assert settings.grpc_port == 50051 and settings.metrics_port == 9100
 
 
 def test_the_network_policy_keeps_the_platform_to_itself_and_its_databases(rendered):

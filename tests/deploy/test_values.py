@@ -81,3 +81,17 @@ def test_the_cli_answers_a_bad_values_file_with_the_key_not_a_traceback(tmp_path
     broken.write_text("image: [unclosed\n")
     result = CliRunner().invoke(cli, ["deploy", "render", "--values", str(broken), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "不是有效的 YAML / not valid YAML" in result.output
+
+
+def test_a_server_of_several_processes_declares_each_ones_metrics_port():
+    from services.deployment.roles import platform_services
+    from services.deployment.workloads import grpc_server
+
+    values = check(with_("services.points", {"settings": {"PB_GRPC_PROCESSES": 3}}), SERVICES)
+    points = next(f for f in platform_services() if f.name == "points")
+    ports = grpc_server(values, points)["spec"]["template"]["spec"]["containers"][0]["ports"]
+    assert [(p["name"], p["containerPort"]) for p in ports] == [
+        ("grpc", 50051), ("metrics", 9100), ("metrics-1", 9101), ("metrics-2", 9102)]
+    with pytest.raises(ValuesError) as refused:
+        check(with_("settings", {"PB_GRPC_PROCESSES": 100}), SERVICES)
+    assert "PB_GRPC_PROCESSES=100: 应在 1..64" in str(refused.value)
