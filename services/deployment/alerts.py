@@ -1,8 +1,7 @@
 """Alert rules (a PrometheusRule for the Prometheus Operator) on the metrics the processes export.
 
 Metric names are those of services/common/metrics.py (tests/deploy/test_alerts.py checks each
-one is exported), except notify's webhook failures, whose channel is landing in parallel
-(PENDING_METRICS). Every expression is scoped to the environment's namespace.
+one is exported). Every expression is scoped to the environment's namespace.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from services.deployment.meta import header
 
 # Codes that mean the platform failed, not that the caller asked for something refused.
 SERVER_FAULT_CODES = "INTERNAL|UNKNOWN|UNAVAILABLE|DATA_LOSS|DEADLINE_EXCEEDED"
-PENDING_METRICS = frozenset({"pb_notify_webhook_failures_total"})
 
 
 def rules(namespace: str) -> list[dict]:
@@ -39,9 +37,10 @@ def rules(namespace: str) -> list[dict]:
         rule("PartybuildingDeadLetters",
              f'sum by (consumer) (increase(events_handled_total{{{ns},outcome="parked"}}[15m])) > 0',
              "0m", "warning", "{{ $labels.consumer }}: events parked as dead letters (pbctl events dead-letters)"),
+        # RETRY: a call that failed and will be tried again; FAILED: given up (docs/notify-channels.md).
         rule("PartybuildingWebhookFailures",
-             f"sum(increase(pb_notify_webhook_failures_total{{{ns}}}[15m])) > 5",
-             "0m", "warning", "notify: webhook deliveries keep failing"),
+             f'sum by (tenant) (increase(notify_deliveries_total{{{ns},channel="WEBHOOK",outcome=~"RETRY|FAILED"}}[15m])) > 5',
+             "0m", "warning", "{{ $labels.tenant }}: webhook calls keep failing (pbctl notify webhooks deliveries)"),
     ]
 
 

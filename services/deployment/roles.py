@@ -4,7 +4,8 @@ The commands are the ones `services/pbctl/distributed.py` runs (tests/deploy/tes
 them equal), except that each gRPC server hosts one service (`pbctl serve --service S`) so that
 each scales and rolls on its own. Facts about a service come from its code: the health name its
 server registers, whether it consumes events (then it has a nameko worker), whether it reads the
-organization's directory (then it needs the organization's address and its own token).
+organization's directory (then it needs the organization's address and its own token), whether
+it delivers messages itself (then it has a delivery process, `pbctl notify deliver`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ServiceFacts:
     health_name: str  # e.g. partybuilding.points.v1.PointsService
     consumes_events: bool
     reads_directory: bool
+    delivers_messages: bool = False  # has a delivery process of its own (notify's SMS and webhooks)
 
 
 @cache
@@ -38,9 +40,10 @@ def platform_services() -> tuple[ServiceFacts, ...]:
     facts = []
     for name in SERVICES:
         servicer = importlib.import_module(f"services.{name}.entrypoints.grpc_servicer")
+        runtime = importlib.import_module(f"services.{name}.entrypoints.runtime")
         handlers = handlers_module(name)
         facts.append(ServiceFacts(name, servicer.FULL_NAME, bool(getattr(handlers, "HANDLERS", None)),
-                                  name != DIRECTORY_OWNER))
+                                  name != DIRECTORY_OWNER, hasattr(runtime, "delivery_process")))
     return tuple(facts)
 
 
@@ -55,6 +58,10 @@ def relay_command(service: str) -> list[str]:
 def worker_command() -> list[str]:
     # $(PB_AMQP_URI): Kubernetes puts the container's own variable (from the Secret) in the argument.
     return ["nameko", "run", "--broker", "$(PB_AMQP_URI)", "services.common.events.worker"]
+
+
+def delivery_command(service: str) -> list[str]:
+    return ["pbctl", service, "deliver"]
 
 
 def migrate_command(service: str) -> list[str]:

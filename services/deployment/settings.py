@@ -43,7 +43,8 @@ def _secret(values: dict, env: str, key: str) -> dict:
 
 
 def secret_env(values: dict, facts: ServiceFacts, serving: bool) -> list[dict]:
-    """The Secret references of a service's processes; `serving`: a gRPC server (it calls the organization)."""
+    """The Secret references of a service's processes; `serving`: one that calls the organization
+    (a gRPC server, a delivery process)."""
     keys = values["secrets"]["keys"]
     env = [_secret(values, "PB_DATABASE_URL", keys["databaseUrl"]),
            _secret(values, "PB_AMQP_URI", keys["amqpUri"])]

@@ -42,6 +42,9 @@ SERVICE_DEFAULTS: dict[str, Any] = {
     "worker": {"replicas": 1, "resources": RESOURCES},
     "relay": {"replicas": 1, "resources": {"requests": {"cpu": "50m", "memory": "128Mi"},
                                             "limits": {"cpu": "500m", "memory": "256Mi"}}},
+    # Only for a service that delivers messages itself (notify).
+    "delivery": {"replicas": 1, "resources": {"requests": {"cpu": "50m", "memory": "192Mi"},
+                                               "limits": {"cpu": "500m", "memory": "384Mi"}}},
     # Address blocks this service may reach outside the platform over HTTPS (notify's webhooks).
     "egressCidrs": [],
 }
@@ -186,9 +189,9 @@ def check(values: dict, services: tuple[str, ...]) -> dict:
         grpc = svc["grpc"]
         _check(1 <= grpc["minReplicas"] <= grpc["maxReplicas"], f"{at}.grpc", "应 1 <= minReplicas <= maxReplicas / must be 1 <= minReplicas <= maxReplicas")
         _check(1 <= grpc["cpuUtilization"] <= 100, f"{at}.grpc.cpuUtilization", "应在 1..100 / must be within 1..100")
-        for role in ("worker", "relay"):
+        for role in ("worker", "relay", "delivery"):
             _check(svc[role]["replicas"] >= 0, f"{at}.{role}.replicas", "应 >= 0 / must be >= 0")
-        for role in ("grpc", "worker", "relay"):
+        for role in ("grpc", "worker", "relay", "delivery"):
             _check_resources(svc[role]["resources"], f"{at}.{role}.resources")
         for i, cidr in enumerate(svc["egressCidrs"]):
             _check(isinstance(cidr, str) and bool(CIDR.match(cidr)), f"{at}.egressCidrs[{i}]", "应为地址块 / must be an address block")

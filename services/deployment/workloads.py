@@ -1,4 +1,5 @@
-"""Deployments: per service a gRPC server, its outbox relay and, if it consumes events, its nameko worker."""
+"""Deployments: per service a gRPC server, its outbox relay, its nameko worker if it consumes
+events, its delivery process if it sends messages."""
 
 from __future__ import annotations
 
@@ -63,31 +64,41 @@ def grpc_server(values: dict, facts: ServiceFacts) -> dict:
     return _deployment(values, facts, "grpc", container, grace_seconds(), None)
 
 
+def _background(values: dict, facts: ServiceFacts, component: str, command: list[str], env: list[dict],
+                **probes) -> dict:
+    """A process without a gRPC port (relay, worker, delivery), alive while its /metrics answers."""
+    svc = values["services"][facts.name]
+    container = pods.container(values, facts.name, component, command, env, svc[component]["resources"],
+                               [pods.metrics_port()], **probes,
+                               readinessProbe=pods.metrics_probe(10), livenessProbe=pods.metrics_probe())
+    return _deployment(values, facts, component, container, 30, svc[component]["replicas"])
+
+
 def relay(values: dict, facts: ServiceFacts) -> dict:
     """Publishes the service's outbox to RabbitMQ; replicas may run side by side."""
-    svc = values["services"][facts.name]
-    container = pods.container(
-        values, facts.name, "relay", roles.relay_command(facts.name), secret_env(values, facts, serving=False),
-        svc["relay"]["resources"], [pods.metrics_port()],
-        readinessProbe=pods.metrics_probe(10), livenessProbe=pods.metrics_probe())
-    return _deployment(values, facts, "relay", container, 30, svc["relay"]["replicas"])
+    return _background(values, facts, "relay", roles.relay_command(facts.name),
+                       secret_env(values, facts, serving=False))
 
 
 def worker(values: dict, facts: ServiceFacts) -> dict:
     """The service's nameko event worker (competing consumers on the service's durable queues)."""
-    svc = values["services"][facts.name]
     env = [*secret_env(values, facts, serving=False), {"name": "PB_WORKER_SERVICES", "value": facts.name}]
-    container = pods.container(
-        values, facts.name, "worker", roles.worker_command(), env, svc["worker"]["resources"],
-        [pods.metrics_port()],
-        # /metrics starts once the worker has declared its queues, which waits for the broker.
-        startupProbe={**pods.metrics_probe(5), "failureThreshold": 60},
-        readinessProbe=pods.metrics_probe(10), livenessProbe=pods.metrics_probe())
-    return _deployment(values, facts, "worker", container, 30, svc["worker"]["replicas"])
+    # /metrics starts once the worker has declared its queues, which waits for the broker.
+    return _background(values, facts, "worker", roles.worker_command(), env,
+                       startupProbe={**pods.metrics_probe(5), "failureThreshold": 60})
+
+
+def delivery(values: dict, facts: ServiceFacts) -> dict:
+    """Sends the service's messages (SMS, webhooks); replicas claim messages with SKIP LOCKED.
+    It reads members' phones from the organization, so it carries the service's token."""
+    return _background(values, facts, "delivery", roles.delivery_command(facts.name),
+                       secret_env(values, facts, serving=True))
 
 
 def deployments(values: dict, facts: ServiceFacts) -> list[dict]:
     out = [grpc_server(values, facts), relay(values, facts)]
     if facts.consumes_events:
         out.append(worker(values, facts))
+    if facts.delivers_messages:
+        out.append(delivery(values, facts))
     return out

@@ -48,7 +48,8 @@ def test_a_first_apply_creates_everything_and_waits_for_jobs_and_rollouts(first_
     assert len(outcomes(result.output)) == OBJECTS
     assert f"{OBJECTS} created, 0 configured, 0 unchanged" in result.output
     assert len(re.findall(r"^completed +Job/", result.output, re.M)) == 5  # 4 migrations, the topology
-    assert len(re.findall(r"^rolled out +Deployment/", result.output, re.M)) == 12  # 4 services x 3 roles
+    # 4 services x (server, relay, worker), and notify's delivery process
+    assert len(re.findall(r"^rolled out +Deployment/", result.output, re.M)) == 13
 
 
 def test_every_write_is_a_server_side_apply(first_apply):
@@ -80,7 +81,7 @@ def test_each_job_finishes_before_the_next_and_all_before_any_deployment(first_a
     assert steps.index(("job status", jobs[-1])) < first_deployment
     # The rollout was waited for: each Deployment's status was read until it was up to date.
     status_reads = [p for m, p, _ in state.requests if m == "GET" and "/deployments/" in p and p.endswith("/status")]
-    assert len(status_reads) >= 12 * 3
+    assert len(status_reads) >= 13 * 3
 
 
 def test_status_lists_each_role_ready_with_its_version(first_apply, tmp_path):
@@ -90,6 +91,7 @@ def test_status_lists_each_role_ready_with_its_version(first_apply, tmp_path):
     assert "points\tgrpc\tready 1/1\tversions 0.1.0" in result.output
     assert "organization\tworker\tready 1/1\tversions 0.1.0" in result.output
     assert "notify\trelay\tready 1/1\tversions 0.1.0" in result.output
+    assert "notify\tdelivery\tready 1/1\tversions 0.1.0" in result.output
     assert re.search(r"^organization-migrate-\w+-0\torganization/migrate\tSucceeded\tnot ready", result.output, re.M)
     assert "registry.example.gov.cn/partybuilding/platform:0.1.0" in result.output
 

@@ -85,6 +85,16 @@ def test_relays_and_workers_run_the_same_commands_and_variables(started, rendere
     assert set(workers) == set(worker.env["PB_WORKER_SERVICES"].split(","))
 
 
+def test_the_delivery_process_runs_as_run_distributed_runs_it(started, rendered):
+    _, popened = started
+    (delivery,) = [p for p in popened if "deliver" in p.argv]
+    deliveries = _containers(rendered, "delivery")
+    assert {s: c["command"] for s, c in deliveries.items()} == {"notify": _pbctl(delivery.argv)}
+    # Both call the organization, with the organization's address.
+    assert "PB_ORGANIZATION_TARGET" in delivery.env
+    assert any(e["name"] == "PB_SERVICE_TOKEN" for e in deliveries["notify"]["env"])
+
+
 def test_the_server_serves_what_run_distributed_serves_one_service_per_pod(started, rendered):
     _, popened = started
     (server,) = [_pbctl(p.argv) for p in popened if "serve" in p.argv]

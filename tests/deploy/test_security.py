@@ -18,8 +18,11 @@ def pod_templates(rendered) -> list[tuple[str, dict]]:
 def test_every_pod_runs_as_a_non_root_user_on_a_read_only_root_with_no_capabilities(rendered):
     templates = pod_templates(rendered)
     services = platform_services()
-    # Per service a server, a relay, a migration and (if it consumes events) a worker; one topology Job.
-    assert len(templates) == 3 * len(services) + sum(f.consumes_events for f in services) + 1
+    # Per service a server, a relay, a migration, a worker if it consumes events and a delivery
+    # process if it sends messages; one topology Job.
+    assert len(templates) == (3 * len(services) + sum(f.consumes_events for f in services)
+                              + sum(f.delivers_messages for f in services) + 1)
+    assert sum(f.delivers_messages for f in services) == 1  # notify
     for ref, pod in templates:
         assert pod["securityContext"]["runAsNonRoot"] is True, ref
         assert pod["securityContext"]["runAsUser"] > 0, ref
@@ -44,9 +47,9 @@ def test_each_grpc_server_is_probed_on_the_health_name_its_server_registers(rend
         assert container["command"] == ["pbctl", "serve", "--service", facts.name]
 
 
-def test_relays_and_workers_are_probed_on_their_metrics_endpoint(rendered):
+def test_relays_workers_and_delivery_are_probed_on_their_metrics_endpoint(rendered):
     for d in objects_of(rendered, "Deployment"):
-        if d["metadata"]["labels"]["app.kubernetes.io/component"] in ("relay", "worker"):
+        if d["metadata"]["labels"]["app.kubernetes.io/component"] in ("relay", "worker", "delivery"):
             (container,) = d["spec"]["template"]["spec"]["containers"]
             for probe in ("readinessProbe", "livenessProbe"):
                 assert container[probe]["httpGet"] == {"path": "/metrics", "port": "metrics"}
