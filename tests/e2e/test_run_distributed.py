@@ -25,7 +25,7 @@ from partybuilding.points.v1 import points_service_pb2_grpc as pts_grpc
 
 from services.common.events.envelope import UnreadableEvent, from_wire
 from tests.conftest import PG_ADMIN, creds, fresh_county_code, token
-from tests.e2e.processes import free_port, wait_serving
+from tests.e2e.processes import free_port, free_ports, wait_serving
 from tests.helpers import id_card, private_vhost
 
 # scheme://user:password@host:port, without its vhost
@@ -54,7 +54,8 @@ def amqp():
 @pytest.fixture(scope="module")
 def distributed(amqp, tmp_path_factory):
     db = f"pb_dist_{uuid.uuid4().hex[:8]}"
-    grpc_port, metrics_port = free_port(), free_port()
+    # Every role serves /metrics on the next port up (services/pbctl/distributed.py).
+    grpc_port, metrics_port = free_port(), free_ports(16)
     env = {**os.environ, "PB_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}",
            "PB_AMQP_URI": amqp, "PB_GRPC_PORT": str(grpc_port), "PB_METRICS_PORT": str(metrics_port)}
     # The listener exists before anything is published, so nothing the relay sends is missed.
