@@ -19,6 +19,7 @@ from services.pbctl.notify import notify
 from services.pbctl.org import org
 from services.pbctl.points import points
 from services.pbctl.settings import load_settings
+from services.pbctl.tenant import tenant
 
 
 @click.group()
@@ -71,6 +72,7 @@ cli.add_command(points)
 cli.add_command(notify)
 cli.add_command(assessment)
 cli.add_command(run_distributed)
+cli.add_command(tenant)
 
 
 def main() -> None:

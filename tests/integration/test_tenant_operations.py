@@ -1,0 +1,183 @@
+"""A county's life as the operator runs it, on SQLite and PostgreSQL: onboarded through the RPCs,
+exported, restored on another deployment (other databases, another data key) where it answers the
+same through gRPC, then archived and purged there. Commands as docs/operations.md gives them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import zipfile
+
+import grpc
+from partybuilding.assessment.v1 import assessment_results_pb2 as spb
+from partybuilding.assessment.v1 import assessment_schemes_pb2 as apb
+from partybuilding.notify.v1 import notify_notices_pb2 as npb
+from partybuilding.notify.v1 import notify_service_pb2 as nspb
+from partybuilding.organization.v1 import organization_service_pb2 as opb
+from partybuilding.points.v1 import points_ledger_pb2 as lpb
+from partybuilding.points.v1 import points_service_pb2 as ppb
+
+from services.organization.adapters.spreadsheet import sheet_bytes
+from services.organization.demo import CountyShape, county_rows
+from tests.conftest import creds, fresh_county_code, token
+from tests.helpers import expect, wait_for
+from tests.integration.deployments import another_deployment, env_of, pbctl
+from tests.integration.ledger_setup import R, ago, rule
+from tests.integration.results_county import ResultsCounty
+
+OPERATOR = creds(token("operator", ["*"]))
+
+
+def test_onboarding_runs_every_step_and_a_rerun_repeats_none(platform, tmp_path):
+    code = fresh_county_code()
+    tree = tmp_path / "tree.csv"
+    tree.write_bytes(sheet_bytes(county_rows(code, CountyShape(("彭镇",), stations=1, villages=3,
+                                                               members_per_village=(4, 5)), seed=3), ".csv"))
+    env = {**env_of(platform.settings), "TOKEN": token("operator", ["*"])}
+    args = ("tenant", "onboard", "--code", code, "--name", "开通县", "--tree", str(tree), "--points-template",
+            "xuanen", "--scheme", "star-rating", "--effective-from", "2026-01-01", "--target",
+            f"127.0.0.1:{platform.port}")
+    first = pbctl(env, *args)
+    assert first.exit_code == 0, first.output
+    assert [line.split("\t")[:2] for line in first.output.splitlines()[:5]] == [
+        ["done", "tenant"], ["done", "tree"], ["done", "directories"], ["done", "points rule set xuanen"],
+        ["done", "assessment scheme star-rating"]]
+    units = platform.stub.ListUnits(opb.ListUnitsRequest(parent=f"tenants/{code}", page_size=1000), metadata=OPERATOR)
+    # Run again (as after a lost answer): nothing is created twice, every step reports done.
+    again = pbctl(env, *args)
+    assert again.exit_code == 0, again.output
+    assert "already done\ttenant" in again.output and "already done\tpoints rule set xuanen" in again.output
+    assert len(platform.stub.ListUnits(opb.ListUnitsRequest(parent=f"tenants/{code}", page_size=1000),
+                                       metadata=OPERATOR).units) == len(units.units) > 3
+    rules = platform.points.GetRuleSet(ppb.GetRuleSetRequest(name=f"tenants/{code}/ruleSets/xuanen"), metadata=OPERATOR)
+    scheme = platform.assessment.GetScheme(apb.GetSchemeRequest(name=f"tenants/{code}/schemes/star-rating"),
+                                           metadata=OPERATOR)
+    assert (rules.state, rules.revision, scheme.state, scheme.revision) == (ppb.RuleSet.PUBLISHED, 1,
+                                                                            apb.Scheme.PUBLISHED, 1)
+
+
+def _county_with_a_bit_of_everything(platform) -> tuple[ResultsCounty, dict]:
+    """Units, members, a finalized round, a points entry, a notice; what each answers now."""
+    county = ResultsCounty(platform)
+    round_ = county.finalize()
+    op = platform.operator()
+    platform.points.ResyncDirectory(ppb.ResyncDirectoryRequest(parent=county.parent), metadata=op)
+    platform.notify.ResyncDirectory(nspb.ResyncDirectoryRequest(parent=county.parent), metadata=op)
+    rules = platform.points.CreateRuleSet(ppb.CreateRuleSetRequest(parent=county.parent, rule_set_id="study",
+        rule_set=ppb.RuleSet(display_name="学习积分", mode=ppb.RuleSet.ACCUMULATE, rules=[rule("STUDY", R.AWARD, 3)])),
+        metadata=county.admin)
+    platform.points.PublishRuleSet(ppb.PublishRuleSetRequest(name=rules.name, effective_from="2020-01-01"),
+                                   metadata=county.admin)
+    member = county.members[0].name
+    platform.points.RecordEntry(lpb.RecordEntryRequest(parent=county.parent, member=member, rule_code="STUDY",
+                                                       quantity=2, occurred_time=ago(hours=2)), metadata=county.admin)
+    notice = platform.notify.SendNotice(npb.SendNoticeRequest(parent=county.parent, notice=npb.Notice(
+        title="迁移前的通知", body="请各村按时报送。", recipients=[npb.RecipientSelector(subtree=county.town.name)])),
+        metadata=county.admin)
+    return county, {"round": round_.name, "member": member, "notice": notice.name}
+
+
+def _answers(stubs, county: ResultsCounty, names: dict, md) -> dict:
+    """What a county admin sees of the county: comparable across deployments."""
+    org, points, assessment, notify = stubs
+    units = org.ListUnits(opb.ListUnitsRequest(parent=county.parent, page_size=1000), metadata=md).units
+    members = org.ListMembers(opb.ListMembersRequest(parent=county.parent, page_size=1000), metadata=md).members
+    results = assessment.ListResults(spb.ListResultsRequest(parent=names["round"], page_size=100), metadata=md).results
+    notice = notify.GetNoticeStatus(npb.GetNoticeStatusRequest(name=names["notice"]), metadata=md)
+    return {
+        "units": sorted((u.name, u.display_name, u.parent, u.etag) for u in units),
+        "members": sorted((m.name, m.display_name, m.id_card_number, m.phone, m.birth_date) for m in members),
+        "balance": points.GetBalance(lpb.GetBalanceRequest(member=names["member"]), metadata=md).balance,
+        "results": sorted((r.target, r.total, r.grade, r.rank_in_scope) for r in results),
+        "notice": (notice.notice.title, str(notice.counts), len(notice.recipients)),
+    }
+
+
+def test_a_county_restored_on_another_deployment_answers_the_same_then_is_archived_and_purged(platform, tmp_path):
+    county, names = _county_with_a_bit_of_everything(platform)
+    before = _answers((platform.stub, platform.points, platform.assessment, platform.notify), county, names,
+                      county.admin)
+    dump = tmp_path / "county.pbdump"
+    exported = pbctl(env_of(platform.settings), "tenant", "export", "--tenant", county.code, "--out", str(dump))
+    assert exported.exit_code == 0, exported.output
+    assert stat.S_IMODE(os.stat(dump).st_mode) == 0o600
+    manifest = json.loads(zipfile.ZipFile(dump).read("manifest.json"))
+    assert manifest["tenant"] == county.code and manifest["services"]["points"]["tables"]["entries"]["rows"] == 1
+
+    with another_deployment(platform.backend, tmp_path) as target:
+        imported = pbctl(target.env, "tenant", "import", "--in", str(dump))
+        assert imported.exit_code == 0, imported.output
+        stubs = (target.org, target.points, target.assessment, target.notify)
+        assert _answers(stubs, county, names, county.admin) == before
+
+        again = pbctl(target.env, "tenant", "import", "--in", str(dump))
+        assert again.exit_code == 1 and "ALREADY_EXISTS" in again.output
+
+        archived = pbctl(target.env, "tenant", "offboard", "--tenant", county.code)
+        assert archived.exit_code == 0 and "archived tenants/" in archived.output
+        refused = wait_for(lambda: _refusal(target, county), timeout=10, what="the archive to be seen")
+        assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "archived" in refused.details()
+
+        early = pbctl(target.env, "tenant", "purge", "--tenant", county.code)
+        assert early.exit_code == 1 and "--force-before-retention-ends" in early.output
+        purged = pbctl(target.env, "tenant", "purge", "--tenant", county.code, "--force-before-retention-ends")
+        assert purged.exit_code == 0, purged.output
+        # Every row imported is gone, and the archive mark in each of the four services with them.
+        assert _total(purged.output, "deleted") == _total(imported.output, "rows") + 4
+        assert pbctl(target.env, "tenant", "import", "--in", str(dump)).exit_code == 0  # the county may come back
+
+
+def _total(output: str, verb: str) -> int:
+    return int(next(line for line in output.splitlines() if line.startswith("total\t")).split(f"{verb}=")[1])
+
+
+def _refusal(target, county) -> grpc.RpcError | None:
+    try:
+        target.org.GetTenant(opb.GetTenantRequest(name=county.parent), metadata=OPERATOR)
+    except grpc.RpcError as err:
+        return err
+    return None
+
+
+def test_a_dump_of_another_schema_revision_altered_or_refused_by_the_database_writes_nothing(platform, tmp_path):
+    county = ResultsCounty(platform)
+    dump = tmp_path / "county.pbdump"
+    assert pbctl(env_of(platform.settings), "tenant", "export", "--tenant", county.code, "--out", str(dump)).exit_code == 0
+    with zipfile.ZipFile(dump) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    manifest = json.loads(members["manifest.json"])
+    older = json.loads(members["manifest.json"])
+    older["services"]["points"]["revision"] = "0001"
+    units = "organization/units.jsonl"
+    altered = members[units].replace("东村".encode(), "西村".encode())
+    # The third service restored (organization) holds a row its table refuses: the two before roll back.
+    directory = "organization/tenants.jsonl"
+    broken = (json.dumps({**json.loads(members[directory]), "display_name": None}) + "\n").encode()
+    manifest["services"]["organization"]["tables"]["tenants"]["sha256"] = hashlib.sha256(broken).hexdigest()
+    cases = {"older": ({"manifest.json": json.dumps(older).encode()}, "points: dump 0001"),
+             "altered": ({units: altered}, "checksum"),
+             "broken": ({directory: broken, "manifest.json": json.dumps(manifest).encode()}, "nothing was imported")}
+    with another_deployment(platform.backend, tmp_path) as target:
+        for name, (changes, said) in cases.items():
+            _write(tmp_path / name, {**members, **changes})
+            refused = pbctl(target.env, "tenant", "import", "--in", str(tmp_path / name))
+            assert refused.exit_code == 1 and said in refused.output, (name, refused.output)
+            expect(grpc.StatusCode.NOT_FOUND, target.org.GetTenant, opb.GetTenantRequest(name=county.parent),
+                   metadata=OPERATOR)
+        assert pbctl(target.env, "tenant", "import", "--in", str(dump)).exit_code == 0
+
+
+def _write(path, members: dict) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_purge_needs_the_county_archived(platform):
+    county = ResultsCounty(platform)
+    env = env_of(platform.settings)
+    refused = pbctl(env, "tenant", "purge", "--tenant", county.code, "--force-before-retention-ends")
+    assert refused.exit_code == 1 and "offboard" in refused.output
+    assert platform.stub.GetTenant(opb.GetTenantRequest(name=county.parent), metadata=county.admin).code == county.code
