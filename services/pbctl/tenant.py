@@ -50,9 +50,14 @@ def _counts(counts, verb: str) -> None:
               help="An assessment scheme template to adopt and publish, e.g. star-rating. Repeatable.")
 @click.option("--effective-from", default="", help="YYYY-MM-DD the published rules apply from (default: today).")
 @TARGET
+@click.option("--points-target", default="", help="The points service's address (default: --target).")
+@click.option("--assessment-target", default="", help="The assessment service's address (default: --target).")
+@click.option("--notify-target", default="", help="The notify service's address (default: --target).")
 def onboard(code, display_name, city_code, city_display_name, tree, points_template, schemes, effective_from,
-            target) -> None:
+            target, points_target, assessment_target, notify_target) -> None:
     """Create a county, import its tree, adopt its templates; run it again to finish a half-done one."""
+    from contextlib import ExitStack
+
     from services.pbctl.settings import channel
     from services.pbctl.tenant_onboard import Onboarding, Plan
 
@@ -60,8 +65,12 @@ def onboard(code, display_name, city_code, city_display_name, tree, points_templ
     plan = Plan(code, display_name, city_code, city_display_name, tree, points_template, tuple(schemes))
     if effective_from:
         plan.effective_from = effective_from
-    with channel(target) as opened:
-        onboarding = Onboarding(opened, token_metadata(code))
+    targets = {"organization": target, "points": points_target or target,
+               "assessment": assessment_target or target, "notify": notify_target or target}
+    with ExitStack() as stack:
+        opened = {address: stack.enter_context(channel(address)) for address in set(targets.values())}
+        onboarding = Onboarding({service: opened[address] for service, address in targets.items()},
+                                token_metadata(code))
         complete = onboarding.run(plan)
     for step in onboarding.steps:
         click.echo(f"{step.outcome}\t{step.name}\t{step.detail}")

@@ -48,16 +48,17 @@ class Step:
 class Onboarding:
     """Runs a plan against the platform's stubs; `steps` is the report, one line per step."""
 
-    def __init__(self, channel: grpc.Channel, metadata: list, poll_seconds: float = 0.2):
+    def __init__(self, channels: dict[str, grpc.Channel], metadata: list, poll_seconds: float = 0.2):
+        """`channels`: one per service (organization, points, assessment, notify); they may be the same."""
         from partybuilding.assessment.v1 import assessment_service_pb2_grpc as assessment_grpc
         from partybuilding.notify.v1 import notify_service_pb2_grpc as notify_grpc
         from partybuilding.organization.v1 import organization_service_pb2_grpc as org_grpc
         from partybuilding.points.v1 import points_service_pb2_grpc as points_grpc
 
-        self.org = org_grpc.OrganizationServiceStub(channel)
-        self.points = points_grpc.PointsServiceStub(channel)
-        self.assessment = assessment_grpc.AssessmentServiceStub(channel)
-        self.notify = notify_grpc.NotifyServiceStub(channel)
+        self.org = org_grpc.OrganizationServiceStub(channels["organization"])
+        self.points = points_grpc.PointsServiceStub(channels["points"])
+        self.assessment = assessment_grpc.AssessmentServiceStub(channels["assessment"])
+        self.notify = notify_grpc.NotifyServiceStub(channels["notify"])
         self.md, self.poll_seconds = metadata, poll_seconds
         self.steps: list[Step] = []
 
