@@ -30,25 +30,34 @@ from tests.integration.results_county import ResultsCounty
 OPERATOR = creds(token("operator", ["*"]))
 
 
-def test_onboarding_runs_every_step_and_a_rerun_repeats_none(platform, tmp_path):
+def test_onboarding_stopped_by_a_bad_sheet_completes_when_run_again_and_repeats_nothing(platform, tmp_path):
     code = fresh_county_code()
-    tree = tmp_path / "tree.csv"
-    tree.write_bytes(sheet_bytes(county_rows(code, CountyShape(("彭镇",), stations=1, villages=3,
-                                                               members_per_village=(4, 5)), seed=3), ".csv"))
+    rows = county_rows(code, CountyShape(("彭镇",), stations=1, villages=3, members_per_village=(4, 5)), seed=3)
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_bytes(sheet_bytes([*rows, {**rows[-1], "id_card_number": "610222199901011234"}], ".csv"))
+    good.write_bytes(sheet_bytes(rows, ".csv"))
     env = {**env_of(platform.settings), "TOKEN": token("operator", ["*"])}
-    args = ("tenant", "onboard", "--code", code, "--name", "开通县", "--tree", str(tree), "--points-template",
-            "xuanen", "--scheme", "star-rating", "--effective-from", "2026-01-01", "--target",
-            f"127.0.0.1:{platform.port}")
-    first = pbctl(env, *args)
-    assert first.exit_code == 0, first.output
-    assert [line.split("\t")[:2] for line in first.output.splitlines()[:5]] == [
-        ["done", "tenant"], ["done", "tree"], ["done", "directories"], ["done", "points rule set xuanen"],
-        ["done", "assessment scheme star-rating"]]
+
+    def onboard(tree):
+        return pbctl(env, "tenant", "onboard", "--code", code, "--name", "开通县", "--tree", str(tree),
+                     "--points-template", "xuanen", "--scheme", "star-rating", "--effective-from", "2026-01-01",
+                     "--target", f"127.0.0.1:{platform.port}")
+
+    def steps(result) -> list[list[str]]:
+        return [line.split("\t")[:2] for line in result.output.splitlines() if "\t" in line]
+
+    stopped = onboard(bad)
+    assert stopped.exit_code == 1 and steps(stopped) == [["done", "tenant"], ["failed", "tree"]], stopped.output
+    assert "nothing written" in stopped.output and "run the same command again" in stopped.output
+    completed = onboard(good)
+    assert completed.exit_code == 0, completed.output
+    assert steps(completed) == [["already done", "tenant"], ["done", "tree"], ["done", "directories"],
+                                ["done", "points rule set xuanen"], ["done", "assessment scheme star-rating"]]
     units = platform.stub.ListUnits(opb.ListUnitsRequest(parent=f"tenants/{code}", page_size=1000), metadata=OPERATOR)
-    # Run again (as after a lost answer): nothing is created twice, every step reports done.
-    again = pbctl(env, *args)
+    # Once more (as after a lost answer): nothing is created twice.
+    again = onboard(good)
     assert again.exit_code == 0, again.output
-    assert "already done\ttenant" in again.output and "already done\tpoints rule set xuanen" in again.output
+    assert ["already done", "points rule set xuanen"] in steps(again)
     assert len(platform.stub.ListUnits(opb.ListUnitsRequest(parent=f"tenants/{code}", page_size=1000),
                                        metadata=OPERATOR).units) == len(units.units) > 3
     rules = platform.points.GetRuleSet(ppb.GetRuleSetRequest(name=f"tenants/{code}/ruleSets/xuanen"), metadata=OPERATOR)
