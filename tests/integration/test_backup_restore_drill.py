@@ -11,7 +11,7 @@ from partybuilding.assessment.v1 import assessment_schemes_pb2 as apb
 from partybuilding.organization.v1 import organization_service_pb2 as pb
 
 from tests.conftest import creds, token
-from tests.integration.deployments import fresh_database, serving
+from tests.integration.deployments import fresh_database, pbctl, serving
 from tests.integration.round_county import RoundCounty
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,9 @@ def test_a_backup_restored_into_a_new_database_is_served(platform, tmp_path):
         _run("scripts/restore-postgres.sh", str(tmp_path / "backup"), url)
         env = {"PB_DATABASE_URL": url, "PB_ALLOW_DEV_SECRET": "1", "PB_VAR_DIR": str(tmp_path / "var"),
                "PB_GRPC_PORT": "0", "PB_METRICS_PORT": "0"}
-        with serving(env) as restored:  # migrating finds every schema at head already
+        migrated = pbctl(env, "migrate")  # finds every schema at head already
+        assert migrated.exit_code == 0, migrated.output
+        with serving(env, migrate=False) as restored:
             units = restored.org.ListUnits(pb.ListUnitsRequest(parent=county.parent, page_size=1000), metadata=md)
             members = restored.org.ListMembers(pb.ListMembersRequest(parent=county.parent, page_size=1000),
                                                metadata=md)

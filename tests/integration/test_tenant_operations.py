@@ -184,9 +184,16 @@ def _write(path, members: dict) -> None:
             archive.writestr(name, data)
 
 
-def test_purge_needs_the_county_archived(platform):
+def test_purge_needs_the_county_archived_and_nothing_is_done_for_a_county_that_is_not_there(platform, tmp_path):
     county = ResultsCounty(platform)
     env = env_of(platform.settings)
     refused = pbctl(env, "tenant", "purge", "--tenant", county.code, "--force-before-retention-ends")
     assert refused.exit_code == 1 and "offboard" in refused.output
     assert platform.stub.GetTenant(opb.GetTenantRequest(name=county.parent), metadata=county.admin).code == county.code
+    missing = fresh_county_code()
+    for args in (("export", "--tenant", missing, "--out", str(tmp_path / "none.pbdump")),
+                 ("offboard", "--tenant", missing)):
+        answer = pbctl(env, "tenant", *args)
+        assert answer.exit_code == 1 and f"no county {missing}" in answer.output, answer.output
+    assert not (tmp_path / "none.pbdump").exists() and list(tmp_path.iterdir()) == []
+    assert pbctl(env, "tenant", "offboard", "--tenant", "610200").exit_code == 2  # a city, not a county
