@@ -89,8 +89,10 @@ def serving(env: dict[str, str], migrate: bool = True) -> Iterator[Deployment]:
     finally:
         channel.close()
         server.stop(None)
-        for rt in runtimes:
-            rt.engine.dispose()
+        for rt in runtimes:  # the read pools too: the machine's PostgreSQL is shared by every test run
+            for engine in (rt.engine, getattr(rt.uow_factory, "read_engine", None)):
+                if engine is not None:
+                    engine.dispose()
 
 
 @contextlib.contextmanager
