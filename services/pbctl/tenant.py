@@ -7,6 +7,7 @@ and `purge` are the operator's own work on the service databases (PB_DATABASE_UR
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 
 import click
@@ -29,6 +30,14 @@ def _county(code: str) -> str:
     if not is_county_code(code):
         fail(f"--tenant {code}: 应为6位县级区划代码 / must be a 6-digit county code such as 610222", 2)
     return code
+
+
+def _operator() -> str:
+    """Who archives, for the record: the login, or the uid where the container has no user entry."""
+    try:
+        return f"operator:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"operator:uid-{os.getuid()}"
 
 
 def _counts(counts, verb: str) -> None:
@@ -123,7 +132,7 @@ def offboard(tenant: str, retention_days: int) -> None:
     from services.operations.lifecycle import offboard as archive
 
     try:
-        done = archive(load_settings(), _county(tenant), f"operator:{getpass.getuser()}", retention_days)
+        done = archive(load_settings(), _county(tenant), _operator(), retention_days)
     except Refused as refused:
         fail(str(refused))
     state = "archived" if done.newly else "already archived"
