@@ -101,6 +101,8 @@ def _answers(stubs, county: ResultsCounty, names: dict, md) -> dict:
         "balance": points.GetBalance(lpb.GetBalanceRequest(member=names["member"]), metadata=md).balance,
         "results": sorted((r.target, r.total, r.grade, r.rank_in_scope) for r in results),
         "notice": (notice.notice.title, str(notice.counts), len(notice.recipients)),
+        # The ledger's hash chain travels intact.
+        "ledger": str(points.VerifyLedger(lpb.VerifyLedgerRequest(parent=county.parent), metadata=md)),
     }
 
 
@@ -108,6 +110,7 @@ def test_a_county_restored_on_another_deployment_answers_the_same_then_is_archiv
     county, names = _county_with_a_bit_of_everything(platform)
     before = _answers((platform.stub, platform.points, platform.assessment, platform.notify), county, names,
                       county.admin)
+    assert before["ledger"].startswith("ok: true") and before["balance"] == 6
     dump = tmp_path / "county.pbdump"
     exported = pbctl(env_of(platform.settings), "tenant", "export", "--tenant", county.code, "--out", str(dump))
     assert exported.exit_code == 0, exported.output
@@ -128,6 +131,13 @@ def test_a_county_restored_on_another_deployment_answers_the_same_then_is_archiv
         assert archived.exit_code == 0 and "archived tenants/" in archived.output
         refused = wait_for(lambda: _refusal(target, county), timeout=10, what="the archive to be seen")
         assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "archived" in refused.details()
+        # Every service refuses it, the county's own admin included; another county's learns nothing.
+        expect(grpc.StatusCode.FAILED_PRECONDITION, target.points.GetBalance,
+               lpb.GetBalanceRequest(member=names["member"]), metadata=county.admin, reason="TENANT_ARCHIVED")
+        expect(grpc.StatusCode.FAILED_PRECONDITION, target.notify.SendNotice, npb.SendNoticeRequest(
+            parent=county.parent, notice=npb.Notice(title="停用后", body="不应送达")), metadata=county.admin)
+        expect(grpc.StatusCode.PERMISSION_DENIED, target.assessment.ListResults,
+               spb.ListResultsRequest(parent=names["round"]), metadata=creds(token("county_admin", ["610222"])))
 
         early = pbctl(target.env, "tenant", "purge", "--tenant", county.code)
         assert early.exit_code == 1 and "--force-before-retention-ends" in early.output
