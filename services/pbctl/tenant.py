@@ -57,21 +57,26 @@ def _counts(counts, verb: str) -> None:
 @click.option("--points-template", default="", help="A points rule set template to adopt and publish, e.g. xuanen.")
 @click.option("--scheme", "schemes", multiple=True,
               help="An assessment scheme template to adopt and publish, e.g. star-rating. Repeatable.")
+@click.option("--notify-settings", type=click.Path(exists=True, dir_okay=False),
+              help="The county's notify settings: a YAML file as `pbctl notify settings apply` takes.")
 @click.option("--effective-from", default="", help="YYYY-MM-DD the published rules apply from (default: today).")
 @TARGET
 @click.option("--points-target", default="", help="The points service's address (default: --target).")
 @click.option("--assessment-target", default="", help="The assessment service's address (default: --target).")
 @click.option("--notify-target", default="", help="The notify service's address (default: --target).")
-def onboard(code, display_name, city_code, city_display_name, tree, points_template, schemes, effective_from,
-            target, points_target, assessment_target, notify_target) -> None:
+def onboard(code, display_name, city_code, city_display_name, tree, points_template, schemes, notify_settings,
+            effective_from, target, points_target, assessment_target, notify_target) -> None:
     """Create a county, import its tree, adopt its templates; run it again to finish a half-done one."""
     from contextlib import ExitStack
 
+    from services.pbctl.notify_settings import read_settings_file
     from services.pbctl.settings import channel
     from services.pbctl.tenant_onboard import Onboarding, Plan
 
     code = _county(code)
-    plan = Plan(code, display_name, city_code, city_display_name, tree, points_template, tuple(schemes))
+    # A bad settings file is refused before any step runs.
+    plan = Plan(code, display_name, city_code, city_display_name, tree, points_template, tuple(schemes),
+                read_settings_file(notify_settings) if notify_settings else None)
     if effective_from:
         plan.effective_from = effective_from
     targets = {"organization": target, "points": points_target or target,

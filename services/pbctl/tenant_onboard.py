@@ -35,6 +35,8 @@ class Plan:
     tree: Path | None = None
     points_template: str = ""
     scheme_templates: tuple[str, ...] = ()
+    # The county's notify settings and the sections to set (`pbctl notify settings apply`'s file).
+    notify_settings: tuple | None = None
     effective_from: str = field(default_factory=lambda: dt.date.today().isoformat())
 
 
@@ -72,6 +74,8 @@ class Onboarding:
             todo.append((f"points rule set {plan.points_template}", lambda: self._rule_set(plan)))
         for template in plan.scheme_templates:
             todo.append((f"assessment scheme {template}", lambda t=template: self._scheme(plan, t)))
+        if plan.notify_settings is not None:
+            todo.append(("notify settings", lambda: self._notify_settings(plan)))
         for name, action in todo:
             try:
                 outcome, detail = action()
@@ -166,6 +170,19 @@ class Onboarding:
         done = self.assessment.PublishScheme(pb.PublishSchemeRequest(name=made.name, effective_from=plan.effective_from,
                                                                      etag=current.etag), metadata=self.md, timeout=30)
         return "done", f"{done.name} revision {done.revision} published from {plan.effective_from}"
+
+
+    def _notify_settings(self, plan: Plan) -> tuple[str, str]:
+        from partybuilding.notify.v1 import notify_settings_pb2 as pb
+
+        settings, paths = plan.notify_settings
+        wanted = pb.NotifySettings()
+        wanted.CopyFrom(settings)
+        # No etag: a re-run sets the same sections again, which changes nothing a county sees.
+        wanted.name, wanted.etag = f"tenants/{plan.code}/notifySettings", ""
+        done = self.notify.UpdateNotifySettings(pb.UpdateNotifySettingsRequest(
+            settings=wanted, update_mask={"paths": paths}), metadata=self.md, timeout=30)
+        return "done", f"{', '.join(paths)} set (etag {done.etag})"
 
 
 class StepFailed(Exception):

@@ -15,6 +15,7 @@ from partybuilding.assessment.v1 import assessment_results_pb2 as spb
 from partybuilding.assessment.v1 import assessment_schemes_pb2 as apb
 from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.notify.v1 import notify_service_pb2 as nspb
+from partybuilding.notify.v1 import notify_settings_pb2 as nsp
 from partybuilding.organization.v1 import organization_service_pb2 as opb
 from partybuilding.points.v1 import points_ledger_pb2 as lpb
 from partybuilding.points.v1 import points_service_pb2 as ppb
@@ -36,12 +37,14 @@ def test_onboarding_stopped_by_a_bad_sheet_completes_when_run_again_and_repeats_
     bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
     bad.write_bytes(sheet_bytes([*rows, {**rows[-1], "id_card_number": "610222199901011234"}], ".csv"))
     good.write_bytes(sheet_bytes(rows, ".csv"))
+    notify = tmp_path / "notify.yaml"
+    notify.write_text("reminders:\n  before_days: [3, 1]\n  send_hour: 8\n")
     env = {**env_of(platform.settings), "TOKEN": token("operator", ["*"])}
 
     def onboard(tree):
         return pbctl(env, "tenant", "onboard", "--code", code, "--name", "开通县", "--tree", str(tree),
-                     "--points-template", "xuanen", "--scheme", "star-rating", "--effective-from", "2026-01-01",
-                     "--target", f"127.0.0.1:{platform.port}")
+                     "--points-template", "xuanen", "--scheme", "star-rating", "--notify-settings", str(notify),
+                     "--effective-from", "2026-01-01", "--target", f"127.0.0.1:{platform.port}")
 
     def steps(result) -> list[list[str]]:
         return [line.split("\t")[:2] for line in result.output.splitlines() if "\t" in line]
@@ -52,7 +55,8 @@ def test_onboarding_stopped_by_a_bad_sheet_completes_when_run_again_and_repeats_
     completed = onboard(good)
     assert completed.exit_code == 0, completed.output
     assert steps(completed) == [["already done", "tenant"], ["done", "tree"], ["done", "directories"],
-                                ["done", "points rule set xuanen"], ["done", "assessment scheme star-rating"]]
+                                ["done", "points rule set xuanen"], ["done", "assessment scheme star-rating"],
+                                ["done", "notify settings"]]
     units = platform.stub.ListUnits(opb.ListUnitsRequest(parent=f"tenants/{code}", page_size=1000), metadata=OPERATOR)
     # Once more (as after a lost answer): nothing is created twice.
     again = onboard(good)
@@ -65,6 +69,9 @@ def test_onboarding_stopped_by_a_bad_sheet_completes_when_run_again_and_repeats_
                                            metadata=OPERATOR)
     assert (rules.state, rules.revision, scheme.state, scheme.revision) == (ppb.RuleSet.PUBLISHED, 1,
                                                                             apb.Scheme.PUBLISHED, 1)
+    reminders = platform.notify.GetNotifySettings(nsp.GetNotifySettingsRequest(
+        name=f"tenants/{code}/notifySettings"), metadata=OPERATOR).reminders
+    assert (list(reminders.before_days), reminders.send_hour) == ([3, 1], 8)
 
 
 def _county_with_a_bit_of_everything(platform) -> tuple[ResultsCounty, dict]:
