@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from services.common.errors import FailedPrecondition
 from services.common.tenancy import tenant_name
@@ -50,6 +51,13 @@ def create_archived_tenants_table(op) -> None:
     if op.get_bind().dialect.name == "postgresql":
         # The operator offboards and purges as the app role, bound to the county (operations/databases.py).
         op.execute(f"GRANT SELECT, INSERT, DELETE ON archived_tenants TO {APP_ROLE}")
+
+
+def without_archived(conn: Connection, codes: Iterable[str]) -> list[str]:
+    """`codes` less the archived counties: the periodic sweeps leave an offboarded county alone
+    (no reminders, no overdue notices, no term announcements)."""
+    archived = set(conn.execute(sa.select(ARCHIVED.c.tenant)).scalars())
+    return [code for code in codes if code not in archived]
 
 
 class ArchivedTenants:

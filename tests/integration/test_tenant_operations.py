@@ -4,6 +4,7 @@ same through gRPC, then archived and purged there. Commands as docs/operations.m
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -214,3 +215,37 @@ def test_purge_needs_the_county_archived_and_nothing_is_done_for_a_county_that_i
         assert answer.exit_code == 1 and f"no county {missing}" in answer.output, answer.output
     assert not (tmp_path / "none.pbdump").exists() and list(tmp_path.iterdir()) == []
     assert pbctl(env, "tenant", "offboard", "--tenant", "610200").exit_code == 2  # a city, not a county
+
+
+def test_the_periodic_sweeps_leave_an_archived_county_alone(platform):
+    from zoneinfo import ZoneInfo
+
+    from partybuilding.notify.v1 import notify_settings_pb2 as spb
+
+    from services.notify.service_layer.reminders import sweep_all
+    from services.organization.entrypoints.jobs import sweep_all_terms
+    from tests.integration.notify_world import NotifyWorld, stored_messages
+    from tests.integration.test_outbox import outbox
+
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    off = spb.CalendarItem(enabled=False)
+    kept, archived = NotifyWorld(platform), NotifyWorld(platform)
+    for world in (kept, archived):
+        # Today is 主题党日 in both counties, and a secretary's term ends in ten days.
+        world.s.UpdateNotifySettings(spb.UpdateNotifySettingsRequest(settings=spb.NotifySettings(
+            name=f"{world.parent}/notifySettings", reminders=spb.ReminderSettings(send_hour=0),
+            calendar=spb.CalendarSettings(party_day=spb.CalendarItem(day=today.day, lead_days=0), org_life=off,
+                                          democratic_review=off)),
+            update_mask={"paths": ["calendar", "reminders.send_hour"]}), metadata=world.admin)
+        world.county.post(opb.FIRST_SECRETARY, world.villages[0].name, world.county.member(world.villages[0].name).name,
+                          start_date="2024-01-01", term_end_date=(today + dt.timedelta(days=10)).date().isoformat(),
+                          dispatching_organ="县财政局")
+    assert pbctl(env_of(platform.settings), "tenant", "offboard", "--tenant", archived.code).exit_code == 0
+    sweep_all(platform.runtime("notify").uow_factory)
+    sweep_all_terms(platform.org_uow)
+
+    def swept(world) -> tuple[int, int]:
+        return (len([m for m in stored_messages(platform, world.code) if m[1] == "CALENDAR"]),
+                len([p for kind, p in outbox(platform, world.code) if kind == "organization.post_term_expiring"]))
+
+    assert swept(kept) == (6, 1) and swept(archived) == (0, 0)
