@@ -21,7 +21,7 @@ from sqlalchemy import Table, select
 from services.common.config import Settings
 from services.common.sealing import DataKey
 from services.operations import databases
-from services.operations.personal_data import opened
+from services.operations.sealed_data import opened
 
 FORMAT = "partybuilding-tenant-dump"
 FORMAT_VERSION = 1

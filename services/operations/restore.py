@@ -32,7 +32,7 @@ from services.operations.dump import (
     member_name,
     travelling,
 )
-from services.operations.personal_data import Resealer, restore_order
+from services.operations.sealed_data import Resealer, restore_order
 
 BATCH = 1000
 

@@ -14,6 +14,7 @@ import zipfile
 import grpc
 from partybuilding.assessment.v1 import assessment_results_pb2 as spb
 from partybuilding.assessment.v1 import assessment_schemes_pb2 as apb
+from partybuilding.notify.v1 import notify_channels_pb2 as cpb
 from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.notify.v1 import notify_service_pb2 as nspb
 from partybuilding.notify.v1 import notify_settings_pb2 as nsp
@@ -93,7 +94,17 @@ def _county_with_a_bit_of_everything(platform) -> tuple[ResultsCounty, dict]:
     notice = platform.notify.SendNotice(npb.SendNoticeRequest(parent=county.parent, notice=npb.Notice(
         title="迁移前的通知", body="请各村按时报送。", recipients=[npb.RecipientSelector(subtree=county.town.name)])),
         metadata=county.admin)
-    return county, {"round": round_.name, "member": member, "notice": notice.name}
+    # Secrets sealed under the source's data key: a webhook's and the SMS gateway's.
+    webhook = platform.notify.CreateWebhookEndpoint(cpb.CreateWebhookEndpointRequest(
+        parent=county.parent, webhook_endpoint=cpb.WebhookEndpoint(
+            display_name="县纪委监督平台", url="https://jw.example.gov.cn/hook", event_types=["notify.notice_sent"])),
+        metadata=county.admin)
+    sms = cpb.SmsGatewaySettings(url="https://sms.example.gov.cn/send", key="gateway-key-0001",
+                                 signature="【测试县委组织部】")
+    platform.notify.UpdateNotifySettings(nsp.UpdateNotifySettingsRequest(settings=nsp.NotifySettings(
+        name=f"{county.parent}/notifySettings", channels=nsp.ChannelSettings(sms=sms)),
+        update_mask={"paths": ["channels.sms"]}), metadata=county.admin)
+    return county, {"round": round_.name, "member": member, "notice": notice.name, "webhook": webhook}
 
 
 def _answers(stubs, county: ResultsCounty, names: dict, md) -> dict:
@@ -131,6 +142,7 @@ def test_a_county_restored_on_another_deployment_answers_the_same_then_is_archiv
         assert imported.exit_code == 0, imported.output
         stubs = (target.org, target.points, target.assessment, target.notify)
         assert _answers(stubs, county, names, county.admin) == before
+        assert _secrets(target, county) == (names["webhook"].secret, "gateway-key-0001")
 
         again = pbctl(target.env, "tenant", "import", "--in", str(dump))
         assert again.exit_code == 1 and "ALREADY_EXISTS" in again.output
@@ -154,6 +166,28 @@ def test_a_county_restored_on_another_deployment_answers_the_same_then_is_archiv
         # Every row imported is gone, and the archive mark in each of the four services with them.
         assert _total(purged.output, "deleted") == _total(imported.output, "rows") + 4
         assert pbctl(target.env, "tenant", "import", "--in", str(dump)).exit_code == 0  # the county may come back
+
+
+def _secrets(target, county) -> tuple[str, str]:
+    """The webhook secret and the SMS gateway key as the target's own data key opens them."""
+    from sqlalchemy import select
+
+    from services.common.config import Settings
+    from services.common.db import bind_tenant, make_engine
+    from services.common.sealing import DataKey
+    from services.notify.adapters import tables
+    from services.notify.domain.channel_settings import SEALED_FIELD
+    from services.notify.service_layer.webhooks import SECRET_FIELD
+
+    settings = Settings.from_env(target.env)
+    engine = make_engine(settings.database_url_for("notify"), "notify", null_pool=True)
+    with engine.connect() as conn, conn.begin():
+        bind_tenant(conn, county.code)
+        secret = conn.execute(select(tables.webhook_endpoints.c.secret_sealed)).scalar_one()
+        doc = json.loads(conn.execute(select(tables.notify_settings.c.doc)).scalar_one())
+    engine.dispose()
+    key = DataKey(settings.data_key)
+    return key.open(SECRET_FIELD, secret), key.open(SEALED_FIELD, doc["channels"]["sms"]["key_sealed"])
 
 
 def _total(output: str, verb: str) -> int:

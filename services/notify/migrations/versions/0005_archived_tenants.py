@@ -1,7 +1,7 @@
 """Archived counties (pbctl tenant offboard): every RPC naming one is refused until it is purged.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 from collections.abc import Sequence
 
@@ -9,8 +9,8 @@ from alembic import op
 
 from services.common.archive import create_archived_tenants_table
 
-revision: str = '0003'
-down_revision: str | Sequence[str] | None = '0002'
+revision: str = '0005'
+down_revision: str | Sequence[str] | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
