@@ -283,3 +283,24 @@ def test_the_periodic_sweeps_leave_an_archived_county_alone(platform):
                 len([p for kind, p in outbox(platform, world.code) if kind == "organization.post_term_expiring"]))
 
     assert swept(kept) == (6, 1) and swept(archived) == (0, 0)
+
+
+def test_an_archived_countys_queued_messages_are_not_delivered(platform):
+    from services.notify.domain.messages import Channel
+    from tests.integration.channel_world import ChannelWorld, Receiver, noon
+
+    kept, archived = ChannelWorld(platform), ChannelWorld(platform)
+    receivers = {world.code: Receiver() for world in (kept, archived)}
+    try:
+        for world in (kept, archived):
+            world.s.CreateWebhookEndpoint(cpb.CreateWebhookEndpointRequest(
+                parent=world.parent, webhook_endpoint=cpb.WebhookEndpoint(
+                    display_name="县纪委监督平台", url=receivers[world.code].url, event_types=["test.*"])),
+                metadata=world.admin)
+            world.compose(channel=Channel.INBOX)  # and a webhook to the endpoint, queued
+        assert pbctl(env_of(platform.settings), "tenant", "offboard", "--tenant", archived.code).exit_code == 0
+        kept.deliver(noon())  # one delivery round for every county
+        assert (len(receivers[kept.code].calls), receivers[archived.code].calls) == (1, [])
+    finally:
+        for receiver in receivers.values():
+            receiver.close()
