@@ -38,20 +38,22 @@ Get a token and make a first call:
 """
 
 
-def serve_all(settings: Settings, demo: bool = False) -> None:
-    """Migrate, then serve in PB_GRPC_PROCESSES processes until SIGTERM; exits 1 if one died."""
+def serve_all(settings: Settings, demo: bool = False, services: tuple[str, ...] = SERVICES) -> None:
+    """Migrate, then serve `services` (all by default; one per pod on Kubernetes) in
+    PB_GRPC_PROCESSES processes until SIGTERM; exits 1 if one died."""
     logs.configure(settings.log_level)
-    migrate_all(settings)
+    migrate_all(settings, services)
     status = serve_in_processes(settings.grpc_processes, settings.grpc_port,
-                                lambda index, port: serve_one(settings, index, port, demo))
+                                lambda index, port: serve_one(settings, index, port, demo, services))
     if status:
         sys.exit(status)
 
 
-def serve_one(settings: Settings, index: int, port: int, demo: bool = False) -> None:
+def serve_one(settings: Settings, index: int, port: int, demo: bool = False,
+              services: tuple[str, ...] = SERVICES) -> None:
     """One server process: its own runtimes and server; process 0 also the once-only work."""
     primary = index == 0
-    runtimes = [build_runtime(name, settings) for name in SERVICES]
+    runtimes = [build_runtime(name, settings) for name in services]
     if demo and primary:
         for runtime in runtimes:
             if runtime.load_demo:

@@ -13,6 +13,7 @@ from services.pbctl import (
     points_ledger,  # noqa: F401 - adds the ledger's commands to `points`
 )
 from services.pbctl.assessment import assessment
+from services.pbctl.deploy import deploy
 from services.pbctl.distributed import run_distributed
 from services.pbctl.events import events
 from services.pbctl.notify import notify
@@ -48,22 +49,40 @@ def dev_token(role, tenants, unit, scopes, sub, ttl) -> None:
                           scopes=list(scopes), ttl_seconds=ttl))
 
 
+def _services(chosen: tuple[str, ...]) -> tuple[str, ...]:
+    """The services named by --service (each known), else every service."""
+    from services.platform import SERVICES
+
+    unknown = [s for s in chosen if s not in SERVICES]
+    if unknown:
+        raise click.BadParameter(f"unknown service {', '.join(unknown)}; services: {', '.join(SERVICES)}",
+                                 param_hint="--service")
+    return chosen or SERVICES
+
+
+SERVICE_CHOICE = click.option("--service", "services_", multiple=True,
+                              help="Only this service (repeatable); default: every service.")
+
+
 @cli.command()
-def migrate() -> None:
-    """Bring every service's schema to the newest revision."""
+@SERVICE_CHOICE
+def migrate(services_: tuple[str, ...]) -> None:
+    """Bring the services' schemas to the newest revision."""
     from services.platform import migrate_all
 
-    migrate_all(load_settings())
+    migrate_all(load_settings(), _services(services_))
     click.echo("migrated")
 
 
 @cli.command()
 @click.option("--demo/--no-demo", default=False, help="Load the demo county 宜君县 (610222) if it is not there.")
-def serve(demo: bool) -> None:
-    """Serve every service in one process (the embedded default on SQLite)."""
+@SERVICE_CHOICE
+def serve(demo: bool, services_: tuple[str, ...]) -> None:
+    """Serve the services in one process (every one by default: the embedded mode on SQLite;
+    one per process on Kubernetes, `--service points`)."""
     from services.serve import serve_all
 
-    serve_all(load_settings(), demo=demo)
+    serve_all(load_settings(), demo=demo, services=_services(services_))
 
 
 cli.add_command(org)
@@ -72,6 +91,7 @@ cli.add_command(points)
 cli.add_command(notify)
 cli.add_command(assessment)
 cli.add_command(run_distributed)
+cli.add_command(deploy)
 cli.add_command(tenant)
 
 
