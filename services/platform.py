@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from services.common.archive import ArchivedTenants
 from services.common.auth import TokenVerifier
 from services.common.config import Settings
 from services.common.grpc.interceptor import PlatformInterceptor
@@ -54,12 +55,14 @@ def build_server(settings: Settings, runtimes: list[ServiceRuntime], address: st
     of several server processes on the port)."""
     verifier = TokenVerifier(settings.jwt_secret, settings.jwt_public_key)
     policy = {}
+    archived = ArchivedTenants()
     for rt in runtimes:
         policy.update(rt.policy)
+        archived.use(rt.name, rt.engine)
     for rt in runtimes:
         if rt.tenant_codes:
             KNOWN_TENANTS.use(rt.name, rt.tenant_codes)
-    interceptor = PlatformInterceptor(verifier, policy)
+    interceptor = PlatformInterceptor(verifier, policy, archived)
     server, port, health = create_server(address or f"[::]:{settings.grpc_port}", [rt.mount for rt in runtimes],
                                          interceptor, reuse_port=reuse_port)
     for rt in runtimes:

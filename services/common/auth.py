@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import jwt
 
+from services.common.config import split_public_keys
 from services.common.errors import PermissionDenied, Unauthenticated
 from services.common.tenancy import ALL_TENANTS, TENANT_CODE, city_of, tenant_name, tenant_of
 from services.common.text import text_problem
@@ -93,17 +94,19 @@ def tenant_denied(code: str) -> PermissionDenied:
 
 
 class TokenVerifier:
-    """Verifies HS256 (dev secret) or RS256 (production public key) tokens, with a small cache.
+    """Verifies HS256 (dev secret) or RS256 (production public keys) tokens, with a small cache.
 
-    The cache keys on the token string and honours `exp`, so a hot client pays for one
-    signature check per token, not per call.
+    `public_key` may hold several PEM keys: a token signed by any of them is accepted, which is
+    how the signing key rotates without downtime (the new key is added, tokens move to it, the
+    old one is removed). The cache keys on the token string and honours `exp`, so a hot client
+    pays for one signature check per token, not per call.
     """
 
     def __init__(self, secret: str | None = None, public_key: str | None = None, cache_size: int = 4096):
         if public_key:
-            self._key, self._algorithms = public_key, ["RS256"]
+            self._keys, self._algorithms = split_public_keys(public_key) or [public_key], ["RS256"]
         else:
-            self._key, self._algorithms = secret, ["HS256"]
+            self._keys, self._algorithms = [secret], ["HS256"]
         self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
         self._cache_size = cache_size
 
@@ -133,10 +136,7 @@ class TokenVerifier:
 
     def _decode(self, token: str) -> tuple[Principal, float]:
         try:
-            claims = jwt.decode(
-                token, self._key, algorithms=self._algorithms,
-                options={"require": ["sub", "role", "exp"]},
-            )
+            claims = self._claims(token)
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("TOKEN_EXPIRED", "令牌已过期，请重新获取", "the token has expired; get a new one") from None
         except jwt.InvalidTokenError as exc:
@@ -145,6 +145,16 @@ class TokenVerifier:
             ) from None
         principal = principal_from_claims(claims)
         return principal, float(claims["exp"])
+
+    def _claims(self, token: str) -> dict:
+        """The claims under the first key whose signature matches; the last key's error otherwise."""
+        for key in self._keys[:-1]:
+            try:
+                return jwt.decode(token, key, algorithms=self._algorithms, options={"require": ["sub", "role", "exp"]})
+            except jwt.InvalidSignatureError:
+                continue
+        return jwt.decode(token, self._keys[-1], algorithms=self._algorithms,
+                          options={"require": ["sub", "role", "exp"]})
 
 
 SUBJECT_MAX = 100  # recorded as the actor of every history entry

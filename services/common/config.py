@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,8 +106,9 @@ class Settings:
         public_key = env.get("PB_JWT_PUBLIC_KEY") or None
         if public_key and Path(public_key).is_file():
             public_key = Path(public_key).read_text()
-        if public_key and "BEGIN PUBLIC KEY" not in public_key:
-            raise ConfigError("PB_JWT_PUBLIC_KEY: 应为 PEM 公钥或其文件路径 / must be a PEM public key or a path to one")
+        if public_key and not split_public_keys(public_key):
+            raise ConfigError("PB_JWT_PUBLIC_KEY: 应为一个或多个 PEM 公钥或其文件路径 / must be one or more PEM public "
+                              "keys (during a rotation: the new and the old, one after the other) or a path to them")
         # Production wiring (PostgreSQL) refuses the built-in dev secrets unless told otherwise.
         dev_allowed = db is None or not db.startswith("postgresql") or env.get("PB_ALLOW_DEV_SECRET") == "1"
         if secret is None and public_key is None:
@@ -146,6 +148,19 @@ def _processes(env: dict[str, str], db: str | None) -> int:
             "needs PostgreSQL (PB_DATABASE_URL): the embedded SQLite files take one writer at a time, so `make run` "
             "serves in one process")
     return count
+
+
+_PEM_PUBLIC_KEY = re.compile(r"-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+?-----END PUBLIC KEY-----")
+
+
+def split_public_keys(text: str) -> list[str]:
+    """The PEM public keys in `text`, in order; [] when anything else is there besides whitespace.
+
+    Several keys are how JWT keys rotate without downtime (docs/operations.md): a token signed by
+    any of them is accepted.
+    """
+    keys = _PEM_PUBLIC_KEY.findall(text)
+    return keys if keys and not _PEM_PUBLIC_KEY.sub("", text).strip() else []
 
 
 def _target(env: dict[str, str], key: str) -> str | None:

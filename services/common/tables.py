@@ -103,7 +103,19 @@ def add_common_tables(metadata: MetaData) -> dict[str, Table]:
         Column("parked_at", utc_datetime(), nullable=False),
         Column("replayed_at", utc_datetime(), nullable=True),
     )
+    archived_tenants = Table(
+        "archived_tenants",
+        metadata,
+        # A county the operator offboarded (pbctl tenant offboard): every RPC naming it is refused
+        # until `pbctl tenant purge` deletes its rows after purge_after. Written in every service
+        # at once, so each refuses on its own without asking another (services/common/archive.py).
+        Column("tenant", String(6), primary_key=True),
+        Column("archived_at", utc_datetime(), nullable=False),
+        Column("archived_by", String(100), nullable=False),
+        Column("purge_after", utc_datetime(), nullable=False),
+    )
     return {
+        "archived_tenants": archived_tenants,
         "outbox": outbox,
         "outbox_sequences": outbox_sequences,
         "idempotency_keys": idempotency_keys,

@@ -115,31 +115,80 @@ def dead_letters(service: str, consumer: str | None, include_replayed: bool, lim
                    f"attempts={d.attempts}\t{d.parked_at:%Y-%m-%d %H:%M:%S}\t{state}\t{d.reason}")
 
 
-@events.command()
-@click.argument("dead_letter_id", type=int)
-@SERVICE
-@click.option("--handlers", "handlers_module", default=None,
-              help="Module with HANDLERS and uow_factory(engine); default services.<service>.entrypoints.event_handlers.")
-def replay(dead_letter_id: int, service: str, handlers_module: str | None) -> None:
-    """Run a parked event through its handler again (idempotent: an applied event is not re-applied)."""
-    from services.common.events.consumer import list_dead_letters
-    from services.common.events.registry import consumer_from_module
+HANDLERS = click.option("--handlers", "handlers_module", default=None,
+                        help="Module with HANDLERS and uow_factory(engine); default "
+                             "services.<service>.entrypoints.event_handlers.")
+
+
+def _handlers(service: str, handlers_module: str | None):
     from services.common.events.registry import handlers_module as default_module
 
-    engine = _engine(service)
     module = importlib.import_module(handlers_module) if handlers_module else default_module(service)
     if module is None:
         raise click.UsageError(f"{service} declares no event handlers (--handlers MODULE)")
+    return module
+
+
+def _replay_one(engine, module, parked) -> str:
+    """Run one parked event through its consumer's handler; the outcome (applied, duplicate)."""
+    from services.common.events.registry import consumer_from_module
+
+    consumer = consumer_from_module(module, parked.consumer, engine, module.uow_factory(engine), max_attempts=1)
+    consumer.name = parked.consumer
+    return consumer.replay(parked.id)
+
+
+@events.command()
+@click.argument("dead_letter_id", type=int)
+@SERVICE
+@HANDLERS
+def replay(dead_letter_id: int, service: str, handlers_module: str | None) -> None:
+    """Run a parked event through its handler again (idempotent: an applied event is not re-applied)."""
+    from services.common.events.consumer import list_dead_letters
+
+    engine = _engine(service)
+    module = _handlers(service, handlers_module)
     parked = {d.id: d for d in list_dead_letters(engine, include_replayed=True, limit=100000)}
     if dead_letter_id not in parked:
         raise click.UsageError(f"no dead letter {dead_letter_id} in {service}")
-    consumer = consumer_from_module(module, parked[dead_letter_id].consumer, engine, module.uow_factory(engine),
-                                    max_attempts=1)
-    consumer.name = parked[dead_letter_id].consumer
     try:
-        outcome = consumer.replay(dead_letter_id)
+        outcome = _replay_one(engine, module, parked[dead_letter_id])
     except Exception as exc:  # noqa: BLE001 - report the handler's failure to the operator
         raise click.ClickException(f"replay failed: {type(exc).__name__}: {exc}") from None
     finally:
         engine.dispose()
     click.echo(f"dead letter {dead_letter_id}: {outcome}")
+
+
+@events.command("replay-dead-letters")
+@SERVICE
+@click.option("--consumer", default=None, help="Only this consumer's dead letters.")
+@click.option("--limit", default=1000, show_default=True, help="At most this many, oldest first.")
+@HANDLERS
+def replay_dead_letters(service: str, consumer: str | None, limit: int, handlers_module: str | None) -> None:
+    """Replay every parked event (oldest first) once its cause is fixed; one that fails again stays parked.
+
+    Each goes through its handler as `replay` does, so one already applied is not applied twice.
+    Exit status 1 when any could not be replayed (an unreadable body, a handler failing again).
+    """
+    from services.common.events.consumer import list_dead_letters
+
+    engine = _engine(service)
+    module = _handlers(service, handlers_module)
+    replayed = left = 0
+    try:
+        for parked in list_dead_letters(engine, consumer, include_replayed=False, limit=limit):
+            try:
+                outcome = _replay_one(engine, module, parked)
+            except Exception as exc:  # noqa: BLE001 - one bad letter does not stop the others
+                left += 1
+                click.echo(f"{parked.id}	{parked.consumer}	{parked.type or '-'}	left parked	"
+                           f"{type(exc).__name__}: {exc}")
+                continue
+            replayed += 1
+            click.echo(f"{parked.id}	{parked.consumer}	{parked.type or '-'}	{outcome}")
+    finally:
+        engine.dispose()
+    click.echo(f"replayed={replayed}	left_parked={left}")
+    if left:
+        raise SystemExit(1)

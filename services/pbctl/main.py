@@ -20,6 +20,7 @@ from services.pbctl.notify import notify
 from services.pbctl.org import org
 from services.pbctl.points import points
 from services.pbctl.settings import load_settings
+from services.pbctl.tenant import tenant
 
 
 @click.group()
@@ -91,6 +92,7 @@ cli.add_command(notify)
 cli.add_command(assessment)
 cli.add_command(run_distributed)
 cli.add_command(deploy)
+cli.add_command(tenant)
 
 
 def main() -> None:

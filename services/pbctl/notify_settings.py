@@ -45,12 +45,8 @@ def get(tenant: str, target: str) -> None:
     click.echo(yaml.safe_dump(keep, allow_unicode=True, sort_keys=False), nl=False)
 
 
-@settings.command("apply")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--tenant", required=True, help="County code, e.g. 610222.")
-@TARGET
-def apply(file: str, tenant: str, target: str) -> None:
-    """Change the sections FILE states (a section left out is not touched)."""
+def read_settings_file(file: str):
+    """The NotifySettings a YAML file states and the sections it names; a bad file exits with status 2."""
     import yaml
     from google.protobuf import json_format
     from partybuilding.notify.v1 import notify_settings_pb2 as pb
@@ -68,8 +64,19 @@ def apply(file: str, tenant: str, target: str) -> None:
         message = json_format.ParseDict(data, pb.NotifySettings())
     except json_format.ParseError as exc:
         fail(f"{Path(file).name}: {exc}", 2)
+    return message, [key for key in SECTIONS if key in data]
+
+
+@settings.command("apply")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--tenant", required=True, help="County code, e.g. 610222.")
+@TARGET
+def apply(file: str, tenant: str, target: str) -> None:
+    """Change the sections FILE states (a section left out is not touched)."""
+    from partybuilding.notify.v1 import notify_settings_pb2 as pb
+
+    message, paths = read_settings_file(file)
     message.name = f"{tenant_name(tenant)}/notifySettings"
-    paths = [key for key in SECTIONS if key in data]
     done = _call(target, "UpdateNotifySettings", pb.UpdateNotifySettingsRequest(
         settings=message, update_mask={"paths": paths}), tenant)
     click.echo(f"updated {', '.join(paths)}; etag {done.etag}")

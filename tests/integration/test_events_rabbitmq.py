@@ -498,3 +498,23 @@ def test_outbox_rows_are_marked_sent(stack):
     wait_for(lambda: outbox_lag(stack.rt.engine)[0] == 0, what="an empty outbox")
     with stack.rt.engine.connect() as conn:
         assert conn.execute(select(outbox.c.seq).where(outbox.c.sent_at.is_(None))).first() is None
+
+
+def test_dead_letters_are_replayed_once_their_cause_is_fixed(stack):
+    """The runbook's `pbctl events replay-dead-letters`: parked on RabbitMQ delivery, replayed once."""
+    switch = stack.markers / "fail-switch"
+    switch.touch()
+    Mover(stack).move("fail")
+
+    def parked():
+        return [d for d in list_dead_letters(stack.rt.engine, stack.consumer) if d.type == "organization.unit_moved"]
+
+    (letter,) = wait_for(parked, what="the refused event to be parked")
+    switch.unlink()
+    command = [sys.executable, "-m", "services.pbctl.main", "events", "replay-dead-letters", "--service",
+               "organization", "--consumer", stack.consumer, "--handlers", "tests.integration.event_consumer"]
+    first = subprocess.run(command, env=stack.env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert f"{letter.id}\t{stack.consumer}\torganization.unit_moved\tapplied" in first.stdout, first.stdout + first.stderr
+    assert [r.reason for r in stack.received(["fail"])] == ["fail"] and parked() == []
+    again = subprocess.run(command, env=stack.env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "organization.unit_moved" not in again.stdout and len(stack.received(["fail"])) == 1

@@ -42,6 +42,9 @@ def test_postgres_url_is_normalised():
     ({"PB_METRICS_PORT": "-1"}, "PB_METRICS_PORT"),
     ({"PB_LOG_LEVEL": "LOUD"}, "PB_LOG_LEVEL"),
     ({"PB_JWT_PUBLIC_KEY": "not a key"}, "PB_JWT_PUBLIC_KEY"),
+    # Two keys during a rotation, but something else between them: refused, not half-read.
+    ({"PB_JWT_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\nnew:\n"
+                           "-----BEGIN PUBLIC KEY-----\nBBBB\n-----END PUBLIC KEY-----"}, "PB_JWT_PUBLIC_KEY"),
     ({"PB_DATABASE_URL": "postgresql://u@h/db"}, "PB_JWT_SECRET"),
     ({"PB_DATABASE_URL": "postgresql://u@h/db", "PB_JWT_SECRET": "x" * 32, "PB_DATA_KEY": KEY},
      "PB_PAGE_TOKEN_SECRET"),

@@ -12,6 +12,7 @@ from services.assessment.domain.case_events import CaseSupervisionDue, ProblemOv
 from services.assessment.service_layer import case_access as access
 from services.assessment.service_layer import case_commands as c
 from services.assessment.service_layer.unit_of_work import AssessmentUnitOfWorkFactory
+from services.common.archive import without_archived
 from services.common.auth import Principal
 from services.common.tenancy import ALL_TENANTS
 
@@ -44,6 +45,6 @@ def sweep_county(cmd: c.SweepCases, uows: AssessmentUnitOfWorkFactory, who: Prin
 
 
 def counties_to_sweep(uows: AssessmentUnitOfWorkFactory) -> list[str]:
-    """Every county with an open case."""
+    """Every county with an open case, archived counties left alone."""
     with uows(ALL_TENANTS, write=False) as uow:
-        return uow.cases.tenants_with_open_cases()
+        return without_archived(uow.conn, uow.cases.tenants_with_open_cases())

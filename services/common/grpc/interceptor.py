@@ -1,8 +1,8 @@
 """One server interceptor for the cross-cutting work of every RPC.
 
 Order per call: deadline check, authentication, authorization (default-deny policy, tenant of the
-named resource) before anything is validated, request bounds (services/common/bounds.py), then
-the call; errors become google.rpc.Status, database errors by their cause; each call is counted
+named resource) before anything is validated, an archived county refused (services/common/archive.py),
+request bounds (services/common/bounds.py), then the call; errors become google.rpc.Status, database errors by their cause; each call is counted
 (tenant label only for tenants that exist), timed and logged as one JSON line. Unary calls and
 client-streamed requests (chunked uploads) are guarded; streamed responses are refused until
 they are.
@@ -18,6 +18,7 @@ import time
 import grpc
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError
 
+from services.common.archive import ArchivedTenants
 from services.common.auth import Principal, TokenVerifier
 from services.common.bounds import check_request_bounds
 from services.common.errors import Aborted, InvalidArgument, PlatformError, Unavailable
@@ -39,9 +40,10 @@ def current_principal() -> Principal:
 
 
 class PlatformInterceptor(grpc.ServerInterceptor):
-    def __init__(self, verifier: TokenVerifier, policy: dict[str, Rule]):
+    def __init__(self, verifier: TokenVerifier, policy: dict[str, Rule], archived: ArchivedTenants | None = None):
         self.verifier = verifier
         self.policy = policy
+        self.archived = archived or ArchivedTenants()
         self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(self, continuation, handler_call_details):
@@ -120,7 +122,9 @@ class PlatformInterceptor(grpc.ServerInterceptor):
             subject = principal.subject
             authorize(principal, rule, name, request)
             if rule.tenant_field:
-                tenant = tenant_label(tenant_of(request_field(request, rule.tenant_field)))
+                code_named = tenant_of(request_field(request, rule.tenant_field))
+                tenant = tenant_label(code_named)
+                self.archived.check(code_named)
             check_request_bounds(request, rule.max_items)
             _principal.set(principal)
             return invoke()

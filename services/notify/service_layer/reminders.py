@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from services.common.archive import without_archived
 from services.common.auth import Principal
 from services.common.clock import DEFAULT_TZ, utcnow
 from services.common.errors import InvalidArgument, not_found
@@ -162,7 +163,7 @@ def sweep_all(uows: NotifyUnitOfWorkFactory) -> SweepCounts:
     the others are swept all the same."""
     who, total = Principal.operator("jobs"), SweepCounts()
     with uows(ALL_TENANTS, write=False) as uow:
-        codes = uow.reminders.tenants()
+        codes = without_archived(uow.conn, uow.reminders.tenants())
     for code in codes:
         try:
             counts = sweep_county(SweepReminders(code), uows, who)

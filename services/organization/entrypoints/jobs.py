@@ -14,7 +14,7 @@ log = logging.getLogger("partybuilding.organization.jobs")
 def sweep_all_terms(uow: OrgUnitOfWorkFactory) -> int:
     """The daily sweep: for every county, announce post terms ending within 30 days."""
     announced, who = 0, Principal.operator("jobs")
-    for code in tenants.list_tenant_codes(uow):
+    for code in tenants.codes_to_sweep(uow):
         announced += len(posts.sweep_expiring_terms(commands.SweepExpiringTerms(code), uow, who))
     if announced:
         log.info("post terms expiring announced", extra={"fields": {"count": announced}})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from services.common import identifiers
+from services.common.archive import without_archived
 from services.common.auth import Principal
 from services.common.errors import (
     AlreadyExists,
@@ -144,6 +145,12 @@ def validate_tenant(cmd: commands.ValidateTenant, uows: OrgUnitOfWorkFactory, wh
 
 
 def list_tenant_codes(uows: OrgUnitOfWorkFactory) -> list[str]:
-    """Every county's code: for jobs that visit each tenant, and the tenants metric labels may name."""
+    """Every county's code: the tenants metric labels may name."""
     with uows(ALL_TENANTS, write=False) as uow:
         return uow.tenants.codes()
+
+
+def codes_to_sweep(uows: OrgUnitOfWorkFactory) -> list[str]:
+    """The counties the daily jobs visit: every one not archived."""
+    with uows(ALL_TENANTS, write=False) as uow:
+        return without_archived(uow.conn, uow.tenants.codes())

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
+from services.common.archive import ARCHIVED
 from services.common.clock import as_utc
 from services.common.ids import new_id
 from services.notify.adapters import tables
@@ -51,8 +52,10 @@ def claim_due(conn: Connection, now: dt.datetime, lease: dt.timedelta, limit: in
     """(tenant, message id, channel) of up to `limit` due QUEUED messages of every county, leased until
     now + lease: another delivery process skips them (PostgreSQL: FOR UPDATE SKIP LOCKED while
     claiming, then the lease), and a process that dies leaves them due again when it runs out."""
+    # An archived county's messages stay queued: it is offboarded (services/common/archive.py).
     due = and_(m.c.channel.in_(CHANNELS), m.c.status == "QUEUED",
-               or_(m.c.next_attempt_at.is_(None), m.c.next_attempt_at <= now))
+               or_(m.c.next_attempt_at.is_(None), m.c.next_attempt_at <= now),
+               m.c.tenant.not_in(select(ARCHIVED.c.tenant)))
     stmt = select(m.c.tenant, m.c.id, m.c.channel).where(due).order_by(m.c.next_attempt_at, m.c.created_at).limit(limit)
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
