@@ -20,12 +20,21 @@ _BRANCH_TYPES = ("PARTY_GROUP", "BRANCH", "VILLAGE", "COMMUNITY")
 _MAX_UP = 8  # county → township → station → village → branch → group: a bound, not a shape
 
 
+def unit_record(uow, unit_id: str):
+    """A unit of the directory, read once per unit of work (an event names the same unit again
+    as a recipient, an ancestor, a station)."""
+    key = ("directory_unit", unit_id)
+    if key not in uow.loaded:
+        uow.loaded[key] = uow.directory.unit(unit_id)
+    return uow.loaded[key]
+
+
 def unit(uow, unit_ref: str) -> Recipient | None:
     """The unit (a name or an id) as an inbox recipient; its name as the directory has it."""
     unit_id = id_of(unit_ref) if "/" in unit_ref else unit_ref
     if not unit_id:
         return None
-    found = uow.directory.unit(unit_id)
+    found = unit_record(uow, unit_id)
     return Recipient(RecipientKind.UNIT, unit_id, found.display_name if found else "")
 
 
@@ -40,11 +49,11 @@ def member(uow, member_ref: str, display_name: str = "") -> Recipient | None:
 def _ancestors(uow, unit_id: str):
     """The unit and the units above it, nearest first, as the directory holds them."""
     seen = 0
-    current = uow.directory.unit(unit_id) if unit_id else None
+    current = unit_record(uow, unit_id) if unit_id else None
     while current is not None and seen < _MAX_UP:
         yield current
         seen += 1
-        current = uow.directory.unit(current.parent_id) if current.parent_id else None
+        current = unit_record(uow, current.parent_id) if current.parent_id else None
 
 
 def _holders(uow, unit_id: str, post_type: str) -> list[Recipient]:

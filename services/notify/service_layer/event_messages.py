@@ -116,7 +116,7 @@ def public_notice_opened(uow, e: aev.RoundAdvancedEvent) -> Made:
 def post_term_expiring(uow, e: oev.PostTermExpiringEvent) -> Made:
     """To the holder, their unit and the unit above it (which organizes the election, 换届)."""
     unit, member = to.unit(uow, _own(uow, e.unit)), to.member(uow, _own(uow, e.member))
-    found = uow.directory.unit(unit.id) if unit else None
+    found = to.unit_record(uow, unit.id) if unit else None
     above = to.unit(uow, found.parent_id) if found is not None and found.parent_id else None
     data = {"post_type": e.post_type, "post_name": POST_NAMES.get(e.post_type, e.post_type),
             "unit_name": _name(unit), "member_name": _name(member), "term_end_date": e.term_end_date,
