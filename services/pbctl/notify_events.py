@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from services.common.tenancy import tenant_name
+from services.pbctl.notify import _with
 from services.pbctl.settings import TARGET, call, channel, fail, token_metadata
 
 CHANNELS = ("INBOX", "SMS")
@@ -22,14 +23,6 @@ WHICH = [
     click.option("--channel", "channel_", default="INBOX", type=click.Choice(CHANNELS), show_default=True),
     click.option("--locale", default="zh-CN", type=click.Choice(LOCALES), show_default=True),
 ]
-
-
-def _with(options):
-    def wrap(command):
-        for option in reversed(options):
-            command = option(command)
-        return command
-    return wrap
 
 
 def _rpc(target: str, method: str, request, tenant: str = ""):

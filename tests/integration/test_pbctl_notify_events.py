@@ -5,32 +5,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from click.testing import CliRunner
-
-from services.pbctl.main import cli
-from tests.conftest import token
 from tests.integration.notify_event_feed import term_expiring
-from tests.integration.notify_world import NotifyWorld
+from tests.integration.test_pbctl_notify import cli_world  # noqa: F401  (the fixture: a county, a CLI runner)
 
 EVENT = "organization.post_term_expiring"
 
 
-@pytest.fixture
-def cli_world(platform, monkeypatch, tmp_path):
-    monkeypatch.delenv("PB_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PB_VAR_DIR", str(tmp_path / "no-database-here"))
-    w = NotifyWorld(platform)
-    target = ["--target", f"127.0.0.1:{platform.port}"]
-
-    def run(unit, *args: str):
-        monkeypatch.setenv("TOKEN", token("clerk", [w.code], unit=unit.name) if unit else token("county_admin", [w.code]))
-        return CliRunner().invoke(cli, ["notify", *args, *target])
-
-    return w, run
-
-
-def test_a_county_writes_its_own_template_and_a_clerk_reads_what_the_next_event_says(cli_world, tmp_path):
+def test_a_county_writes_its_own_template_and_a_clerk_reads_what_the_next_event_says(cli_world, tmp_path):  # noqa: F811
     w, run = cli_world
     shown = run(None, "template", "get", EVENT, "--tenant", w.code)
     assert shown.exit_code == 0 and "shipped default" in shown.output and "days_left" in shown.output
