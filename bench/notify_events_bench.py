@@ -43,11 +43,13 @@ from services.platform import SERVICES, migrate_all
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("PB_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE = os.environ.get("PB_BENCH_AMQP_BASE", "amqp://guest:guest@127.0.0.1:5672/")
-RATE, SECONDS = 200, 10
+RATE = int(os.environ.get("PB_BENCH_NOTIFY_RATE", "200"))  # events/s offered (the figure: 200)
+SECONDS = 10
 # Events per outbox commit: ten commits a second of 20 events each, as several writers would
 # leave them (one writer committing 200 times a second does not keep up on a loaded 2-core machine).
 PER_COMMIT = 20
-WORKERS = (1, 2)  # nameko worker processes hosting notify, one run each
+# nameko worker processes hosting notify, one run each
+WORKERS = tuple(int(n) for n in os.environ.get("PB_BENCH_NOTIFY_WORKERS", "1,2").split(","))
 TENANT, MEMBERS = "610222", 200
 QUEUE = "evt-points-points.threshold_crossed--notify.on_points_threshold_crossed"
 
