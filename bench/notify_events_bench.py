@@ -3,8 +3,10 @@ published by the points relay to RabbitMQ, consumed by a real nameko worker host
 (`PB_WORKER_SERVICES=notify`, as run-distributed starts it), stored as inbox messages.
 
 Latency = the first message's created_at - the event's occurred_at (stamped right before the
-outbox commit, PER_COMMIT events a commit). Each event makes three inbox messages (the member, the branch secretary, the
-unit). Needs the local PostgreSQL and RabbitMQ (a virtual host of its own). Prints, never asserts.
+outbox commit, PER_COMMIT events a commit). Each event makes three inbox messages (the member,
+the branch secretary, the unit) and two queued SMS (the member, the secretary; no delivery
+process runs here). Needs the local PostgreSQL and RabbitMQ (a virtual host of its own). Prints,
+never asserts.
 """
 
 from __future__ import annotations
@@ -172,7 +174,7 @@ def _measure(n_workers: int) -> None:
         p50 = statistics.median(ordered)
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
         print(f"points.threshold_crossed at {offered:.0f} events/s for {SECONDS} s, {n_workers} worker process(es) "
-              f"({len(ordered)} of {total} in inboxes, 3 inbox messages each): commit -> inbox p50 {p50:.0f} ms, "
+              f"({len(ordered)} of {total} in inboxes, 3 inbox messages + 2 SMS each): commit -> inbox p50 {p50:.0f} ms, "
               f"p99 {p99:.0f} ms, max {ordered[-1]:.0f} ms; worker CPU {cpu_ms:.1f} ms/event; load average "
               f"{os.getloadavg()[0]:.1f}   aim p99 < 1 s: {'met' if p99 < 1000 else 'missed'}", flush=True)
     finally:

@@ -45,6 +45,15 @@ class EventWorld(NotifyWorld):
     def bodies(self, ref: str) -> list[str]:
         return [m.body for m in self.inbox_of(ref, page_size=100).messages]
 
+    def sms_of(self, event_id: str) -> set[str]:
+        """The members an event's SMS messages are addressed to (by id; no phone is stored)."""
+        with self.p.runtime("notify").uow_factory(self.code, write=False) as uow:
+            m = tables.messages
+            rows = uow.conn.execute(select(m.c.recipient_id, m.c.address, m.c.body).where(
+                m.c.tenant == self.code, m.c.source_key == event_id, m.c.channel == "SMS")).all()
+        assert all(row.body.startswith("【党建积分】") for row in rows)
+        return {row.recipient_id for row in rows}
+
     def message_count(self) -> int:
         with self.p.runtime("notify").uow_factory(self.code, write=False) as uow:
             m = tables.messages
@@ -63,10 +72,11 @@ def test_a_threshold_crossing_reaches_the_member_the_branch_secretary_and_the_un
     for ref in (w.member.name, w.secretaries[0].name, w.villages[0].name):
         [body] = [b for b in w.bodies(ref) if "党员甲" in b]
         assert "2026年度积分为5分" in body and "提醒谈话" in body and "村0" in body
-    # No phone is known to notify's directory: no SMS, three inbox messages.
-    assert w.message_count() == before + 3
+    # Three inbox messages, and a text to each member (queued: the phone is read at delivery).
+    assert w.sms_of(env.event_id) == {w.member.name.rsplit("/", 1)[-1], w.secretaries[0].name.rsplit("/", 1)[-1]}
+    assert w.message_count() == before + 5
     assert deliver(w.p, env) == "duplicate"
-    assert w.message_count() == before + 3
+    assert w.message_count() == before + 5
 
 
 def test_a_problem_overdue_reaches_its_owner_the_unit_the_station_and_its_chief(w):

@@ -5,9 +5,10 @@ it up to the village (a party group's member answers to their branch); a unit's 
 the STATION_CHIEF of the work station it lies under. Nothing here fails for a unit or member the
 directory does not know yet: the message then goes to whom it can name.
 
-SMS needs a phone number, and the directory holds none (the organization masks phones in every
-event and answer notify may read, docs/directory.md): `sms` adds a text message only for a
-recipient whose address is known, which today is nobody. Inbox messages reach everyone named.
+SMS goes to members only, addressed by member id: notify's directory holds no phone (the
+organization conceals phones in its events); the delivery process reads the number from the
+organization at send time with notify's `org.phone` scope (docs/notify-channels.md), and a
+member without one ends FAILED "no phone". Inbox messages reach everyone named.
 """
 
 from __future__ import annotations
@@ -95,5 +96,5 @@ def inbox(*recipients: Recipient | None) -> list[tuple[Channel, Recipient]]:
 
 
 def sms(*recipients: Recipient | None) -> list[tuple[Channel, Recipient]]:
-    """Text messages to the members whose phone number is known (see the module's note)."""
-    return [(Channel.SMS, r) for r in _once(recipients) if r.kind is RecipientKind.MEMBER and r.address]
+    """Text messages to each named member (the phone is found at delivery, see the module's note)."""
+    return [(Channel.SMS, r) for r in _once(recipients) if r.kind is RecipientKind.MEMBER]
