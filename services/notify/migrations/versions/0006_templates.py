@@ -1,7 +1,7 @@
 """A county's own message templates per event type, channel and locale; RLS on PostgreSQL.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-04 19:45:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 from services.common.migrate import enable_row_level_security
 
 # revision identifiers, used by Alembic.
-revision: str = '0005'
-down_revision: str | Sequence[str] | None = '0004'
+revision: str = '0006'
+down_revision: str | Sequence[str] | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
