@@ -1,5 +1,5 @@
-"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points|assessment|notify|webhook runs
-one part."""
+"""`make bench`: prints figures, asserts nothing. BENCH_ONLY=org|relay|directory|points|assessment|notify|webhook|
+notify-events runs one part."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bench import (
     assessment_bench,
     directory_bench,
     notify_bench,
+    notify_events_bench,
     org_bench,
     points_bench,
     relay_bench,
@@ -32,6 +33,8 @@ def main() -> None:
         webhook_bench.run()
     if only in ("", "notify"):
         notify_bench.run()
+    if only in ("", "notify-events"):
+        notify_events_bench.run()
 
 
 if __name__ == "__main__":

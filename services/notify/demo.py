@@ -9,6 +9,11 @@ ago, every village of the first station reported but its last, so the sweep run 
 reminds that village (逾期提醒) and escalates it to its station (督办). The recipients resolve
 against notify's directory: the week loads once the platform serves (`load_demo_serving`),
 after a resync of the directory through it.
+
+Inbox messages made from events need nothing here: the points demo's threshold crossings, the
+assessment demo's finished round (its public notice, reminder letter) and the organization's
+post terms expiring reach notify's consumers on the embedded bus like any other event, and
+become messages in the units' and members' inboxes (docs/notify-events.md).
 """
 
 from __future__ import annotations

@@ -232,6 +232,7 @@ def resync(tenant: str, target: str) -> None:
 def _subcommands() -> None:
     # Each concern's commands live in their own module (services/pbctl/notify_<concern>.py).
     from services.pbctl.notify_channels import COMMANDS as CHANNEL_COMMANDS
+    from services.pbctl.notify_events import inbox_messages, template
     from services.pbctl.notify_reminders import sweep
     from services.pbctl.notify_settings import settings
 
@@ -239,6 +240,8 @@ def _subcommands() -> None:
     notify.add_command(sweep)
     for command in CHANNEL_COMMANDS:
         notify.add_command(command)
+    notify.add_command(template)
+    notify.add_command(inbox_messages)
 
 
 _subcommands()

@@ -75,6 +75,31 @@ def test_the_demo_county_has_a_weeks_task_list_in_flight(served):
     assert forwarded.notice.parent_notice == task_list.name
 
 
+def test_the_demo_countys_points_crossings_and_round_reach_inboxes_through_the_consumers(served):
+    from partybuilding.notify.v1 import notify_inbox_messages_pb2 as ipb
+    from partybuilding.notify.v1 import notify_service_pb2_grpc as notify_grpc
+
+    from tests.helpers import wait_for
+
+    _proc, channel, _, _ = served
+    notify, auth = notify_grpc.NotifyServiceStub(channel), creds(token("county_admin", ["610222"]))
+    towns = pb_grpc.OrganizationServiceStub(channel).ListUnits(
+        pb.ListUnitsRequest(parent="tenants/610222", types=[pb.TOWNSHIP]), metadata=auth).units
+    villages = pb_grpc.OrganizationServiceStub(channel).ListUnits(
+        pb.ListUnitsRequest(parent="tenants/610222", types=[pb.VILLAGE], page_size=5), metadata=auth).units
+
+    def made_from(units, event_type: str) -> list:
+        return [m for u in units for m in notify.ListInboxMessages(ipb.ListInboxMessagesRequest(
+            parent=u.name, page_size=1000), metadata=auth).messages if m.source_type == event_type]
+
+    crossings = wait_for(lambda: made_from(towns, "points.threshold_crossed"), timeout=120,
+                         what="the points demo's threshold crossings in an inbox")
+    assert all("积分" in m.body for m in crossings)
+    notices = wait_for(lambda: made_from(villages, "assessment.round_advanced"), timeout=60,
+                       what="the assessment demo's public notice in the villages' inboxes")
+    assert all("公示" in m.body for m in notices)
+
+
 def test_metrics_count_calls_by_tenant(served):
     _proc, channel, metrics_port, _ = served
     stub = pb_grpc.OrganizationServiceStub(channel)
@@ -88,3 +113,4 @@ def test_sigterm_drains_and_exits_cleanly(served):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
     assert '"msg": "rpc"' in output.read_text()
+

@@ -10,15 +10,18 @@ from __future__ import annotations
 import grpc
 import pytest
 from partybuilding.notify.v1 import notify_channels_pb2 as cpb
+from partybuilding.notify.v1 import notify_inbox_messages_pb2 as ipb
 from partybuilding.notify.v1 import notify_notices_pb2 as npb
 from partybuilding.notify.v1 import notify_reminders_pb2 as rpb
 from partybuilding.notify.v1 import notify_service_pb2 as nspb
 from partybuilding.notify.v1 import notify_settings_pb2 as setpb
+from partybuilding.notify.v1 import notify_templates_pb2 as tpb
 from partybuilding.organization.v1 import organization_service_pb2 as opb
 
 from services.common.policy import Clerk
 from services.notify.entrypoints.policy import CLERK
 from tests.helpers import expect
+from tests.integration.notify_event_feed import inbox, term_expiring
 from tests.integration.notify_world import NotifyWorld, copy_name, selector, values, weekly_form
 
 SIDES = ("own", "inside", "outside")
@@ -35,6 +38,14 @@ class RightsWorld(NotifyWorld):
         self.sent_by = {side: self.send(sender=unit.name, recipients=[selector(self.below[side].name)])
                         for side, unit in self.at.items()}
         self.md = self.clerk(self.stations[0])
+        for unit in self.at.values():  # each side's inbox holds a message made from an event
+            term_expiring(platform, self.code, unit)
+        self.message = {side: inbox(platform, unit.name, self.admin).messages[0].name
+                        for side, unit in self.at.items()}
+
+    @property
+    def template(self) -> str:
+        return f"tenants/{self.code}/templates/points.threshold_crossed.INBOX.zh-CN"
 
     def to_everyone(self) -> npb.Notice:
         """A fresh county notice every unit of the township receives (with a report form)."""
@@ -66,6 +77,16 @@ class RightsWorld(NotifyWorld):
             "ResyncDirectory": lambda: s.ResyncDirectory(nspb.ResyncDirectoryRequest(parent=self.parent), metadata=md),
             **self.channel_calls(md),
             "SweepReminders": lambda: s.SweepReminders(rpb.SweepRemindersRequest(parent=self.parent), metadata=md),
+            "PutTemplate": lambda: s.PutTemplate(tpb.PutTemplateRequest(parent=self.parent, template=tpb.Template(
+                event_type="points.threshold_crossed", channel="SMS", body="{{ member_name }}")), metadata=md),
+            "GetTemplate": lambda: s.GetTemplate(tpb.GetTemplateRequest(name=self.template), metadata=md),
+            "ListTemplates": lambda: s.ListTemplates(tpb.ListTemplatesRequest(parent=self.parent), metadata=md),
+            "PreviewTemplate": lambda: s.PreviewTemplate(tpb.PreviewTemplateRequest(
+                parent=self.parent, template=tpb.Template(event_type="points.threshold_crossed")), metadata=md),
+            "DeleteTemplate": lambda: s.DeleteTemplate(tpb.DeleteTemplateRequest(name=self.template), metadata=md),
+            "ListInboxMessages": lambda: inbox(self.p, unit.name, md),
+            "MarkMessageRead": lambda: s.MarkMessageRead(ipb.MarkMessageReadRequest(name=self.message[side]),
+                                                         metadata=md),
         }
         return calls[rpc]()
 

@@ -82,7 +82,7 @@ def test_bad_endpoints_name_the_field(w, receiver):
 
 def test_a_matching_event_is_posted_signed_and_logged(w, receiver):
     endpoint = _create(w, receiver.url, event_types=["test.*"])
-    other = _create(w, receiver.url, event_types=["points.threshold_crossed"])
+    other = _create(w, receiver.url, event_types=["points.goods_restocked"])
     made = w.compose(channel=Channel.INBOX)
     webhooks = [m for m in made if m.channel is Channel.WEBHOOK]
     assert [m.recipient.id for m in webhooks] == [endpoint.name.rsplit("/", 1)[-1]]
@@ -100,7 +100,7 @@ def test_a_matching_event_is_posted_signed_and_logged(w, receiver):
         200, "DELIVERED", 1, shown.name)
     assert _log(w, other) == []
     # Another event type reaches the other endpoint only (and no inbox: it has no template here).
-    [points] = w.compose(channel=Channel.INBOX, event="points.threshold_crossed")
+    [points] = w.compose(channel=Channel.INBOX, event="points.goods_restocked")
     assert (points.channel, points.recipient.id) == (Channel.WEBHOOK, other.name.rsplit("/", 1)[-1])
 
 

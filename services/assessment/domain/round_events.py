@@ -31,6 +31,9 @@ class RoundAdvanced:
     finalized: bool
     notice_end_date: str  # YYYY-MM-DD when entering PUBLIC_NOTICE (a reminder for the notify service)
     advanced_by: str
+    round_display_name: str = ""
+    # Entering PUBLIC_NOTICE: the judged units' names, each once (the notify service tells each).
+    target_units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

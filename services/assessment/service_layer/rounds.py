@@ -212,15 +212,18 @@ def advance_round(cmd: c.AdvanceRound, uows: AssessmentUnitOfWorkFactory, who: P
         trail(uow, who, round_, left.code, EventKind.ROUND_ADVANCED,
               summary=f"阶段 {left.name_zh} → {entered.name_zh if entered else '结束'}",
               before={"stage": left.code}, after={"stage": entered.code if entered else "FINALIZED"})
-        ends = ""
+        ends, judged = "", ()
         if entered is not None and entered.kind is StageKind.PUBLIC_NOTICE:
             ends = stages.notice_ends_on(entered, now, zone).isoformat()
+            judged = tuple(unit_name(uow.tenant, u)
+                           for u in dict.fromkeys(x.unit_id for x in uow.rounds.targets(round_.id)))
             publish_results(uow, round_, now)
         if entered is None:
             finalize_results(uow, round_, now)
         uow.rounds.save(round_, read_version)
         uow.emit(RoundAdvanced(name, left.code, entered.code if entered else "",
-                               entered.kind.value if entered else "", entered is None, ends, who.subject))
+                               entered.kind.value if entered else "", entered is None, ends, who.subject,
+                               round_.display_name, judged))
         claim.remember(name)
         view = round_view(uow, round_)
         uow.commit()

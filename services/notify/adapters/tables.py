@@ -186,3 +186,19 @@ sms_sink = Table(
     Column("created_at", utc_datetime(), nullable=False),
     Index("ix_sms_sink_tenant_created", "tenant", "created_at"),
 )
+
+# A county's own message template for one event type, channel and locale (PutTemplate); without
+# a row the shipped zh-CN default answers (domain/templates.py). etag = version.
+notify_templates = Table(
+    "notify_templates",
+    metadata,
+    Column("tenant", String(6), primary_key=True),
+    Column("event_type", String(80), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("locale", String(8), primary_key=True),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("updated_by", String(100), nullable=False, server_default=""),
+    Column("updated_at", utc_datetime(), nullable=False),
+)

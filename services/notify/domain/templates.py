@@ -42,10 +42,16 @@ FIELDS: dict[str, frozenset[str]] = {}
 # {(event type, channel): zh-CN default}.
 DEFAULTS: dict[tuple[str, Channel], Template] = {}
 
+# {event type: sample data}: what PreviewTemplate renders and a template is checked against when
+# saved; a field without a sample shows as its own name in brackets.
+SAMPLES: dict[str, dict[str, str]] = {}
 
-def register(event_type: str, fields: set[str] | frozenset[str], defaults: dict[Channel, tuple[str, str]]) -> None:
-    """Declare an event type's fields and its zh-CN default (subject, body) per channel."""
+
+def register(event_type: str, fields: set[str] | frozenset[str], defaults: dict[Channel, tuple[str, str]],
+             sample: dict[str, str] | None = None) -> None:
+    """Declare an event type's fields, its zh-CN default (subject, body) per channel and sample data."""
     FIELDS[event_type] = frozenset(fields)
+    SAMPLES[event_type] = {name: (sample or {}).get(name, f"[{name}]") for name in sorted(fields)}
     for channel, (subject, body) in defaults.items():
         DEFAULTS[(event_type, channel)] = Template(event_type, channel, DEFAULT_LOCALE, subject, body)
 
@@ -62,3 +68,8 @@ def render(template: Template, data: dict) -> tuple[str, str]:
         return (_compiled(template.subject).render(data).strip(), _compiled(template.body).render(data).strip())
     except TemplateError as exc:
         raise RenderError(str(exc)) from exc
+
+
+def parse(source: str):
+    """The template's syntax tree (jinja2.nodes.Template); TemplateSyntaxError when it does not compile."""
+    return _ENV.parse(source)

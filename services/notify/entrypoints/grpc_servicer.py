@@ -19,15 +19,18 @@ from services.common.policy import check_names_visible
 from services.notify.domain.names import NOTICES, RECIPIENTS, UNITS
 from services.notify.entrypoints import mapping
 from services.notify.entrypoints.grpc_channels import ChannelMethods
+from services.notify.entrypoints.grpc_inbox_messages import InboxMessageMethods
 from services.notify.entrypoints.grpc_reminders import ReminderMethods
 from services.notify.entrypoints.grpc_settings import SettingsMethods
+from services.notify.entrypoints.grpc_templates import TemplateMethods
 from services.notify.service_layer import commands, directory, progress, reads, sending
 from services.notify.service_layer.unit_of_work import NotifyUnitOfWorkFactory
 
 FULL_NAME = "partybuilding.notify.v1.NotifyService"
 
 
-class NotifyServicer(SettingsMethods, ReminderMethods, ChannelMethods, pb_grpc.NotifyServiceServicer):
+class NotifyServicer(SettingsMethods, ReminderMethods, ChannelMethods, TemplateMethods, InboxMessageMethods,
+                     pb_grpc.NotifyServiceServicer):
     def __init__(self, uows: NotifyUnitOfWorkFactory):
         self.uows = uows
 

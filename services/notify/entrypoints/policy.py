@@ -43,6 +43,15 @@ _RULES: dict[str, Rule] = {
     "SweepReminders": Rule(OPERATOR, write=True, tenant_field="parent"),
     # Directory
     "ResyncDirectory": Rule(OPERATOR, write=True, tenant_field="parent"),
+    # Templates (docs/notify-events.md): the county decides what its messages say.
+    "PutTemplate": Rule(ADMINS, write=True, tenant_field="parent"),
+    "GetTemplate": Rule(READERS, scope="notify.read", tenant_field="name"),
+    "ListTemplates": Rule(READERS, scope="notify.read", tenant_field="parent"),
+    "PreviewTemplate": Rule(READERS, scope="notify.read", tenant_field="parent"),
+    "DeleteTemplate": Rule(ADMINS, write=True, tenant_field="name"),
+    # Inbox of messages
+    "ListInboxMessages": Rule(READERS, scope="notify.read", tenant_field="parent"),
+    "MarkMessageRead": Rule(WRITERS, scope="notify.write", write=True, tenant_field="name"),
 }
 
 # The clerk's rights, one row per RPC; an RPC not listed is NEVER. SUBTREE_* calls are confined by
@@ -75,6 +84,15 @@ CLERK: dict[str, Clerk] = {
     "SweepReminders": Clerk.NEVER,
     # Directory
     "ResyncDirectory": Clerk.NEVER,
+    # Templates: a clerk reads and previews the county's texts, never changes them.
+    "PutTemplate": Clerk.NEVER,
+    "GetTemplate": Clerk.COUNTY_READ,
+    "ListTemplates": Clerk.COUNTY_READ,
+    "PreviewTemplate": Clerk.COUNTY_READ,
+    "DeleteTemplate": Clerk.NEVER,
+    # Inbox of messages: their own unit's (a member's inbox is the county's to read, no member signs in).
+    "ListInboxMessages": Clerk.OWN_UNIT,
+    "MarkMessageRead": Clerk.OWN_UNIT,
 }
 
 POLICY: dict[str, Rule] = with_clerks(SERVICE, _RULES, CLERK)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 from services.common.ids import new_id
 from services.notify.domain.messages import (
@@ -15,12 +16,52 @@ from services.notify.domain.messages import (
     SourceKind,
     Status,
 )
-from services.notify.domain.templates import DEFAULTS, Template, render
+from services.notify.domain.template_checks import LOCALES
+from services.notify.domain.templates import DEFAULT_LOCALE, DEFAULTS, RenderError, Template, render
+
+log = logging.getLogger("partybuilding.notify.messaging")
+SUBJECT_STORED = 200  # characters: the messages.subject column
 
 
-def template_for(uow, event_type: str, channel: Channel) -> Template | None:
-    """The tenant's template for this event type and channel, else the shipped default."""
+def tenant_locale(uow) -> str:
+    """The county's locale (its organization settings) where notify ships templates for it, else zh-CN."""
+    key = ("notify_locale", uow.tenant)
+    if key not in uow.loaded:
+        county = uow.directory.tenant()
+        locale = county.locale if county is not None else ""
+        uow.loaded[key] = locale if locale in LOCALES else DEFAULT_LOCALE
+    return uow.loaded[key]
+
+
+def template_for(uow, event_type: str, channel: Channel, locale: str | None = None) -> Template | None:
+    """The county's own template for this event type and channel in its locale (else in zh-CN),
+    else the shipped default."""
+    locale = locale or tenant_locale(uow)
+    for wanted in dict.fromkeys((locale, DEFAULT_LOCALE)):
+        stored = uow.templates.get(event_type, channel, wanted)
+        if stored is not None:
+            return stored.template
     return DEFAULTS.get((event_type, channel))
+
+
+def _rendered(uow, event_type: str, channel: Channel, data: dict) -> tuple[str, str] | None:
+    template = template_for(uow, event_type, channel)
+    if template is None:
+        return None
+    try:
+        subject, body = render(template, data)
+        # Checked on the sample when saved; a longer name in the data must not overflow the column.
+        return subject[:SUBJECT_STORED], body
+    except RenderError:
+        # A county's template was checked against the fields when saved; one that no longer
+        # renders (its event type dropped a field since) must not stop the message: the default speaks.
+        default = DEFAULTS.get((event_type, channel))
+        if default is None or default is template:
+            raise
+        log.warning("notify: the county's %s template for %s does not render; the default was used",
+                    channel.value, event_type, extra={"fields": {"tenant": uow.tenant}})
+        subject, body = render(default, data)
+        return subject[:SUBJECT_STORED], body
 
 
 def compose(uow, *, source_kind: SourceKind, source_key: str, source_type: str, data: dict,
@@ -37,8 +78,7 @@ def compose(uow, *, source_kind: SourceKind, source_key: str, source_type: str, 
     rendered: dict[Channel, tuple[str, str] | None] = {Channel.WEBHOOK: (source_type, payload)}
     for channel, recipient in [*recipients, *_endpoints_for(uow, source_type)]:
         if channel not in rendered:
-            template = template_for(uow, source_type, channel)
-            rendered[channel] = None if template is None else render(template, data)
+            rendered[channel] = _rendered(uow, source_type, channel, data)
         text = rendered[channel]
         if text is None:
             continue

@@ -13,6 +13,7 @@ from services.notify.adapters.repositories.deliveries import DeliveryLog, Messag
 from services.notify.adapters.repositories.messages import MessageRepository
 from services.notify.adapters.repositories.notices import NoticeRepository
 from services.notify.adapters.repositories.settings import SettingsRepository
+from services.notify.adapters.repositories.templates import TemplateRepository
 from services.notify.adapters.repositories.webhooks import WebhookRepository
 from services.notify.adapters.status_queries import StatusQueries
 
@@ -21,6 +22,7 @@ class NotifyUnitOfWork(SqlUnitOfWork):
     notices: NoticeRepository  # notices and each addressed unit's copy
     messages: MessageRepository  # messages on every channel, with their delivery status
     settings: SettingsRepository  # the tenant's notify settings document
+    templates: TemplateRepository  # the county's own message templates
     queries: NotifyQueries  # the read side: inboxes, listings
     reminders: ReminderQueries  # what the reminder sweep reads
     status: StatusQueries  # a notice's counts and its recipients page by page
@@ -35,6 +37,7 @@ class NotifyUnitOfWork(SqlUnitOfWork):
         self.notices = NoticeRepository(conn, self.tenant)
         self.messages = MessageRepository(conn, self.tenant)
         self.settings = SettingsRepository(conn, self.tenant)
+        self.templates = TemplateRepository(conn, self.tenant)
         self.queries = NotifyQueries(conn, self.tenant, self.directory)
         self.webhooks = WebhookRepository(conn, self.tenant)
         self.deliveries = DeliveryLog(conn, self.tenant)
