@@ -59,3 +59,9 @@ def require(value: str | None, field_path: str) -> str:
     if bad is not None:
         raise InvalidArgument.field(field_path, *_violation(bad), "CONTROL_CHARACTER")
     return text
+
+
+def mask_phone(phone: str) -> str:
+    """A mobile number as it may be shown: 138****5678. Anything else is hidden whole (a stored
+    phone is always an 11-digit mobile; this never shows more of one that is not)."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "*" * len(phone)

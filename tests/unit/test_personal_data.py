@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from services.common.identifiers import mask_phone
 from services.organization.domain import personal_data as pd
 
 # A published sample number and its check character.
@@ -56,8 +57,9 @@ def test_mobile_numbers(phone, ok):
 
 def test_masking():
     assert pd.mask_id_card("610222198001011234") == "*" * 18
-    assert pd.mask_phone("13812345678") == "138****5678"
-    assert pd.mask_phone("") == ""
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("") == ""
+    assert mask_phone("0919-1234") == "*********"  # not a mobile: nothing of it is shown
     assert pd.mask_id_card("1234") == "****"
 
 

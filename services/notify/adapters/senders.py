@@ -90,8 +90,8 @@ class SmsSink:
 
     def send(self, sms: OutgoingSms) -> Outcome:
         from services.common.clock import utcnow
+        from services.common.identifiers import mask_phone
         from services.notify.adapters.repositories.deliveries import SinkEntry
-        from services.notify.domain.delivery import mask_phone
 
         with self.uows(sms.tenant) as uow:
             uow.deliveries.add_sink(SinkEntry(sms.message_id, mask_phone(sms.phone), sms.text, sms.segments, utcnow()))

@@ -90,7 +90,3 @@ def sms_text(config: ChannelConfig, body: str) -> SmsText:
     if len(text) > room:
         text = text[:room - 1] + ELLIPSIS
     return SmsText(text, math.ceil(len(text) / part))
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"

@@ -7,6 +7,7 @@ from partybuilding.notify.v1 import notify_messages_pb2 as mpb
 from partybuilding.notify.v1 import notify_settings_pb2 as spb
 
 from services.common.grpc.messages import ts
+from services.common.identifiers import mask_phone
 from services.common.tenancy import etag_of
 from services.notify.domain.messages import Channel, Message, RecipientKind
 from services.notify.domain.names import MEMBERS, UNITS, message_name, recipient_name, settings_name
@@ -62,8 +63,8 @@ def _recipient_name(msg: Message) -> str:
 def _shown_address(msg: Message) -> str:
     """A phone is personal data: shown as 138****0000; an endpoint's URL as it is."""
     address = msg.recipient.address
-    if msg.channel is Channel.SMS and len(address) == 11:
-        return address[:3] + "****" + address[-4:]
+    if msg.channel is Channel.SMS:
+        return mask_phone(address)
     return address if msg.channel is Channel.WEBHOOK else ""
 
 

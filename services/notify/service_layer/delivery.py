@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from services.common.clock import utcnow
 from services.common.errors import PlatformError
+from services.common.identifiers import mask_phone
 from services.common.metrics import NOTIFY_DELIVERIES, tenant_label
 from services.common.tenancy import ALL_TENANTS
 from services.notify.adapters.repositories.deliveries import Attempt, claim_due
@@ -172,7 +173,7 @@ def _call(uows, channels: Channels, plan: _Plan, key) -> tuple[rules.Outcome, st
         config.sms_url, key.open(SEALED_FIELD, config.sms_key_sealed) if config.sms_key_sealed else "",
         channels.timeout)
     outcome = sender.send(OutgoingSms(msg.tenant, msg.id, phone, text.text, text.segments, config.signature))
-    return outcome, rules.mask_phone(phone)
+    return outcome, mask_phone(phone)
 
 
 def _record(uows, plan: _Plan, outcome: rules.Outcome | None, now: dt.datetime, moved: Message | None = None,

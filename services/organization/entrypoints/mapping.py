@@ -11,6 +11,7 @@ from partybuilding.organization.v1 import organization_service_pb2 as pb
 from services.common.auth import Principal
 from services.common.clock import iso_date, today_in
 from services.common.errors import InvalidArgument
+from services.common.identifiers import mask_phone
 from services.common.tenancy import etag_of, parse_name, tenant_name
 from services.common.uow import fingerprint
 from services.organization.domain import personal_data as pd
@@ -170,7 +171,7 @@ def member_to_proto(m: MemberView, who: Principal) -> pb.Member:
     return pb.Member(
         name=member_name(m.tenant, m.id), display_name=m.display_name, gender=pb.Gender.Value(m.gender or "GENDER_UNSPECIFIED"),
         id_card_number=m.id_card_number if clear else pd.mask_id_card(m.id_card_number),
-        phone=m.phone if who.sees_phones else pd.mask_phone(m.phone),
+        phone=m.phone if who.sees_phones else mask_phone(m.phone),
         unit=unit_name(m.tenant, m.unit_id), status=pb.MemberStatus.Value(m.status.value),
         category=pb.MemberCategory.Value(m.category.value), joined_on=iso_date(m.joined_on) if clear else "",
         education=m.education, birth_date=m.birth_date if clear else "",
