@@ -10,14 +10,14 @@ and sums their calls.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import signal
 import subprocess
 import sys
 import threading
-import time
 
-from bench.org_bench import ECHO_METHOD
+from bench.org_bench import ECHO_METHOD, _load
 
 ECHO_SERVICE = ECHO_METHOD.split("/")[1]
 GET_UNIT = "/partybuilding.organization.v1.OrganizationService/GetUnit"
@@ -80,6 +80,16 @@ def stop(proc: subprocess.Popen) -> None:
 
 # ---------------------------------------------------------------- clients
 
+class _Rotating:
+    """Calls that `_load` starts as one: each next call goes out on the next channel."""
+
+    def __init__(self, calls: list):
+        self.calls, self.turn = calls, itertools.count()
+
+    def future(self, request, **options):
+        return self.calls[next(self.turn) % len(self.calls)].future(request, **options)
+
+
 def _client(target: str, method: str, payloads: list[bytes], md: list, seconds: float, ready, results) -> None:
     """One client process: IN_FLIGHT_PER_CLIENT calls always outstanding over its channels."""
     import grpc
@@ -92,36 +102,11 @@ def _client(target: str, method: str, payloads: list[bytes], md: list, seconds: 
     for call in calls:  # warm the server processes' pools and caches before the clock starts
         for payload in payloads[:20]:
             call(payload, metadata=md, timeout=30)
-    lock, finished = threading.Lock(), threading.Event()
-    state = {"done": 0, "failed": 0, "first": "", "open": IN_FLIGHT_PER_CLIENT, "next": 0}
     ready.wait()  # every client connected: the clock starts for all at once
-    deadline = time.perf_counter() + seconds
-
-    def fire() -> None:
-        with lock:
-            i = state["next"] = state["next"] + 1
-        calls[i % len(calls)].future(payloads[i % len(payloads)], metadata=md, timeout=60).add_done_callback(done)
-
-    def done(fut) -> None:
-        with lock:
-            if fut.exception() is None:
-                state["done"] += 1
-            else:
-                state["failed"] += 1
-                state["first"] = state["first"] or f"{fut.exception().code().name}: {fut.exception().details()}"
-        if time.perf_counter() < deadline:
-            fire()
-            return
-        with lock:
-            state["open"] -= 1
-            if state["open"] == 0:
-                finished.set()
-
-    t0 = time.perf_counter()
-    for _ in range(IN_FLIGHT_PER_CLIENT):
-        fire()
-    finished.wait()
-    results.put((state["done"], time.perf_counter() - t0, state["failed"], state["first"]))
+    # The bench's closed loop, spread over this client's channels and cycling through the payloads.
+    rate, _latencies, failed, first = _load(_Rotating(calls), itertools.cycle(payloads).__next__, md, seconds,
+                                            IN_FLIGHT_PER_CLIENT)
+    results.put((rate, failed, first))
     for channel in channels:
         channel.close()
 
@@ -138,7 +123,7 @@ def throughput(port: int, method: str, payloads: list[bytes], md: list, seconds:
     got = [results.get(timeout=seconds + 120) for _ in clients]
     for client in clients:
         client.join()
-    return (sum(done / took for done, took, _, _ in got), sum(failed for _, _, failed, _ in got),
+    return (sum(rate for rate, _, _ in got), sum(failed for _, failed, _ in got),
             next((first for *_, first in got if first), ""))
 
 
